@@ -1,0 +1,12 @@
+// ESM jest setup: the @actions/* packages are ESM-only (see ../shared/research/RUNTIME.md §1).
+export default {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  resolver: 'ts-jest-resolver',
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  testMatch: ['**/__tests__/**/*.test.ts'],
+  globalSetup: './__tests__/support/global-setup.ts',
+  testTimeout: 600_000,
+  verbose: false,
+};

@@ -1,0 +1,200 @@
+import path from 'node:path';
+import type { GoModule } from '../go/module.js';
+import type { Toolchain } from '../go/toolchain.js';
+import { InputError } from '../options/errors.js';
+import type { Options } from '../options/options.js';
+import type { RequestedTarget } from '../targets/expand.js';
+import { variantLevel, variantSuffix } from '../targets/variants.js';
+import type { PinnedVariables } from './env.js';
+import { buildEnvironment } from './env.js';
+import { renderLdflags, substitute } from './ldflags.js';
+import type { SourceMetadata } from './metadata.js';
+
+/** A target with the toolchain's defaults resolved. */
+export interface ResolvedTarget extends RequestedTarget {
+  /** `linux/amd64`, or `linux/amd64/v3` when the variant was named. */
+  readonly id: string;
+  /** The arch's variant variable and pinned value (named or the toolchain default), if the arch has one. */
+  readonly pinnedVariant: { readonly variable: string; readonly value: string } | null;
+}
+
+/** Everything needed to run and report one `go build`. */
+export interface BuildJob {
+  readonly target: ResolvedTarget;
+  readonly package: string;
+  readonly name: string;
+  /** Absolute path of the binary. */
+  readonly output: string;
+  readonly pinned: PinnedVariables;
+  readonly env: Record<string, string>;
+  readonly argv: readonly string[];
+  /** Set when Go cannot link this target without a C toolchain that is not configured: the build is not attempted. */
+  readonly cannotBuild: string | null;
+}
+
+/** Files the engine itself writes into output-dir; a binary must not take their names. */
+export const RESERVED_OUTPUT_NAMES = ['manifest.json', 'checksums.txt', 'badge.svg', 'badge.json'];
+
+/**
+ * Go links these only with an external linker (cmd/internal/sys.MustLinkExternal and the
+ * PIE default of android and ios in cmd/go), so without a configured C toolchain they fail
+ * with raw linker output. We say why instead.
+ */
+export function externalLinkerNeeded(goos: string, goarch: string): string | null {
+  if (goos === 'android' && goarch !== 'arm64') {
+    return `Go links ${goos}/${goarch} only with an external linker (the Android NDK's clang). Set 'cc' to '${goos}/${goarch}=<path to the NDK clang for this arch>', or exclude the target.`;
+  }
+  if (goos === 'ios') {
+    return `Go links ${goos}/${goarch} only with Apple's linker (Xcode's clang). Build it on a macOS runner with 'cc' set to '${goos}/${goarch}=<xcrun clang …>', or exclude the target.`;
+  }
+  return null;
+}
+
+/** The binary base name Go itself would pick: the package directory, or the module's last element for '.'. */
+export function defaultName(pkg: string, module: GoModule, workingDirectory: string): string {
+  const elements = (p: string): string[] => p.split('/').filter((e) => e !== '' && e !== '.');
+  let parts: string[];
+  if (pkg === '.' || pkg === './') {
+    parts =
+      path.resolve(workingDirectory) === path.resolve(module.dir)
+        ? elements(module.path)
+        : [path.basename(workingDirectory)];
+  } else {
+    parts = elements(pkg.replace(/\/\.\.\.$/, ''));
+  }
+  // example.com/app/v2 builds `app`, as `go build` names it.
+  if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1] ?? '')) parts.pop();
+  return parts[parts.length - 1] ?? 'main';
+}
+
+export interface PlanInputs {
+  readonly options: Options;
+  readonly toolchain: Toolchain;
+  readonly module: GoModule;
+  readonly metadata: SourceMetadata;
+  readonly targets: readonly ResolvedTarget[];
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+export function planJobs(inputs: PlanInputs): BuildJob[] {
+  const { options, module, targets } = inputs;
+  const jobs: BuildJob[] = [];
+  const byOutput = new Map<string, number>();
+  for (const pkg of options.packages) {
+    const name = options.name ?? defaultName(pkg, module, options.workingDirectory);
+    for (const target of targets) {
+      const job = planJob(inputs, target, pkg, name);
+      const previous = byOutput.get(job.output);
+      if (previous === undefined) {
+        byOutput.set(job.output, jobs.length);
+        jobs.push(job);
+        continue;
+      }
+      const earlier = jobs[previous] as BuildJob;
+      if (sameBuild(earlier, job)) {
+        // linux/arm and linux/arm/7 on a toolchain whose default is 7: one binary, keep the named spelling.
+        if (job.target.variant !== null) jobs[previous] = job;
+        continue;
+      }
+      throw new InputError(
+        'name-template',
+        options.nameTemplate,
+        `It gives ${describe(earlier)} and ${describe(job)} the same file ${path.relative(options.outputDir, job.output)}; add {variant}, {goos} or {goarch} so every target gets its own name.`,
+      );
+    }
+  }
+  return jobs;
+}
+
+function describe(job: BuildJob): string {
+  return `${job.target.id} (${job.package})`;
+}
+
+function sameBuild(a: BuildJob, b: BuildJob): boolean {
+  const level = (j: BuildJob): string => (j.pinned.variant ? variantLevel(j.pinned.variant.value) : '');
+  return (
+    a.package === b.package &&
+    a.pinned.GOOS === b.pinned.GOOS &&
+    a.pinned.GOARCH === b.pinned.GOARCH &&
+    level(a) === level(b)
+  );
+}
+
+function planJob(inputs: PlanInputs, target: ResolvedTarget, pkg: string, name: string): BuildJob {
+  const { options, metadata, baseEnv } = inputs;
+  const showVariant = target.pinnedVariant !== null && (target.variant !== null || target.goarch === 'arm');
+  const fileName = substitute(options.nameTemplate, {
+    name,
+    goos: target.goos,
+    goarch: target.goarch,
+    variant:
+      showVariant && target.pinnedVariant
+        ? variantSuffix(target.pinnedVariant.variable, target.pinnedVariant.value)
+        : '',
+    version: metadata.version,
+    ext: target.goos === 'windows' ? '.exe' : target.goarch === 'wasm' ? '.wasm' : '',
+  });
+  const output = path.resolve(options.outputDir, fileName);
+  const relative = path.relative(options.outputDir, output);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) || fileName.includes('\0')) {
+    throw new InputError(
+      'name-template',
+      options.nameTemplate,
+      `For ${target.id} it gives '${fileName}', which is not a file inside output-dir; use a relative name without '..'.`,
+    );
+  }
+  if (RESERVED_OUTPUT_NAMES.includes(relative)) {
+    throw new InputError(
+      'name-template',
+      options.nameTemplate,
+      `For ${target.id} it gives '${relative}', a file the action writes itself.`,
+    );
+  }
+  const pinned: PinnedVariables = {
+    GOOS: target.goos,
+    GOARCH: target.goarch,
+    CGO_ENABLED: options.cgoEnabled,
+    variant: target.pinnedVariant,
+  };
+  const compiler = options.cc.get(`${target.goos}/${target.goarch}`) ?? null;
+  const ldflags = renderTargetLdflags(options, metadata, target);
+  const argv = [
+    'go',
+    'build',
+    '-o',
+    output,
+    ...(options.trimpath ? ['-trimpath'] : []),
+    ...(options.tags.length > 0 ? [`-tags=${options.tags.join(',')}`] : []),
+    ...(ldflags !== '' ? [`-ldflags=${ldflags}`] : []),
+    ...options.flags,
+    pkg,
+  ];
+  return {
+    target,
+    package: pkg,
+    name,
+    output,
+    pinned,
+    env: buildEnvironment(baseEnv, pinned, options.env, compiler),
+    argv,
+    cannotBuild: compiler === null ? externalLinkerNeeded(target.goos, target.goarch) : null,
+  };
+}
+
+function renderTargetLdflags(options: Options, metadata: SourceMetadata, target: ResolvedTarget): string {
+  try {
+    return renderLdflags(options.ldflags, {
+      version: metadata.version,
+      commit: metadata.commit,
+      date: metadata.date,
+      goos: target.goos,
+      goarch: target.goarch,
+    });
+  } catch (err) {
+    throw new InputError(
+      'ldflags',
+      options.ldflags,
+      `It cannot be passed to the linker: ${(err as Error).message}.`,
+    );
+  }
+}

@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { buildMatrix, planMatrix } from '../engine.js';
+import { InputError } from '../options/errors.js';
+import { INPUTS } from '../options/inputs.js';
+import { parseOptions } from '../options/options.js';
+import { isFailure } from '../report/manifest.js';
+import { renderTable } from '../report/summary.js';
+import { TOOL } from '../version.js';
+import { TerminalLogger } from './logger.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const defaultIo = (): CliIo => ({
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+  env: process.env,
+});
+
+/** Inputs the CLI takes as flags: everything but what only makes sense inside Actions. */
+const CLI_INPUTS = INPUTS.filter((i) => !['mode', 'github-token', 'status', 'summary'].includes(i.name));
+const BOOLEAN_INPUTS = new Set(
+  CLI_INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name),
+);
+
+export function usage(): string {
+  const flags = CLI_INPUTS.map(
+    (i) => `  --${i.name.padEnd(18)} ${i.description}${i.default ? ` (default: ${i.default})` : ''}`,
+  );
+  return [
+    `${TOOL.name} ${TOOL.version}: build a Go program for a whole GOOS/GOARCH matrix, every target pinned.`,
+    '',
+    'Usage:',
+    `  ${TOOL.name} build [flags]     build every target and write the manifest`,
+    `  ${TOOL.name} plan [flags]      print the matrix JSON (with --chunks N)`,
+    '',
+    'Flags (named like the action inputs):',
+    ...flags,
+    '  --verbose            show go commands and per-target output',
+    '',
+    'Exit status: 0 all targets built, 1 a target failed, 2 usage error.',
+    '',
+  ].join('\n');
+}
+
+/** `--fail-fast` alone means true and `--no-fail-fast` false, for the boolean inputs. */
+function normaliseBooleans(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const negated = /^--no-(.+)$/.exec(arg);
+    if (negated && BOOLEAN_INPUTS.has(negated[1] as string)) {
+      out.push(`--${negated[1]}=false`);
+      continue;
+    }
+    const bare = /^--([a-z-]+)$/.exec(arg);
+    const next = args[i + 1];
+    if (bare && BOOLEAN_INPUTS.has(bare[1] as string) && next !== 'true' && next !== 'false') {
+      out.push(`${arg}=true`);
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout(usage());
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (command === '--version') {
+    io.stdout(`${TOOL.version}\n`);
+    return EXIT_OK;
+  }
+  if (command !== 'build' && command !== 'plan') {
+    io.stderr(`error: unknown command '${command}'; use 'build' or 'plan' (see --help)\n`);
+    return EXIT_USAGE;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const parsed = parseArgs({
+      args: normaliseBooleans(rest),
+      options: {
+        ...Object.fromEntries(CLI_INPUTS.map((i) => [i.name, { type: 'string' as const }])),
+        verbose: { type: 'boolean' as const },
+        help: { type: 'boolean' as const, short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+    values = parsed.values;
+  } catch (err) {
+    io.stderr(`error: ${(err as Error).message} (see --help)\n`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    io.stdout(usage());
+    return EXIT_OK;
+  }
+  const log = new TerminalLogger(values.verbose === true, io.stderr);
+  try {
+    const raw: Record<string, string> = { mode: command };
+    for (const input of CLI_INPUTS) {
+      const value = values[input.name];
+      if (typeof value === 'string') raw[input.name] = value;
+    }
+    const options = parseOptions(raw, io.cwd);
+    const ctx = { baseDir: io.cwd, env: io.env, log };
+    if (options.mode === 'plan') {
+      const plan = await planMatrix(options, ctx);
+      io.stdout(`${JSON.stringify(plan.matrix, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    const result = await buildMatrix(options, ctx);
+    io.stdout(`${renderTable(result.manifest)}\nmanifest: ${result.manifestPath}\n`);
+    return result.manifest.artifacts.some((a) => isFailure(a.status)) ? EXIT_FAILED : EXIT_OK;
+  } catch (err) {
+    io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof InputError ? EXIT_USAGE : EXIT_FAILED;
+  }
+}

@@ -1,0 +1,236 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { BuildOutcome } from './build/build-target.js';
+import { buildTarget } from './build/build-target.js';
+import { mergeDiagnostics } from './build/diagnostics.js';
+import { pinnedRecord } from './build/env.js';
+import { readSourceMetadata } from './build/metadata.js';
+import type { BuildJob } from './build/plan.js';
+import { planJobs } from './build/plan.js';
+import { runPool } from './build/pool.js';
+import { goQuery } from './go/command.js';
+import type { GoModule } from './go/module.js';
+import { directiveNewerThan, loadModule } from './go/module.js';
+import type { Toolchain } from './go/toolchain.js';
+import { loadToolchain } from './go/toolchain.js';
+import type { Logger } from './log.js';
+import type { Options } from './options/options.js';
+import { PINNED_VARIABLES } from './options/options.js';
+import type { ArtifactEntry, Manifest } from './report/manifest.js';
+import { writeManifest } from './report/manifest.js';
+import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
+import { selectTargets, targetId } from './targets/expand.js';
+import { resolveTargets } from './targets/resolve.js';
+import { TOOL } from './version.js';
+
+export interface EngineContext {
+  /** Paths in the manifest and annotations are relative to this (the workspace). */
+  readonly baseDir: string;
+  /** The environment the job runs in; builds start from it with the target's variables pinned. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+}
+
+export interface Matrix {
+  include: Record<string, string | number>[];
+}
+
+export interface PlanResult {
+  readonly toolchain: Toolchain;
+  readonly targets: readonly RequestedTarget[];
+  readonly matrix: Matrix;
+}
+
+export interface BuildResult {
+  readonly manifest: Manifest;
+  /** Absolute path of manifest.json. */
+  readonly manifestPath: string;
+  readonly matrix: Matrix;
+}
+
+/** The job's environment for `go` queries: nothing that selects a target, and no toolchain switching. */
+function queryEnvironment(env: EngineContext['env']): Record<string, string> {
+  const clean: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !PINNED_VARIABLES.includes(key)) clean[key] = value;
+  }
+  clean.GOTOOLCHAIN = 'local';
+  return clean;
+}
+
+function universeOf(toolchain: Toolchain): TargetUniverse {
+  return { dist: toolchain.dist, goVersion: toolchain.version, release: toolchain.release };
+}
+
+/** Splits targets into `chunks` contiguous groups of nearly equal size (never an empty group). */
+export function chunkTargets<T>(targets: readonly T[], chunks: number): T[][] {
+  const count = Math.max(1, Math.min(chunks, targets.length));
+  const groups: T[][] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const size = Math.floor(targets.length / count) + (i < targets.length % count ? 1 : 0);
+    groups.push(targets.slice(start, start + size));
+    start += size;
+  }
+  return groups;
+}
+
+export async function planMatrix(options: Options, ctx: EngineContext): Promise<PlanResult> {
+  const env = queryEnvironment(ctx.env);
+  const toolchain = await loadToolchain(options.workingDirectory, env);
+  const targets = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  const groups = chunkTargets(targets, options.chunks);
+  if (options.chunks > groups.length) {
+    ctx.log.info(
+      `${targets.length} target(s) fill only ${groups.length} of the ${options.chunks} chunks asked for.`,
+    );
+  }
+  return {
+    toolchain,
+    targets,
+    matrix: { include: groups.map((group, i) => ({ chunk: i + 1, targets: group.map(targetId).join(' ') })) },
+  };
+}
+
+export async function buildMatrix(options: Options, ctx: EngineContext): Promise<BuildResult> {
+  const { log } = ctx;
+  const env = queryEnvironment(ctx.env);
+  const cwd = options.workingDirectory;
+  const [toolchain, module, metadata] = await Promise.all([
+    loadToolchain(cwd, env),
+    loadModule(cwd, env),
+    readSourceMetadata(cwd, env, options.version),
+  ]);
+  log.info(
+    `Go ${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
+  );
+  if (module.goDirective && directiveNewerThan(module.goDirective, toolchain.version)) {
+    log.warning(
+      `go.mod asks for go ${module.goDirective} but the toolchain on PATH is ${toolchain.version}; with GOTOOLCHAIN=local no other Go is downloaded. Install Go ${module.goDirective} or newer before this step.`,
+      { file: path.relative(ctx.baseDir, path.join(module.dir, 'go.mod')) },
+    );
+  }
+  const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  const targets = await resolveTargets(requested, cwd, env);
+  const jobs = planJobs({ options, toolchain, module, metadata, targets, baseEnv: ctx.env });
+  log.info(
+    `Building ${jobs.length} target(s), ${options.parallel} at a time: ${jobs.map((j) => j.target.id).join(' ')}`,
+  );
+  await mkdir(options.outputDir, { recursive: true });
+  await downloadModules(module, env, log);
+
+  const outcomes = await runPool(
+    jobs,
+    options.parallel,
+    options.failFast,
+    async (job) => {
+      log.debug(`${job.target.id}: ${JSON.stringify(job.argv)}`);
+      const outcome = await buildTarget(job, cwd, ctx.baseDir, options.buildTimeoutMs);
+      reportOutcome(outcome, ctx);
+      return outcome;
+    },
+    (outcome) => outcome !== null && !outcome.ok,
+    (): BuildOutcome | null => null,
+  );
+  const firstFailure = outcomes.find((o) => o !== null && !o.ok);
+  const artifacts = jobs.map((job, i) =>
+    artifactEntry(job, outcomes[i] ?? null, ctx, firstFailure?.job.target.id),
+  );
+  annotateDiagnostics(outcomes, log);
+
+  const manifest: Manifest = {
+    schemaVersion: 1,
+    tool: { name: TOOL.name, version: TOOL.version },
+    go: { version: toolchain.version, hostGoos: toolchain.hostGoos, hostGoarch: toolchain.hostGoarch },
+    module: module.path,
+    version: metadata.version,
+    commit: metadata.commit,
+    date: metadata.date,
+    cache: null,
+    artifacts,
+  };
+  const manifestPath = await writeManifest(options.outputDir, manifest);
+  const matrix: Matrix = {
+    include: jobs.map((job) => ({
+      targets: job.target.id,
+      goos: job.target.goos,
+      goarch: job.target.goarch,
+      variant: job.target.variant ?? '',
+    })),
+  };
+  return { manifest, manifestPath, matrix };
+}
+
+async function downloadModules(module: GoModule, env: Record<string, string>, log: Logger): Promise<void> {
+  if (!module.hasDependencies || module.vendored) {
+    log.debug(
+      module.vendored ? 'Dependencies are vendored: nothing to download.' : 'The module has no dependencies.',
+    );
+    return;
+  }
+  // Once, before the fan-out, so parallel builds do not race to fetch the same modules.
+  await goQuery(['mod', 'download'], module.dir, env);
+}
+
+function reportOutcome(outcome: BuildOutcome, ctx: EngineContext): void {
+  const { job } = outcome;
+  const relative = path.relative(ctx.baseDir, job.output);
+  const pinned = Object.entries(pinnedRecord(job.pinned))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const lines = [`env: ${pinned}`];
+  if (outcome.ok) lines.push(`wrote ${relative} (${outcome.size} bytes, sha256 ${outcome.sha256})`);
+  if (outcome.output) lines.push(...outcome.output.split('\n'));
+  const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
+  ctx.log.group(`${outcome.ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
+  if (!outcome.ok && outcome.diagnostics.length === 0) {
+    ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
+      title: `go build ${job.target.id}`,
+    });
+  }
+}
+
+function annotateDiagnostics(outcomes: readonly (BuildOutcome | null)[], log: Logger): void {
+  const merged = mergeDiagnostics(
+    outcomes
+      .filter((o): o is BuildOutcome => o !== null)
+      .map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })),
+  );
+  for (const { diagnostic, targets } of merged) {
+    log.error(`${diagnostic.message} (${targets.join(', ')})`, {
+      file: diagnostic.file,
+      line: diagnostic.line,
+      ...(diagnostic.col !== null ? { col: diagnostic.col } : {}),
+      title: 'go build',
+    });
+  }
+}
+
+function artifactEntry(
+  job: BuildJob,
+  outcome: BuildOutcome | null,
+  ctx: EngineContext,
+  firstFailure: string | undefined,
+): ArtifactEntry {
+  const built = outcome?.ok === true;
+  return {
+    name: job.name,
+    package: job.package,
+    target: job.target.id,
+    goos: job.target.goos,
+    goarch: job.target.goarch,
+    env: pinnedRecord(job.pinned),
+    status: outcome === null ? 'skipped' : built ? 'ok' : 'build-failed',
+    path: built ? path.relative(ctx.baseDir, job.output).split(path.sep).join('/') : null,
+    archive: null,
+    size: outcome?.size ?? null,
+    sha256: outcome?.sha256 ?? null,
+    buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
+    verify: null,
+    smoke: null,
+    error:
+      outcome === null
+        ? `not built: fail-fast stopped the matrix after ${firstFailure ?? 'a target'} failed`
+        : outcome.error,
+  };
+}

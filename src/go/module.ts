@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { goJson, GoCommandError } from './command.js';
+
+export interface GoModule {
+  /** Module path from go.mod, e.g. `example.com/app`. */
+  readonly path: string;
+  /** Directory that holds go.mod. */
+  readonly dir: string;
+  /** The `go` directive, e.g. `1.22` or `1.22.3`; null when go.mod has none. */
+  readonly goDirective: string | null;
+  readonly hasDependencies: boolean;
+  /** Dependencies are vendored: builds need no download and no network. */
+  readonly vendored: boolean;
+}
+
+interface GoModEditJson {
+  Module?: { Path?: string };
+  Go?: string;
+  Require?: unknown[] | null;
+}
+
+/** Reads the module that contains `dir`, asking Go (`go env GOMOD`, `go mod edit -json`). */
+export async function loadModule(dir: string, env: Record<string, string>): Promise<GoModule> {
+  const { GOMOD: gomod } = await goJson<{ GOMOD?: string }>(['env', '-json', 'GOMOD'], dir, env);
+  if (!gomod || gomod === '/dev/null' || gomod === 'NUL') {
+    throw new GoCommandError(
+      `${dir} is not inside a Go module (no go.mod in it or above it). Set 'working-directory' to the module's directory.`,
+    );
+  }
+  const moduleDir = path.dirname(gomod);
+  const edit = await goJson<GoModEditJson>(['mod', 'edit', '-json'], moduleDir, env);
+  return {
+    path: edit.Module?.Path ?? '',
+    dir: moduleDir,
+    goDirective: edit.Go ?? null,
+    hasDependencies: (edit.Require ?? []).length > 0,
+    vendored: existsSync(path.join(moduleDir, 'vendor', 'modules.txt')),
+  };
+}
+
+/** True when go.mod asks for a newer Go than the toolchain (compares major.minor[.patch]). */
+export function directiveNewerThan(directive: string, toolchainVersion: string): boolean {
+  const parse = (v: string): number[] =>
+    (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((n) => Number(n ?? 0));
+  const want = parse(directive);
+  const have = parse(toolchainVersion);
+  for (let i = 0; i < 3; i++) {
+    const w = want[i] ?? 0;
+    const h = have[i] ?? 0;
+    if (w !== h) return w > h;
+  }
+  return false;
+}

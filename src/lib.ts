@@ -1,0 +1,4 @@
+// The bundle's single module: both entry points (dist/index.js, dist/cli.js) import from it,
+// so the action and the CLI ship one copy of the engine and its dependencies.
+export { runAction } from './action/main.js';
+export { runCli } from './cli/main.js';

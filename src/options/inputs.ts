@@ -1,0 +1,184 @@
+/**
+ * Every input of the action (PRODUCT.md), in one table: the action reads exactly these with
+ * core.getInput, the CLI offers each as a `--kebab-case` flag, and a test checks that
+ * action.yml declares the same names and defaults.
+ */
+export interface InputDefinition {
+  readonly name: string;
+  /** The default as action.yml declares it ('' when the engine derives it). */
+  readonly default: string;
+  readonly description: string;
+}
+
+export const INPUTS: readonly InputDefinition[] = [
+  {
+    name: 'mode',
+    default: 'build',
+    description:
+      "'build'; 'plan' (only expand the matrix and set 'matrix'); 'collect' (merge the per-target results other jobs uploaded)",
+  },
+  {
+    name: 'targets',
+    default: 'first-class',
+    description:
+      "Targets GOOS/GOARCH[/VARIANT], wildcards ('linux/*') or presets ('first-class', 'all'), separated by commas, spaces or newlines",
+  },
+  { name: 'exclude', default: '', description: "Targets to remove, same syntax as 'targets'" },
+  { name: 'package', default: '.', description: 'Main package(s) to build, one per line (./cmd/app)' },
+  { name: 'working-directory', default: '.', description: "The Go module's directory" },
+  {
+    name: 'name',
+    default: '',
+    description:
+      "Binary base name (default: the package directory's name; the module path's last element for '.')",
+  },
+  { name: 'cgo-enabled', default: '0', description: "'0' or '1', pinned for every target" },
+  {
+    name: 'cc',
+    default: '',
+    description:
+      "Lines 'GOOS/GOARCH=compiler [args]' for cgo cross builds; well-known cross compilers on PATH are found without it",
+  },
+  {
+    name: 'ldflags',
+    default: '-s -w',
+    description: 'Linker flags; placeholders {version}, {commit}, {date} (commit date), {goos}, {goarch}',
+  },
+  {
+    name: 'version',
+    default: '',
+    description:
+      "The {version} value (default: the tag of the ref, else 'git describe --tags --always --dirty')",
+  },
+  { name: 'tags', default: '', description: 'Build tags, separated by commas or spaces' },
+  {
+    name: 'flags',
+    default: '',
+    description: "Further 'go build' flags, split like a shell splits words, never passed to a shell",
+  },
+  { name: 'trimpath', default: 'true', description: "Build with '-trimpath'" },
+  {
+    name: 'env',
+    default: '',
+    description:
+      'Extra KEY=VALUE lines for the build; setting a pinned variable (GOOS, GOARCH, CGO_ENABLED, GOARM, …) is an error',
+  },
+  {
+    name: 'parallel',
+    default: 'auto',
+    description: "How many targets build at once ('auto' = number of CPUs)",
+  },
+  { name: 'fail-fast', default: 'false', description: 'Stop starting new targets after the first failure' },
+  {
+    name: 'build-timeout',
+    default: '30m',
+    description: 'A target whose build runs longer is stopped and fails (e.g. 90s, 30m, 1h)',
+  },
+  {
+    name: 'output-dir',
+    default: 'dist',
+    description: 'Where binaries, archives, checksums and the manifest go',
+  },
+  {
+    name: 'name-template',
+    default: '{name}-{goos}-{goarch}{variant}{ext}',
+    description:
+      'File name of each binary; placeholders {name}, {goos}, {goarch}, {variant}, {version}, {ext}',
+  },
+  {
+    name: 'verify',
+    default: 'true',
+    description:
+      'Check each file against its target (executable header and Go build info); a mismatch fails the target',
+  },
+  {
+    name: 'linkage',
+    default: '',
+    description: "'static', 'dynamic' or 'any' (default: 'static' when cgo is off, else 'any')",
+  },
+  {
+    name: 'max-glibc',
+    default: '',
+    description: "e.g. '2.17': fail a linux target that needs a newer GLIBC_x.y",
+  },
+  {
+    name: 'smoke-test',
+    default: '',
+    description:
+      "Arguments to run each binary with (e.g. '--version'): natively, through qemu-user or wine when installed, else skipped",
+  },
+  {
+    name: 'archive',
+    default: 'auto',
+    description: "'auto' (zip for windows, tar.gz otherwise), 'tar.gz', 'zip' or 'none'",
+  },
+  {
+    name: 'extra-files',
+    default: '',
+    description: 'Glob lines of files to add to every archive (LICENSE, README.md)',
+  },
+  {
+    name: 'checksums',
+    default: 'sha256',
+    description: "'sha256' writes checksums.txt in 'sha256sum -c' format; 'none' skips it",
+  },
+  {
+    name: 'universal',
+    default: 'false',
+    description: 'Also write a macOS universal binary when darwin/amd64 and darwin/arm64 are built',
+  },
+  {
+    name: 'cache',
+    default: 'true',
+    description: "Restore and save GOCACHE and GOMODCACHE: 'true', 'false' or 'restore-only'",
+  },
+  { name: 'cache-key-prefix', default: 'go-build-matrix', description: 'Prefix of the cache keys' },
+  {
+    name: 'upload',
+    default: 'per-target',
+    description: "Upload workflow artifacts: 'per-target', 'combined' or 'false'",
+  },
+  {
+    name: 'artifact-name',
+    default: '',
+    description: "Artifact name (default: '{name}-{goos}-{goarch}{variant}' per target, '{name}' combined)",
+  },
+  {
+    name: 'retention-days',
+    default: '',
+    description: "Artifact retention in days (default: the repository's setting)",
+  },
+  {
+    name: 'chunks',
+    default: '1',
+    description: "With mode 'plan': split the targets into this many groups for separate jobs",
+  },
+  { name: 'summary', default: 'true', description: 'Write the job summary table' },
+  {
+    name: 'badge',
+    default: 'false',
+    description: "Write 'badge.svg' and the shields.io endpoint 'badge.json' into the output directory",
+  },
+  {
+    name: 'github-token',
+    default: '${{ github.token }}',
+    description: "Token for the API, used only for the commit status ('status: true')",
+  },
+  {
+    name: 'status',
+    default: 'false',
+    description: "Set a commit status 'go-build-matrix: N/N targets verified'",
+  },
+];
+
+export type RawInputs = Readonly<Record<string, string>>;
+
+/** The raw inputs with every default filled in, for callers that only set some. */
+export function withDefaults(given: RawInputs): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const input of INPUTS) {
+    const value = given[input.name];
+    raw[input.name] = value === undefined || value === '' ? input.default : value;
+  }
+  return raw;
+}

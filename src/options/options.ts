@@ -1,0 +1,330 @@
+import os from 'node:os';
+import path from 'node:path';
+import { split as shellSplit } from 'shlex';
+import { VARIANT_VARIABLES } from '../targets/variants.js';
+import { InputError } from './errors.js';
+import type { RawInputs } from './inputs.js';
+import { withDefaults } from './inputs.js';
+
+export type Mode = 'build' | 'plan' | 'collect';
+export type Linkage = 'static' | 'dynamic' | 'any';
+export type ArchiveFormat = 'auto' | 'tar.gz' | 'zip' | 'none';
+export type CacheMode = 'true' | 'false' | 'restore-only';
+export type UploadMode = 'per-target' | 'combined' | 'false';
+
+/** Every input, validated and typed. Built from action inputs or CLI flags by parseOptions. */
+export interface Options {
+  readonly mode: Mode;
+  /** Target lists stay text here: they are expanded against the toolchain in use. */
+  readonly targets: string;
+  readonly exclude: string;
+  readonly packages: readonly string[];
+  /** Absolute. */
+  readonly workingDirectory: string;
+  readonly name: string | null;
+  readonly cgoEnabled: '0' | '1';
+  /** `goos/goarch` → C compiler command line (Go itself splits CC into words). */
+  readonly cc: ReadonlyMap<string, string>;
+  readonly ldflags: string;
+  readonly version: string | null;
+  readonly tags: readonly string[];
+  readonly flags: readonly string[];
+  readonly trimpath: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  readonly parallel: number;
+  readonly failFast: boolean;
+  readonly buildTimeoutMs: number;
+  /** Absolute. */
+  readonly outputDir: string;
+  readonly nameTemplate: string;
+  readonly verify: boolean;
+  readonly linkage: Linkage;
+  readonly maxGlibc: string | null;
+  readonly smokeTest: readonly string[] | null;
+  readonly archive: ArchiveFormat;
+  readonly extraFiles: readonly string[];
+  readonly checksums: 'sha256' | 'none';
+  readonly universal: boolean;
+  readonly cache: CacheMode;
+  readonly cacheKeyPrefix: string;
+  readonly upload: UploadMode;
+  readonly artifactName: string | null;
+  readonly retentionDays: number | null;
+  readonly chunks: number;
+  readonly summary: boolean;
+  readonly badge: boolean;
+  readonly githubToken: string;
+  readonly status: boolean;
+}
+
+/** Variables every build pins itself; setting them through `env` would defeat the pinning. */
+export const PINNED_VARIABLES: readonly string[] = [
+  'GOOS',
+  'GOARCH',
+  'CGO_ENABLED',
+  'GOTOOLCHAIN',
+  ...VARIANT_VARIABLES,
+];
+
+/** `go build` flags that would write elsewhere or run other programs. */
+const FORBIDDEN_FLAGS: Readonly<Record<string, string>> = {
+  '-o': "the output path comes from 'output-dir' and 'name-template'",
+  '-toolexec': 'it runs another program for every compile and link step',
+  '-exec': "it runs another program ('go build' has no use for it)",
+  '-overlay': 'it replaces source files with files from elsewhere',
+  '-modfile': 'it replaces go.mod, which the module facts are read from',
+};
+
+export const NAME_TEMPLATE_PLACEHOLDERS = ['name', 'goos', 'goarch', 'variant', 'version', 'ext'] as const;
+export const LDFLAGS_PLACEHOLDERS = ['version', 'commit', 'date', 'goos', 'goarch'] as const;
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === value.trim().toLowerCase());
+  if (found === undefined)
+    throw new InputError(input, value, `Valid values: ${allowed.map((a) => `'${a}'`).join(', ')}.`);
+  return found;
+}
+
+function bool(input: string, value: string): boolean {
+  return oneOf(input, value, ['true', 'false']) === 'true';
+}
+
+function positiveInteger(input: string, value: string, max: number): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1 || Number(trimmed) > max) {
+    throw new InputError(input, value, `Use a whole number from 1 to ${max}.`);
+  }
+  return Number(trimmed);
+}
+
+/** Go-style durations: `90s`, `30m`, `1h30m`, `1.5h`. */
+export function parseDuration(input: string, value: string): number {
+  const trimmed = value.trim();
+  const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const part = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = part.exec(trimmed); m !== null; m = part.exec(trimmed)) {
+    total += Number(m[1]) * (unitMs[m[2] as string] ?? 0);
+    consumed = part.lastIndex;
+  }
+  if (trimmed === '' || consumed !== trimmed.length || total <= 0 || total > 7 * 24 * 3_600_000) {
+    throw new InputError(input, value, "Use a duration such as '90s', '30m' or '1h30m' (at most 168h).");
+  }
+  return total;
+}
+
+function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+function checkPlaceholders(input: string, value: string, allowed: readonly string[]): void {
+  for (const match of value.matchAll(/\{([^{}]*)\}/g)) {
+    const name = match[1] ?? '';
+    if (!allowed.includes(name)) {
+      throw new InputError(
+        input,
+        value,
+        `'{${name}}' is not a placeholder here; use ${allowed.map((p) => `{${p}}`).join(', ')}.`,
+      );
+    }
+  }
+}
+
+function parseFlags(value: string): string[] {
+  let words: string[];
+  try {
+    words = shellSplit(value);
+  } catch (err) {
+    throw new InputError(
+      'flags',
+      value,
+      `It cannot be split into words (${(err as Error).message}); check the quotes.`,
+    );
+  }
+  for (const word of words) {
+    const flag = word.replace(/^--/, '-').split('=')[0] ?? word;
+    const reason = FORBIDDEN_FLAGS[flag];
+    if (reason !== undefined) {
+      throw new InputError('flags', value, `'${flag}' cannot be used: ${reason}.`);
+    }
+    if (!word.startsWith('-')) {
+      throw new InputError(
+        'flags',
+        value,
+        `'${word}' is not a flag; packages go in 'package', and flag values must be attached with '=' (e.g. -gcflags=all=-N).`,
+      );
+    }
+  }
+  return words;
+}
+
+function parseEnv(value: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of lines(value)) {
+    const eq = line.indexOf('=');
+    const key = eq > 0 ? line.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new InputError(
+        'env',
+        line,
+        "Each line must be KEY=VALUE with a variable name before '=', e.g. GOEXPERIMENT=loopvar.",
+      );
+    }
+    if (PINNED_VARIABLES.includes(key)) {
+      throw new InputError(
+        'env',
+        line,
+        `${key} is pinned for every target; choose it through 'targets' (GOOS/GOARCH/VARIANT) or 'cgo-enabled' instead.`,
+      );
+    }
+    env[key] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+function parseCc(value: string): Map<string, string> {
+  const cc = new Map<string, string>();
+  for (const line of lines(value)) {
+    const match = /^([a-z0-9]+\/[a-z0-9]+)\s*=\s*(\S.*)$/.exec(line);
+    if (!match) {
+      throw new InputError(
+        'cc',
+        line,
+        "Each line must be GOOS/GOARCH=compiler, e.g. 'linux/arm64=aarch64-linux-gnu-gcc'.",
+      );
+    }
+    cc.set(match[1] as string, (match[2] as string).trim());
+  }
+  return cc;
+}
+
+function parseName(value: string): string | null {
+  const name = value.trim();
+  if (name === '') return null;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.length > 128) {
+    throw new InputError(
+      'name',
+      value,
+      "Use a plain file name: letters, digits, '.', '_', '+', '-' (no slashes), at most 128 characters.",
+    );
+  }
+  return name;
+}
+
+function parseGlibc(value: string): string | null {
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  if (!/^2\.\d{1,3}$/.test(trimmed))
+    throw new InputError('max-glibc', value, "Use a glibc version such as '2.17' or '2.31'.");
+  return trimmed;
+}
+
+function parsePackages(value: string): string[] {
+  const packages = lines(value);
+  if (packages.length === 0)
+    throw new InputError('package', value, "Name at least one main package, e.g. '.' or './cmd/app'.");
+  for (const pkg of packages) {
+    if (pkg.startsWith('-'))
+      throw new InputError('package', pkg, "A package cannot start with '-'; flags go in 'flags'.");
+  }
+  return packages;
+}
+
+function parseParallel(value: string): number {
+  if (value.trim().toLowerCase() === 'auto') return os.availableParallelism();
+  return positiveInteger('parallel', value, 256);
+}
+
+function parseTemplate(value: string): string {
+  if (value.trim() === '') throw new InputError('name-template', value, 'It cannot be empty.');
+  checkPlaceholders('name-template', value, NAME_TEMPLATE_PLACEHOLDERS);
+  return value.trim();
+}
+
+/**
+ * The one place inputs are validated. `baseDir` resolves relative paths (the workspace in
+ * Actions, the current directory on the command line).
+ */
+export function parseOptions(given: RawInputs, baseDir: string): Options {
+  const raw = withDefaults(given);
+  const get = (name: string): string => raw[name] ?? '';
+  const cgoEnabled = oneOf('cgo-enabled', get('cgo-enabled'), ['0', '1']);
+  const linkageText = get('linkage').trim();
+  const ldflags = get('ldflags');
+  checkPlaceholders('ldflags', ldflags, LDFLAGS_PLACEHOLDERS);
+  const token = get('github-token');
+  const retention = get('retention-days').trim();
+  const smoke = get('smoke-test');
+  const workingDirectory = path.resolve(baseDir, get('working-directory').trim() || '.');
+  return {
+    mode: oneOf('mode', get('mode'), ['build', 'plan', 'collect']),
+    targets: get('targets'),
+    exclude: get('exclude'),
+    packages: parsePackages(get('package')),
+    workingDirectory,
+    name: parseName(get('name')),
+    cgoEnabled,
+    cc: parseCc(get('cc')),
+    ldflags,
+    version: get('version').trim() === '' ? null : get('version').trim(),
+    tags: get('tags')
+      .split(/[\s,]+/)
+      .filter((t) => t !== ''),
+    flags: parseFlags(get('flags')),
+    trimpath: bool('trimpath', get('trimpath')),
+    env: parseEnv(get('env')),
+    parallel: parseParallel(get('parallel')),
+    failFast: bool('fail-fast', get('fail-fast')),
+    buildTimeoutMs: parseDuration('build-timeout', get('build-timeout')),
+    outputDir: path.resolve(workingDirectory, get('output-dir').trim() || 'dist'),
+    nameTemplate: parseTemplate(get('name-template')),
+    verify: bool('verify', get('verify')),
+    linkage:
+      linkageText === ''
+        ? cgoEnabled === '1'
+          ? 'any'
+          : 'static'
+        : oneOf('linkage', linkageText, ['static', 'dynamic', 'any']),
+    maxGlibc: parseGlibc(get('max-glibc')),
+    smokeTest: smoke.trim() === '' ? null : parseSmoke(smoke),
+    archive: oneOf('archive', get('archive'), ['auto', 'tar.gz', 'zip', 'none']),
+    extraFiles: lines(get('extra-files')),
+    checksums: oneOf('checksums', get('checksums'), ['sha256', 'none']),
+    universal: bool('universal', get('universal')),
+    cache: oneOf('cache', get('cache'), ['true', 'false', 'restore-only']),
+    cacheKeyPrefix: parseKeyPrefix(get('cache-key-prefix')),
+    upload: oneOf('upload', get('upload'), ['per-target', 'combined', 'false']),
+    artifactName: get('artifact-name').trim() === '' ? null : get('artifact-name').trim(),
+    retentionDays: retention === '' ? null : positiveInteger('retention-days', retention, 400),
+    chunks: positiveInteger('chunks', get('chunks'), 256),
+    summary: bool('summary', get('summary')),
+    badge: bool('badge', get('badge')),
+    // The runner substitutes the expression; on the command line the literal means "no token".
+    githubToken: token.startsWith('${{') ? '' : token,
+    status: bool('status', get('status')),
+  };
+}
+
+function parseSmoke(value: string): string[] {
+  try {
+    return shellSplit(value);
+  } catch (err) {
+    throw new InputError(
+      'smoke-test',
+      value,
+      `It cannot be split into words (${(err as Error).message}); check the quotes.`,
+    );
+  }
+}
+
+function parseKeyPrefix(value: string): string {
+  const trimmed = value.trim();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(trimmed)) {
+    throw new InputError('cache-key-prefix', value, "Use 1–64 letters, digits, '.', '_' or '-'.");
+  }
+  return trimmed;
+}

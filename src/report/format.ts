@@ -1,0 +1,16 @@
+/** 1536 → "1.5 KiB". */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} ${units[0]}` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatSeconds(seconds: number | null): string {
+  return seconds === null ? '–' : `${seconds.toFixed(1)} s`;
+}

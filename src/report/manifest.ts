@@ -1,0 +1,69 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export type ArtifactStatus = 'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'skipped';
+
+/** The `verify` object of PRODUCT.md; produced by the verifier. */
+export type VerifyRecord = Record<string, unknown> & { ok: boolean; problems: string[] };
+
+export interface SmokeRecord {
+  ran: boolean;
+  via: string | null;
+  exitCode: number | null;
+  [key: string]: unknown;
+}
+
+export interface ArtifactEntry {
+  name: string;
+  package: string;
+  target: string;
+  goos: string;
+  goarch: string;
+  /** The pinned variables: GOOS, GOARCH, the arch's variant, CGO_ENABLED. */
+  env: Record<string, string>;
+  status: ArtifactStatus;
+  /** Relative to the workspace; null when nothing was produced. */
+  path: string | null;
+  archive: string | null;
+  size: number | null;
+  sha256: string | null;
+  buildSeconds: number | null;
+  verify: VerifyRecord | null;
+  smoke: SmokeRecord | null;
+  error: string | null;
+}
+
+export interface CacheRecord {
+  hit: 'true' | 'partial' | 'false';
+  key: string | null;
+  restoredBytes: number;
+  savedBytes: number;
+}
+
+export interface Manifest {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  go: { version: string; hostGoos: string; hostGoarch: string };
+  module: string;
+  version: string;
+  commit: string;
+  date: string;
+  cache: CacheRecord | null;
+  artifacts: ArtifactEntry[];
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+
+/** Writes the manifest atomically (temp file + rename) so a reader never sees half of it. */
+export async function writeManifest(outputDir: string, manifest: Manifest): Promise<string> {
+  await mkdir(outputDir, { recursive: true });
+  const target = path.join(outputDir, MANIFEST_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(temp, target);
+  return target;
+}
+
+export function isFailure(status: ArtifactStatus): boolean {
+  return status === 'build-failed' || status === 'verify-failed' || status === 'smoke-failed';
+}
