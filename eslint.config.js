@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'examples/**/dist/**', '__tests__/**/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.cache/**',
+      'examples/**/dist/**',
+      '__tests__/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -96,10 +96,13 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   const { log } = ctx;
   const env = queryEnvironment(ctx.env);
   const cwd = options.workingDirectory;
-  const [toolchain, module, metadata] = await Promise.all([
-    loadToolchain(cwd, env),
+  const toolchain = await loadToolchain(cwd, env);
+  // Targets first: a misspelt target is reported before anything else is asked of Go.
+  const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  const [module, metadata, targets] = await Promise.all([
     loadModule(cwd, env),
     readSourceMetadata(cwd, env, options.version),
+    resolveTargets(requested, cwd, env),
   ]);
   log.info(
     `Go ${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
@@ -110,9 +113,12 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       { file: path.relative(ctx.baseDir, path.join(module.dir, 'go.mod')) },
     );
   }
-  const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
-  const targets = await resolveTargets(requested, cwd, env);
-  const jobs = planJobs({ options, toolchain, module, metadata, targets, baseEnv: ctx.env });
+  const { jobs, merged } = planJobs({ options, toolchain, module, metadata, targets, baseEnv: ctx.env });
+  for (const { dropped, kept } of merged) {
+    log.info(
+      `${dropped} builds the same binary as ${kept} with ${toolchain.version}: building it once, as ${kept}.`,
+    );
+  }
   log.info(
     `Building ${jobs.length} target(s), ${options.parallel} at a time: ${jobs.map((j) => j.target.id).join(' ')}`,
   );

@@ -32064,6 +32064,7 @@ function defaultName(pkg, module, workingDirectory) {
 function planJobs(inputs) {
     const { options, module, targets } = inputs;
     const jobs = [];
+    const merged = [];
     const byOutput = new Map();
     for (const pkg of options.packages) {
         const name = options.name ?? defaultName(pkg, module, options.workingDirectory);
@@ -32078,14 +32079,18 @@ function planJobs(inputs) {
             const earlier = jobs[previous];
             if (sameBuild(earlier, job)) {
                 // linux/arm and linux/arm/7 on a toolchain whose default is 7: one binary, keep the named spelling.
-                if (job.target.variant !== null)
+                const keepNew = job.target.variant !== null && earlier.target.variant === null;
+                if (keepNew)
                     jobs[previous] = job;
+                merged.push(keepNew
+                    ? { dropped: earlier.target.id, kept: job.target.id }
+                    : { dropped: job.target.id, kept: earlier.target.id });
                 continue;
             }
             throw new InputError('name-template', options.nameTemplate, `It gives ${describe(earlier)} and ${describe(job)} the same file ${external_node_path_default().relative(options.outputDir, job.output)}; add {variant}, {goos} or {goarch} so every target gets its own name.`);
         }
     }
-    return jobs;
+    return { jobs, merged };
 }
 function describe(job) {
     return `${job.target.id} (${job.package})`;
@@ -32227,11 +32232,12 @@ async function goJson(args, cwd, env) {
 
 
 
+
 /** Reads the module that contains `dir`, asking Go (`go env GOMOD`, `go mod edit -json`). */
 async function loadModule(dir, env) {
     const { GOMOD: gomod } = await goJson(['env', '-json', 'GOMOD'], dir, env);
     if (!gomod || gomod === '/dev/null' || gomod === 'NUL') {
-        throw new GoCommandError(`${dir} is not inside a Go module (no go.mod in it or above it). Set 'working-directory' to the module's directory.`);
+        throw new InputError('working-directory', dir, "It is not inside a Go module (no go.mod in it or above it); set it to the module's directory.");
     }
     const moduleDir = external_node_path_default().dirname(gomod);
     const edit = await goJson(['mod', 'edit', '-json'], moduleDir, env);
@@ -32616,7 +32622,12 @@ function join (args) {
   return args.map(shlex_quote).join(" ")
 }
 
+;// CONCATENATED MODULE: ./src/version.ts
+/** This tool's name and version, as recorded in every manifest. A test keeps it equal to package.json. */
+const TOOL = { name: 'go-build-matrix', version: '0.1.0' };
+
 ;// CONCATENATED MODULE: ./src/options/inputs.ts
+
 const INPUTS = [
     {
         name: 'mode',
@@ -32768,6 +32779,31 @@ const INPUTS = [
         description: "Set a commit status 'go-build-matrix: N/N targets verified'",
     },
 ];
+/**
+ * Inputs declared by the contract whose feature has not shipped yet. Setting one to anything
+ * but its default earns a warning, so nobody believes a feature ran when it did not.
+ */
+const NOT_YET_AVAILABLE = [
+    'linkage',
+    'max-glibc',
+    'smoke-test',
+    'extra-files',
+    'universal',
+    'artifact-name',
+    'retention-days',
+    'badge',
+    'status',
+];
+/** Warns about each not-yet-available input that was given a value other than its default. */
+function warnInactiveInputs(given, log) {
+    for (const name of NOT_YET_AVAILABLE) {
+        const value = given[name]?.trim() ?? '';
+        const input = INPUTS.find((i) => i.name === name);
+        if (value !== '' && value !== input?.default) {
+            log.warning(`Input '${name}' is not available in go-build-matrix ${TOOL.version} yet and was ignored.`);
+        }
+    }
+}
 /** The raw inputs with every default filled in, for callers that only set some. */
 function withDefaults(given) {
     const raw = {};
@@ -32779,6 +32815,7 @@ function withDefaults(given) {
 }
 
 ;// CONCATENATED MODULE: ./src/options/options.ts
+
 
 
 
@@ -32947,7 +32984,7 @@ function parseOptions(given, baseDir) {
     const token = get('github-token');
     const retention = get('retention-days').trim();
     const smoke = get('smoke-test');
-    const workingDirectory = external_node_path_default().resolve(baseDir, get('working-directory').trim() || '.');
+    const workingDirectory = existingDirectory(external_node_path_default().resolve(baseDir, get('working-directory').trim() || '.'), get('working-directory'));
     return {
         mode: oneOf('mode', get('mode'), ['build', 'plan', 'collect']),
         targets: get('targets'),
@@ -32994,6 +33031,18 @@ function parseOptions(given, baseDir) {
         githubToken: token.startsWith('${{') ? '' : token,
         status: bool('status', get('status')),
     };
+}
+function existingDirectory(resolved, value) {
+    let isDirectory = false;
+    try {
+        isDirectory = (0,external_node_fs_namespaceObject.statSync)(resolved).isDirectory();
+    }
+    catch {
+        // reported below
+    }
+    if (!isDirectory)
+        throw new InputError('working-directory', value, `${resolved} is not an existing directory.`);
+    return resolved;
 }
 function parseSmoke(value) {
     try {
@@ -33349,10 +33398,6 @@ async function resolveTargets(requested, cwd, env) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-/** This tool's name and version, as recorded in every manifest. A test keeps it equal to package.json. */
-const TOOL = { name: 'go-build-matrix', version: '0.1.0' };
-
 ;// CONCATENATED MODULE: ./src/engine.ts
 
 
@@ -33413,18 +33458,22 @@ async function buildMatrix(options, ctx) {
     const { log } = ctx;
     const env = queryEnvironment(ctx.env);
     const cwd = options.workingDirectory;
-    const [toolchain, module, metadata] = await Promise.all([
-        loadToolchain(cwd, env),
+    const toolchain = await loadToolchain(cwd, env);
+    // Targets first: a misspelt target is reported before anything else is asked of Go.
+    const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+    const [module, metadata, targets] = await Promise.all([
         loadModule(cwd, env),
         readSourceMetadata(cwd, env, options.version),
+        resolveTargets(requested, cwd, env),
     ]);
     log.info(`Go ${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`);
     if (module.goDirective && directiveNewerThan(module.goDirective, toolchain.version)) {
         log.warning(`go.mod asks for go ${module.goDirective} but the toolchain on PATH is ${toolchain.version}; with GOTOOLCHAIN=local no other Go is downloaded. Install Go ${module.goDirective} or newer before this step.`, { file: external_node_path_default().relative(ctx.baseDir, external_node_path_default().join(module.dir, 'go.mod')) });
     }
-    const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
-    const targets = await resolveTargets(requested, cwd, env);
-    const jobs = planJobs({ options, toolchain, module, metadata, targets, baseEnv: ctx.env });
+    const { jobs, merged } = planJobs({ options, toolchain, module, metadata, targets, baseEnv: ctx.env });
+    for (const { dropped, kept } of merged) {
+        log.info(`${dropped} builds the same binary as ${kept} with ${toolchain.version}: building it once, as ${kept}.`);
+    }
     log.info(`Building ${jobs.length} target(s), ${options.parallel} at a time: ${jobs.map((j) => j.target.id).join(' ')}`);
     await (0,promises_namespaceObject.mkdir)(options.outputDir, { recursive: true });
     await downloadModules(module, env, log);
@@ -33674,6 +33723,7 @@ async function runAction() {
             core_setSecret(raw['github-token']);
         const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
         const options = parseOptions(raw, baseDir);
+        warnInactiveInputs(raw, log);
         const ctx = { baseDir, env: process.env, log };
         if (options.mode === 'plan') {
             const plan = await planMatrix(options, ctx);
@@ -33863,6 +33913,7 @@ async function runCli(argv, io = defaultIo()) {
                 raw[input.name] = value;
         }
         const options = parseOptions(raw, io.cwd);
+        warnInactiveInputs(raw, log);
         const ctx = { baseDir: io.cwd, env: io.env, log };
         if (options.mode === 'plan') {
             const plan = await planMatrix(options, ctx);

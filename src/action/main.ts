@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { BuildResult } from '../engine.js';
 import { buildMatrix, planMatrix } from '../engine.js';
-import { INPUTS } from '../options/inputs.js';
+import { INPUTS, warnInactiveInputs } from '../options/inputs.js';
 import { parseOptions } from '../options/options.js';
 import { isFailure } from '../report/manifest.js';
 import { renderSummary, totals } from '../report/summary.js';
@@ -22,6 +22,7 @@ export async function runAction(): Promise<void> {
     if (raw['github-token']) core.setSecret(raw['github-token']);
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
     const options = parseOptions(raw, baseDir);
+    warnInactiveInputs(raw, log);
     const ctx = { baseDir, env: process.env, log };
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);

@@ -76,9 +76,16 @@ export interface PlanInputs {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
-export function planJobs(inputs: PlanInputs): BuildJob[] {
+export interface JobPlan {
+  readonly jobs: BuildJob[];
+  /** Targets that would build the very same binary as another one, and were merged into it. */
+  readonly merged: { readonly dropped: string; readonly kept: string }[];
+}
+
+export function planJobs(inputs: PlanInputs): JobPlan {
   const { options, module, targets } = inputs;
   const jobs: BuildJob[] = [];
+  const merged: { dropped: string; kept: string }[] = [];
   const byOutput = new Map<string, number>();
   for (const pkg of options.packages) {
     const name = options.name ?? defaultName(pkg, module, options.workingDirectory);
@@ -93,7 +100,13 @@ export function planJobs(inputs: PlanInputs): BuildJob[] {
       const earlier = jobs[previous] as BuildJob;
       if (sameBuild(earlier, job)) {
         // linux/arm and linux/arm/7 on a toolchain whose default is 7: one binary, keep the named spelling.
-        if (job.target.variant !== null) jobs[previous] = job;
+        const keepNew = job.target.variant !== null && earlier.target.variant === null;
+        if (keepNew) jobs[previous] = job;
+        merged.push(
+          keepNew
+            ? { dropped: earlier.target.id, kept: job.target.id }
+            : { dropped: job.target.id, kept: earlier.target.id },
+        );
         continue;
       }
       throw new InputError(
@@ -103,7 +116,7 @@ export function planJobs(inputs: PlanInputs): BuildJob[] {
       );
     }
   }
-  return jobs;
+  return { jobs, merged };
 }
 
 function describe(job: BuildJob): string {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildMatrix, planMatrix } from '../engine.js';
 import { InputError } from '../options/errors.js';
-import { INPUTS } from '../options/inputs.js';
+import { INPUTS, warnInactiveInputs } from '../options/inputs.js';
 import { parseOptions } from '../options/options.js';
 import { isFailure } from '../report/manifest.js';
 import { renderTable } from '../report/summary.js';
@@ -116,6 +116,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       if (typeof value === 'string') raw[input.name] = value;
     }
     const options = parseOptions(raw, io.cwd);
+    warnInactiveInputs(raw, log);
     const ctx = { baseDir: io.cwd, env: io.env, log };
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { goJson, GoCommandError } from './command.js';
+import { InputError } from '../options/errors.js';
+import { goJson } from './command.js';
 
 export interface GoModule {
   /** Module path from go.mod, e.g. `example.com/app`. */
@@ -24,8 +25,10 @@ interface GoModEditJson {
 export async function loadModule(dir: string, env: Record<string, string>): Promise<GoModule> {
   const { GOMOD: gomod } = await goJson<{ GOMOD?: string }>(['env', '-json', 'GOMOD'], dir, env);
   if (!gomod || gomod === '/dev/null' || gomod === 'NUL') {
-    throw new GoCommandError(
-      `${dir} is not inside a Go module (no go.mod in it or above it). Set 'working-directory' to the module's directory.`,
+    throw new InputError(
+      'working-directory',
+      dir,
+      "It is not inside a Go module (no go.mod in it or above it); set it to the module's directory.",
     );
   }
   const moduleDir = path.dirname(gomod);

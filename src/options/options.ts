@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { split as shellSplit } from 'shlex';
@@ -259,7 +260,10 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
   const token = get('github-token');
   const retention = get('retention-days').trim();
   const smoke = get('smoke-test');
-  const workingDirectory = path.resolve(baseDir, get('working-directory').trim() || '.');
+  const workingDirectory = existingDirectory(
+    path.resolve(baseDir, get('working-directory').trim() || '.'),
+    get('working-directory'),
+  );
   return {
     mode: oneOf('mode', get('mode'), ['build', 'plan', 'collect']),
     targets: get('targets'),
@@ -307,6 +311,18 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     githubToken: token.startsWith('${{') ? '' : token,
     status: bool('status', get('status')),
   };
+}
+
+function existingDirectory(resolved: string, value: string): string {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(resolved).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory)
+    throw new InputError('working-directory', value, `${resolved} is not an existing directory.`);
+  return resolved;
 }
 
 function parseSmoke(value: string): string[] {

@@ -1,0 +1,129 @@
+// The command-line tool over the same engine: flags named like the inputs, a table, exit codes.
+import { describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCli } from '../src/cli/main.js';
+import { tempDir } from './support/engine.js';
+import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
+
+const execFileAsync = promisify(execFile);
+const tc = toolchain('1.23');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd: REPO_ROOT,
+    env: goEnv(tc),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('go-build-matrix CLI', () => {
+  it('builds and prints a table; exit 0', async () => {
+    const out = tempDir('cli');
+    const r = await cli([
+      'build',
+      '--working-directory',
+      EXAMPLE_MODULE,
+      '--targets',
+      'linux/amd64,windows/arm64',
+      '--output-dir',
+      out,
+      '--version=v9',
+    ]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout).toMatch(/^TARGET\s+FILE\s+SIZE\s+TIME\s+STATUS$/m);
+    expect(r.stdout).toMatch(/^linux\/amd64\s+\S+hello-linux-amd64\s+[\d.]+ MiB\s+[\d.]+ s\s+ok$/m);
+    expect(r.stdout).toMatch(/^windows\/arm64\s+\S+hello-windows-arm64\.exe\s+.*ok$/m);
+    expect(r.stdout).toContain('2/2 built, 0 failed (go1.23.5)');
+    expect(r.stdout).toContain(`manifest: ${path.join(out, 'manifest.json')}`);
+    expect(r.stderr).toContain('✓ linux/amd64 (.)');
+  });
+
+  it('exits 1 when a target failed, after building the rest', async () => {
+    const r = await cli([
+      'build',
+      '--working-directory',
+      path.join(REPO_ROOT, '__tests__', 'fixtures', 'broken'),
+      '--targets',
+      'windows/amd64 linux/amd64',
+      '--output-dir',
+      tempDir('cli'),
+    ]);
+    expect(r.code).toBe(EXIT_FAILED);
+    expect(r.stdout).toMatch(/^windows\/amd64\s+-\s+.*build-failed: go build exited with status 1/m);
+    expect(r.stdout).toMatch(/^linux\/amd64\s+.*ok$/m);
+    expect(r.stderr).toMatch(/^error: __tests__\/fixtures\/broken\/broken_windows\.go:3:32: cannot use 42/m);
+  });
+
+  it('plan prints the matrix in chunks', async () => {
+    const r = await cli([
+      'plan',
+      '--targets',
+      'linux/amd64 linux/arm64 windows/amd64 darwin/arm64 linux/arm/7',
+      '--chunks',
+      '2',
+    ]);
+    expect(r.code).toBe(EXIT_OK);
+    expect(JSON.parse(r.stdout)).toEqual({
+      include: [
+        { chunk: 1, targets: 'linux/amd64 linux/arm64 windows/amd64' },
+        { chunk: 2, targets: 'darwin/arm64 linux/arm/7' },
+      ],
+    });
+  });
+
+  it.each([
+    [
+      ['build', '--targets', 'linux/amd46'],
+      "Input 'targets': \"linux/amd46\" is not valid. 'linux/amd46' is not a target of go1.23.5; did you mean 'linux/amd64'?",
+    ],
+    [['build', '--no-such-flag', 'x'], "Unknown option '--no-such-flag'"],
+    [['build', 'stray'], 'Unexpected argument'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+    [['plan', '--chunks', '0'], 'Input \'chunks\': "0" is not valid. Use a whole number from 1 to 256.'],
+    [['build', '--cgo-enabled', 'yes'], "Input 'cgo-enabled': \"yes\" is not valid. Valid values: '0', '1'."],
+    [['build', '--env', 'GOARCH=arm'], 'GOARCH is pinned for every target'],
+  ])('usage error %j exits 2', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('takes boolean flags bare and negated', async () => {
+    const r = await cli(['plan', '--targets', 'linux/amd64', '--fail-fast', '--no-trimpath']);
+    expect(r.code).toBe(EXIT_OK);
+  });
+
+  it('prints help naming every flag', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(EXIT_OK);
+    for (const flag of [
+      '--targets',
+      '--exclude',
+      '--output-dir',
+      '--name-template',
+      '--cgo-enabled',
+      '--build-timeout',
+    ]) {
+      expect(r.stdout).toContain(flag);
+    }
+  });
+
+  it('the bundled dist/cli.js runs as the bin', async () => {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'dist', 'cli.js'), 'plan', '--targets', 'first-class', '--exclude', 'windows/*'],
+      {
+        env: goEnv(tc),
+      },
+    );
+    expect(JSON.parse(stdout).include[0].targets).toBe(
+      'darwin/amd64 darwin/arm64 linux/386 linux/amd64 linux/arm linux/arm64',
+    );
+  });
+});

@@ -1,0 +1,36 @@
+// Runs the real engine in-process with a given toolchain, the way the CLI and action do.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BuildResult, PlanResult } from '../../src/engine.js';
+import { buildMatrix, planMatrix } from '../../src/engine.js';
+import { MemoryLogger } from '../../src/log.js';
+import { parseOptions } from '../../src/options/options.js';
+import type { Toolchain } from './toolchains.js';
+import { goEnv } from './toolchains.js';
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `gbm-${prefix}-`));
+}
+
+export interface EngineRun extends BuildResult {
+  log: MemoryLogger;
+  outputDir: string;
+}
+
+export async function build(
+  tc: Toolchain,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<EngineRun> {
+  const outputDir = inputs['output-dir'] ?? tempDir('out');
+  const options = parseOptions({ ...inputs, 'output-dir': outputDir }, '/');
+  const log = new MemoryLogger();
+  const result = await buildMatrix(options, { baseDir: '/', env: goEnv(tc, extraEnv), log });
+  return { ...result, log, outputDir };
+}
+
+export async function plan(tc: Toolchain, inputs: Record<string, string>): Promise<PlanResult> {
+  const options = parseOptions({ ...inputs, mode: 'plan' }, '/');
+  return planMatrix(options, { baseDir: '/', env: goEnv(tc), log: new MemoryLogger() });
+}
