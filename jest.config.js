@@ -6,7 +6,6 @@ export default {
   resolver: 'ts-jest-resolver',
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: ['**/__tests__/**/*.test.ts'],
-  globalSetup: './__tests__/support/global-setup.ts',
   testTimeout: 600_000,
   verbose: false,
 };

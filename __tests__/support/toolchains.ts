@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SUITE_CACHE_DIR = path.join(REPO_ROOT, '.cache', 'test');
-/** One GOCACHE for every build of the suite (both toolchains key their entries apart). */
+/** One GOCACHE for every build of the suite (both toolchains key their entries apart); goEnv sets it. */
 export const SUITE_GOCACHE = path.join(SUITE_CACHE_DIR, 'gocache');
 export const EXAMPLE_MODULE = path.join(REPO_ROOT, 'examples', 'hello');
 
