@@ -44,7 +44,7 @@ describe('dist/index.js under the runner contract', () => {
     expect(r.outputs.manifest).toBe('app/dist/manifest.json');
     expect(r.outputs.built).toBe('3');
     expect(r.outputs.failed).toBe('0');
-    expect(r.outputs.verified).toBe('0');
+    expect(r.outputs.verified).toBe('3');
     expect(r.outputs['cache-hit']).toBe('false');
     const artifacts = JSON.parse(r.outputs.artifacts ?? '') as {
       target: string;

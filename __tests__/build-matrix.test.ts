@@ -110,6 +110,16 @@ describe.each(['1.19', '1.23'] as const)(
       }
     });
 
+    it('verified every file against its target', () => {
+      for (const a of manifest.artifacts) {
+        expect([a.target, a.verify?.ok, a.verify?.problems]).toEqual([a.target, true, []]);
+        expect(a.verify?.os).toBe(a.goos);
+        expect(a.verify?.machine).toBe(a.goarch);
+        expect(a.verify?.linkage).toBe(a.goos === 'darwin' ? 'dynamic' : 'static');
+        expect(a.verify?.buildinfo?.settings).toMatchObject(a.env);
+      }
+    });
+
     it('wrote each file to the output directory', () => {
       for (const a of manifest.artifacts) expect(path.dirname(path.join('/', a.path ?? ''))).toBe(outputDir);
     });

@@ -8,6 +8,7 @@ import { readSourceMetadata } from './build/metadata.js';
 import type { BuildJob } from './build/plan.js';
 import { planJobs } from './build/plan.js';
 import { runPool } from './build/pool.js';
+import { verifyBuilt } from './build/verify-step.js';
 import { goQuery } from './go/command.js';
 import type { GoModule } from './go/module.js';
 import { directiveNewerThan, loadModule } from './go/module.js';
@@ -21,6 +22,7 @@ import { writeManifest } from './report/manifest.js';
 import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
 import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
+import type { VerifyResult } from './verify/index.js';
 import { TOOL } from './version.js';
 
 export interface EngineContext {
@@ -125,24 +127,30 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   await mkdir(options.outputDir, { recursive: true });
   await downloadModules(module, env, log);
 
-  const outcomes = await runPool(
+  const results = await runPool(
     jobs,
     options.parallel,
     options.failFast,
-    async (job) => {
+    async (job): Promise<TargetResult> => {
       log.debug(`${job.target.id}: ${JSON.stringify(job.argv)}`);
       const outcome = await buildTarget(job, cwd, ctx.baseDir, options.buildTimeoutMs);
-      reportOutcome(outcome, ctx);
-      return outcome;
+      // Verified as soon as it is built, while other targets are still compiling.
+      const verify = outcome.ok && options.verify ? await verifyBuilt(job, options) : null;
+      const result = { outcome, verify };
+      reportResult(result, ctx);
+      return result;
     },
-    (outcome) => outcome !== null && !outcome.ok,
-    (): BuildOutcome | null => null,
+    (result) => result !== null && failed(result),
+    (): TargetResult | null => null,
   );
-  const firstFailure = outcomes.find((o) => o !== null && !o.ok);
+  const firstFailure = results.find((r) => r !== null && failed(r));
   const artifacts = jobs.map((job, i) =>
-    artifactEntry(job, outcomes[i] ?? null, ctx, firstFailure?.job.target.id),
+    artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id),
   );
-  annotateDiagnostics(outcomes, log);
+  annotateDiagnostics(
+    results.filter((r): r is TargetResult => r !== null).map((r) => r.outcome),
+    log,
+  );
 
   const manifest: Manifest = {
     schemaVersion: 1,
@@ -175,10 +183,27 @@ async function downloadModules(module: GoModule, env: Record<string, string>, lo
     return;
   }
   // Once, before the fan-out, so parallel builds do not race to fetch the same modules.
-  await goQuery(['mod', 'download'], module.dir, env);
+  log.info('Downloading module dependencies (go mod download)…');
+  try {
+    await goQuery(['mod', 'download'], module.dir, env);
+  } catch (err) {
+    throw new Error(
+      `The module's dependencies could not be downloaded, so no target can build. ${(err as Error).message}`,
+    );
+  }
 }
 
-function reportOutcome(outcome: BuildOutcome, ctx: EngineContext): void {
+/** One built target: how its build went and, when it produced a file, the verifier's verdict. */
+interface TargetResult {
+  readonly outcome: BuildOutcome;
+  readonly verify: VerifyResult | null;
+}
+
+function failed(result: TargetResult): boolean {
+  return !result.outcome.ok || result.verify?.ok === false;
+}
+
+function reportResult({ outcome, verify }: TargetResult, ctx: EngineContext): void {
   const { job } = outcome;
   const relative = path.relative(ctx.baseDir, job.output);
   const pinned = Object.entries(pinnedRecord(job.pinned))
@@ -186,21 +211,37 @@ function reportOutcome(outcome: BuildOutcome, ctx: EngineContext): void {
     .join(' ');
   const lines = [`env: ${pinned}`];
   if (outcome.ok) lines.push(`wrote ${relative} (${outcome.size} bytes, sha256 ${outcome.sha256})`);
+  if (verify)
+    lines.push(
+      verify.ok
+        ? `verified: ${describeVerdict(verify)}`
+        : `verification failed: ${verify.problems.join(' ')}`,
+    );
+  if (verify) lines.push(...verify.notes.map((n) => `note: ${n}`));
   if (outcome.output) lines.push(...outcome.output.split('\n'));
   const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
-  ctx.log.group(`${outcome.ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
+  const ok = outcome.ok && verify?.ok !== false;
+  ctx.log.group(`${ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
   if (!outcome.ok && outcome.diagnostics.length === 0) {
     ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
       title: `go build ${job.target.id}`,
     });
   }
+  if (verify && !verify.ok) {
+    ctx.log.error(`${relative} is not a valid ${job.target.id} binary: ${verify.problems.join(' ')}`, {
+      title: `verify ${job.target.id}`,
+    });
+  }
 }
 
-function annotateDiagnostics(outcomes: readonly (BuildOutcome | null)[], log: Logger): void {
+function describeVerdict(v: VerifyResult): string {
+  const parts = [v.format, v.bits === null ? null : `${v.bits}-bit`, v.endian, v.machine, v.os, v.linkage];
+  return parts.filter((p) => p !== null).join(' ');
+}
+
+function annotateDiagnostics(outcomes: readonly BuildOutcome[], log: Logger): void {
   const merged = mergeDiagnostics(
-    outcomes
-      .filter((o): o is BuildOutcome => o !== null)
-      .map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })),
+    outcomes.map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })),
   );
   for (const { diagnostic, targets } of merged) {
     log.error(`${diagnostic.message} (${targets.join(', ')})`, {
@@ -214,11 +255,15 @@ function annotateDiagnostics(outcomes: readonly (BuildOutcome | null)[], log: Lo
 
 function artifactEntry(
   job: BuildJob,
-  outcome: BuildOutcome | null,
+  result: TargetResult | null,
   ctx: EngineContext,
   firstFailure: string | undefined,
 ): ArtifactEntry {
+  const outcome = result?.outcome ?? null;
+  const verify = result?.verify ?? null;
   const built = outcome?.ok === true;
+  const status =
+    outcome === null ? 'skipped' : !built ? 'build-failed' : verify?.ok === false ? 'verify-failed' : 'ok';
   return {
     name: job.name,
     package: job.package,
@@ -226,17 +271,17 @@ function artifactEntry(
     goos: job.target.goos,
     goarch: job.target.goarch,
     env: pinnedRecord(job.pinned),
-    status: outcome === null ? 'skipped' : built ? 'ok' : 'build-failed',
+    status,
     path: built ? path.relative(ctx.baseDir, job.output).split(path.sep).join('/') : null,
     archive: null,
     size: outcome?.size ?? null,
     sha256: outcome?.sha256 ?? null,
     buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
-    verify: null,
+    verify,
     smoke: null,
     error:
       outcome === null
         ? `not built: fail-fast stopped the matrix after ${firstFailure ?? 'a target'} failed`
-        : outcome.error,
+        : (outcome.error ?? (verify && !verify.ok ? verify.problems.join(' ') : null)),
   };
 }

@@ -108,9 +108,8 @@ class BoundedBuffer {
   }
 }
 
-/** Describes a finished command for an error message: exit code, signal, timeout or spawn error. */
-export function describeFailure(argv: readonly string[], result: RunResult): string {
-  const name = argv.slice(0, 2).join(' ');
+/** Describes a finished command for an error message (`name` is e.g. 'go build'): exit code, signal, timeout or spawn error. */
+export function describeFailure(name: string, result: RunResult): string {
   if (result.spawnError) return `${name} could not be started: ${result.spawnError}`;
   if (result.timedOut) return `${name} was stopped after its time limit`;
   if (result.signal) return `${name} was killed by ${result.signal}`;

@@ -31690,9 +31690,8 @@ class BoundedBuffer {
         return this.truncated ? `${body}\n[output truncated at ${this.max} bytes]` : body;
     }
 }
-/** Describes a finished command for an error message: exit code, signal, timeout or spawn error. */
-function describeFailure(argv, result) {
-    const name = argv.slice(0, 2).join(' ');
+/** Describes a finished command for an error message (`name` is e.g. 'go build'): exit code, signal, timeout or spawn error. */
+function describeFailure(name, result) {
     if (result.spawnError)
         return `${name} could not be started: ${result.spawnError}`;
     if (result.timedOut)
@@ -31784,7 +31783,7 @@ async function buildTarget(job, cwd, workspace, timeoutMs) {
         await (0,promises_namespaceObject.rm)(job.output, { force: true });
         const reason = result.timedOut
             ? `go build did not finish within the build-timeout (${Math.round(timeoutMs / 1000)} s) and was stopped`
-            : describeFailure(job.argv, result);
+            : describeFailure('go build', result);
         return failed(`${reason}${firstLines(output)}`, output, result.seconds, parseDiagnostics(output, cwd, workspace));
     }
     let size;
@@ -32196,6 +32195,2053 @@ async function runPool(items, concurrency, failFast, task, failed, notStarted) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/verify/source.ts
+/** The file is not what its headers claim: truncated, corrupt, hostile or not an executable. */
+class FormatError extends Error {
+    name = 'FormatError';
+}
+/** No single structure we read may be larger than this: hostile sizes must not allocate gigabytes. */
+const MAX_READ = 64 * 1024 * 1024;
+/** Reads `[offset, offset+length)` after checking it lies inside the source; `what` names it for the error. */
+async function readAt(src, offset, length, what) {
+    checkRange(src.size, offset, length, what);
+    if (length > MAX_READ)
+        throw new FormatError(`${what} is implausibly large (${length} bytes)`);
+    return length === 0 ? Buffer.alloc(0) : src.read(offset, length);
+}
+function checkRange(size, offset, length, what) {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+        throw new FormatError(`${what} has an invalid offset or size`);
+    }
+    if (offset + length > size) {
+        throw new FormatError(`truncated or corrupt: ${what} (offset ${offset}, ${length} bytes) runs past the end of the ${size}-byte file`);
+    }
+}
+class BufferSource {
+    buf;
+    constructor(buf) {
+        this.buf = buf;
+    }
+    get size() {
+        return this.buf.length;
+    }
+    async read(offset, length) {
+        return this.buf.subarray(offset, offset + length);
+    }
+}
+class FileSource {
+    fh;
+    size;
+    constructor(fh, size) {
+        this.fh = fh;
+        this.size = size;
+    }
+    async read(offset, length) {
+        const buf = Buffer.allocUnsafe(length);
+        let done = 0;
+        while (done < length) {
+            const { bytesRead } = await this.fh.read(buf, done, length - done, offset + done);
+            if (bytesRead === 0)
+                throw new FormatError(`the file shrank while it was being read (at offset ${offset + done})`);
+            done += bytesRead;
+        }
+        return buf;
+    }
+}
+/** A window `[offset, offset+size)` of another source: one slice of a universal Mach-O. */
+class SliceSource {
+    inner;
+    offset;
+    size;
+    constructor(inner, offset, size) {
+        this.inner = inner;
+        this.offset = offset;
+        this.size = size;
+    }
+    read(offset, length) {
+        return this.inner.read(this.offset + offset, length);
+    }
+}
+const BLOCK = 64 * 1024;
+/**
+ * Serves small header reads from a few cached 64 KiB blocks: parsing a header means dozens of tiny reads
+ * close together, and one positioned read of a block costs about as much as one of 16 bytes.
+ */
+class CachedSource {
+    inner;
+    blocks = new Map();
+    constructor(inner) {
+        this.inner = inner;
+    }
+    get size() {
+        return this.inner.size;
+    }
+    async read(offset, length) {
+        const first = Math.floor(offset / BLOCK);
+        if (Math.floor((offset + length - 1) / BLOCK) !== first || length === 0)
+            return this.inner.read(offset, length);
+        let block = this.blocks.get(first);
+        if (!block) {
+            const start = first * BLOCK;
+            block = await this.inner.read(start, Math.min(BLOCK, this.inner.size - start));
+            if (this.blocks.size >= 16)
+                this.blocks.clear();
+            this.blocks.set(first, block);
+        }
+        const at = offset - first * BLOCK;
+        return block.subarray(at, at + length);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verify/binary.ts
+// Bounds-checked integer and string access to a buffer in either byte order.
+
+class View {
+    buf;
+    endian;
+    what;
+    constructor(buf, endian, 
+    /** Names the structure in error messages. */
+    what) {
+        this.buf = buf;
+        this.endian = endian;
+        this.what = what;
+    }
+    need(at, n) {
+        if (at < 0 || at + n > this.buf.length) {
+            throw new FormatError(`truncated or corrupt: ${this.what} is too short (needs byte ${at + n})`);
+        }
+    }
+    u8(at) {
+        this.need(at, 1);
+        return this.buf.readUInt8(at);
+    }
+    u16(at) {
+        this.need(at, 2);
+        return this.endian === 'little' ? this.buf.readUInt16LE(at) : this.buf.readUInt16BE(at);
+    }
+    u32(at) {
+        this.need(at, 4);
+        return this.endian === 'little' ? this.buf.readUInt32LE(at) : this.buf.readUInt32BE(at);
+    }
+    /** Unsigned 64-bit as a number; values past 2^53 lose precision, which only ever makes them "too large". */
+    u64(at) {
+        this.need(at, 8);
+        return Number(this.endian === 'little' ? this.buf.readBigUInt64LE(at) : this.buf.readBigUInt64BE(at));
+    }
+    /** Signed 64-bit (ELF d_tag) as a number. */
+    i64(at) {
+        this.need(at, 8);
+        return Number(this.endian === 'little' ? this.buf.readBigInt64LE(at) : this.buf.readBigInt64BE(at));
+    }
+    word(at, bits) {
+        return bits === 64 ? this.u64(at) : this.u32(at);
+    }
+}
+/** The NUL-terminated string at `at`, at most `max` bytes; a missing terminator ends it at the buffer's end. */
+function cstring(buf, at, max = 4096) {
+    if (at < 0 || at >= buf.length)
+        return '';
+    const window = buf.subarray(at, Math.min(buf.length, at + max));
+    const nul = window.indexOf(0);
+    return window.toString('latin1', 0, nul >= 0 ? nul : window.length);
+}
+/** Fixed-width NUL-padded name (Mach-O segname, PE and XCOFF section names). */
+function fixedName(buf, at, width) {
+    return cstring(buf.subarray(at, at + width), 0, width);
+}
+
+;// CONCATENATED MODULE: ./src/verify/regions.ts
+
+/** The file offset of `[vaddr, vaddr+length)` when one mapping holds all of it. */
+function vaddrToOffset(maps, vaddr, length) {
+    for (const m of maps) {
+        if (vaddr >= m.vaddr && vaddr + length <= m.vaddr + m.size)
+            return m.offset + (vaddr - m.vaddr);
+    }
+    return null;
+}
+const CHUNK = 1024 * 1024;
+/**
+ * Offsets (relative to the region start) of `needle` in `region`, in order, read in 1 MiB chunks that overlap
+ * by the needle's length so that a match across a chunk boundary is found; at most `limit` of them, and it stops
+ * when the budget is spent.
+ */
+async function* findAll(src, region, needle, budget, limit = 64) {
+    let found = 0;
+    for (let start = 0; start < region.size; start += CHUNK) {
+        const len = Math.min(region.size - start, CHUNK + needle.length - 1);
+        if (len < needle.length || len > budget.left)
+            return;
+        budget.left -= len;
+        const chunk = await readAt(src, region.offset + start, len, `the ${region.name} region`);
+        for (let at = chunk.indexOf(needle); at >= 0; at = chunk.indexOf(needle, at + 1)) {
+            if (at >= CHUNK)
+                break; // the next chunk finds it again
+            yield start + at;
+            if (++found >= limit)
+                return;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verify/buildinfo.ts
+// Finds and decodes Go build info (HEADERS.md §5): the `\xff Go buildinf:` blob in the data section the
+// container names, in the inline-string form of Go ≥ 1.18 or the pointer form of older Go, with a fallback
+// to the sentinel-framed module info string for wasm and for files without the blob.
+
+
+
+const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const INFO_START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
+const INFO_END = Buffer.from('f932433186182072008242104116d8f2', 'hex');
+const HEADER_SIZE = 32;
+const MAX_VERSION = 1024;
+const MAX_MODINFO = 4 * 1024 * 1024;
+const CHUNK_SLACK = 4 * 1024 * 1024;
+async function readBuildInfo(src, places) {
+    // A real binary is searched at most about once over; the budget stops hostile overlapping tables.
+    const budget = { left: 2 * src.size + CHUNK_SLACK };
+    for (const region of places.preferred) {
+        for await (const rel of findAll(src, region, BUILDINFO_MAGIC, budget)) {
+            // The linker aligns the blob to 16 bytes in memory; an unaligned match is some other data.
+            if (((region.vaddr ?? 0) + rel) % 16 !== 0)
+                continue;
+            const found = await decodeBlob(src, region.offset + rel, region.offset + region.size, places.maps);
+            if (found)
+                return found;
+        }
+    }
+    for (const region of places.loaded) {
+        const modinfo = await findFramedModinfo(src, region, budget);
+        if (modinfo !== null)
+            return { goVersion: places.knownVersion ?? null, modinfo };
+    }
+    return null;
+}
+async function decodeBlob(src, at, end, maps) {
+    if (at + HEADER_SIZE > end)
+        return null;
+    const hdr = await readAt(src, at, HEADER_SIZE, 'the build info header');
+    const ptrSize = hdr[14] ?? 0;
+    const flags = hdr[15] ?? 0;
+    if ((ptrSize !== 4 && ptrSize !== 8) || (flags & ~3) !== 0)
+        return null;
+    let version;
+    let mod;
+    if (flags & 2) {
+        const v = await readVarString(src, at + HEADER_SIZE, end, MAX_VERSION);
+        if (!v)
+            return null;
+        version = v.value;
+        mod = (await readVarString(src, v.next, end, MAX_MODINFO))?.value ?? null;
+    }
+    else {
+        const endian = flags & 1 ? 'big' : 'little';
+        const ptr = (b, o) => new View(b, endian, 'a pointer').word(o, ptrSize === 8 ? 64 : 32);
+        const goString = async (addr, max) => {
+            const hAt = vaddrToOffset(maps, addr, 2 * ptrSize);
+            if (hAt === null)
+                return null;
+            const h = await readAt(src, hAt, 2 * ptrSize, 'a Go string header');
+            const len = ptr(h, ptrSize);
+            if (len > max)
+                return null;
+            const dAt = vaddrToOffset(maps, ptr(h, 0), len);
+            return dAt === null ? null : readAt(src, dAt, len, 'a Go string');
+        };
+        version = await goString(ptr(hdr, 16), MAX_VERSION);
+        mod = await goString(ptr(hdr, 16 + ptrSize), MAX_MODINFO);
+    }
+    if (!version || version.length === 0)
+        return null;
+    return { goVersion: version.toString('utf8'), modinfo: unframe(mod) };
+}
+/** debug/buildinfo's rule: strip the 16-byte sentinels when the text is long enough and framed by a newline. */
+function unframe(mod) {
+    if (!mod || mod.length < 33 || mod[mod.length - 17] !== 0x0a)
+        return '';
+    return mod.subarray(16, mod.length - 16).toString('utf8');
+}
+/** uvarint length + bytes, entirely before `end`. */
+async function readVarString(src, at, end, max) {
+    const head = await readAt(src, at, Math.max(0, Math.min(10, end - at)), 'a build info string length');
+    let len = 0;
+    let n = 0;
+    for (; n < head.length; n++) {
+        const b = head[n] ?? 0;
+        len += (b & 0x7f) * 2 ** (7 * n);
+        if ((b & 0x80) === 0)
+            break;
+    }
+    if (n >= head.length || len > max || at + n + 1 + len > end)
+        return null;
+    return { value: await readAt(src, at + n + 1, len, 'a build info string'), next: at + n + 1 + len };
+}
+async function findFramedModinfo(src, region, budget) {
+    for await (const rel of findAll(src, region, INFO_START, budget, 4)) {
+        const start = rel + INFO_START.length;
+        const rest = {
+            name: region.name,
+            offset: region.offset + start,
+            size: Math.min(region.size - start, MAX_MODINFO),
+            vaddr: null,
+        };
+        for await (const endRel of findAll(src, rest, INFO_END, budget, 1)) {
+            return (await readAt(src, rest.offset, endRel, 'the module info')).toString('utf8');
+        }
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/verify/arches.ts
+const ARCHES = {
+    '386': {
+        bits: 32,
+        endian: 'little',
+        elf: 3,
+        pe: 0x14c,
+        macho: 7,
+        plan9: 0x1eb,
+        label: 'Intel 80386',
+        variant: 'GO386',
+    },
+    amd64: {
+        bits: 64,
+        endian: 'little',
+        elf: 62,
+        pe: 0x8664,
+        macho: 0x01000007,
+        plan9: 0x8a97,
+        label: 'x86-64',
+        variant: 'GOAMD64',
+    },
+    arm: {
+        bits: 32,
+        endian: 'little',
+        elf: 40,
+        pe: 0x1c4,
+        macho: 12,
+        plan9: 0x647,
+        label: 'ARM',
+        variant: 'GOARM',
+    },
+    arm64: {
+        bits: 64,
+        endian: 'little',
+        elf: 183,
+        pe: 0xaa64,
+        macho: 0x0100000c,
+        label: 'AArch64',
+        variant: 'GOARM64',
+    },
+    loong64: { bits: 64, endian: 'little', elf: 258, label: 'LoongArch' },
+    mips: { bits: 32, endian: 'big', elf: 8, label: 'MIPS', variant: 'GOMIPS' },
+    mipsle: { bits: 32, endian: 'little', elf: 8, label: 'MIPS', variant: 'GOMIPS' },
+    mips64: { bits: 64, endian: 'big', elf: 8, label: 'MIPS', variant: 'GOMIPS64' },
+    mips64le: { bits: 64, endian: 'little', elf: 8, label: 'MIPS', variant: 'GOMIPS64' },
+    ppc64: { bits: 64, endian: 'big', elf: 21, xcoff: 0x1f7, label: 'PowerPC64', variant: 'GOPPC64' },
+    ppc64le: { bits: 64, endian: 'little', elf: 21, label: 'PowerPC64', variant: 'GOPPC64' },
+    riscv64: { bits: 64, endian: 'little', elf: 243, label: 'RISC-V', variant: 'GORISCV64' },
+    s390x: { bits: 64, endian: 'big', elf: 22, label: 'IBM S/390' },
+    wasm: { bits: null, endian: 'little', wasm: true, label: 'WebAssembly', variant: 'GOWASM' },
+};
+/** GOOS values whose executables are ELF. */
+const ELF_OSES = [
+    'linux',
+    'android',
+    'freebsd',
+    'netbsd',
+    'openbsd',
+    'dragonfly',
+    'solaris',
+    'illumos',
+];
+function archSpec(goarch) {
+    return Object.hasOwn(ARCHES, goarch) ? (ARCHES[goarch] ?? null) : null;
+}
+/** The GOARCH whose spec satisfies `match`, or null. */
+function findArch(match) {
+    return Object.entries(ARCHES).find(([, a]) => match(a))?.[0] ?? null;
+}
+/** The container GOOS implies; wasm targets are wasm whatever their GOOS. */
+function formatFor(goos, goarch) {
+    if (goarch === 'wasm')
+        return goos === 'js' || goos === 'wasip1' ? 'wasm' : null;
+    if (goos === 'windows')
+        return 'pe';
+    if (goos === 'darwin' || goos === 'ios')
+        return 'macho';
+    if (goos === 'plan9')
+        return 'plan9';
+    if (goos === 'aix')
+        return 'xcoff';
+    return ELF_OSES.includes(goos) ? 'elf' : null;
+}
+const FORMAT_KEY = {
+    elf: 'elf',
+    pe: 'pe',
+    macho: 'macho',
+    'macho-fat': 'macho',
+    wasm: 'wasm',
+    plan9: 'plan9',
+    xcoff: 'xcoff',
+};
+/** Whether the arch has a known machine code in the format. */
+function archHasFormat(spec, format) {
+    return spec[FORMAT_KEY[format]] !== undefined;
+}
+/** A file(1)-style description of what a target's executable must be. */
+function arches_describe(format, spec) {
+    const bits = spec.bits === null ? '' : `${spec.bits}-bit `;
+    switch (format) {
+        case 'elf':
+            return `ELF ${bits}${spec.endian === 'little' ? 'LSB' : 'MSB'} ${spec.label}`;
+        case 'pe':
+            return `${spec.bits === 64 ? 'PE32+' : 'PE32'} ${spec.label}`;
+        case 'macho':
+        case 'macho-fat':
+            return `Mach-O ${bits}${spec.label}`;
+        case 'wasm':
+            return 'WebAssembly';
+        case 'plan9':
+            return `Plan 9 a.out ${spec.label}`;
+        case 'xcoff':
+            return `XCOFF64 ${spec.label}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verify/expect.ts
+
+const KNOWN_OSES = new Set([...ELF_OSES, 'windows', 'darwin', 'ios', 'plan9', 'aix', 'js', 'wasip1']);
+/** The expectation, or the sentence explaining why this target's headers cannot be checked. */
+function expectationFor(goos, goarch) {
+    const target = `${goos}/${goarch}`;
+    const spec = archSpec(goarch);
+    if (!spec)
+        return `cannot verify headers of ${target}: unknown architecture ${goarch}`;
+    if (!KNOWN_OSES.has(goos))
+        return `cannot verify headers of ${target}: unknown operating system ${goos}`;
+    const format = formatFor(goos, goarch);
+    if (!format || !archHasFormat(spec, format)) {
+        return `cannot verify headers of ${target}: unknown architecture for ${goos} (no known ${format ?? 'executable'} machine code for ${goarch})`;
+    }
+    return { format, spec, description: arches_describe(format, spec), alwaysDynamic: alwaysDynamic(goos, goarch) };
+}
+function alwaysDynamic(goos, goarch) {
+    if (goos === 'openbsd' && goarch !== 'mips64')
+        return 'openbsd binaries are always dynamic: Go calls libc there';
+    if (goos === 'solaris' || goos === 'illumos' || goos === 'aix') {
+        return `${goos} binaries are always dynamic: Go calls libc there`;
+    }
+    if (goos === 'darwin' || goos === 'ios')
+        return `${goos} binaries are always dynamic: Go calls libSystem there`;
+    if (goos === 'android') {
+        return 'android binaries are always dynamic: Android requires position-independent executables loaded by /system/bin/linker';
+    }
+    return null;
+}
+/** The ppc64 ELF ABI version (e_flags & 3) a target needs: big-endian Linux keeps ELFv1. */
+function ppc64ElfAbi(goos, goarch) {
+    if (goarch === 'ppc64le')
+        return 2;
+    if (goarch === 'ppc64')
+        return goos === 'openbsd' ? 2 : 1;
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/verify/check.ts
+
+function check(id, bi, req, exp) {
+    const f = { problems: [...id.problems], notes: [] };
+    const target = `${req.goos}/${req.goarch}`;
+    if (typeof exp === 'string')
+        f.problems.push(exp);
+    else
+        checkHeaders(id, req, exp, f);
+    checkBuildInfo(id, bi, req, f);
+    checkLinkage(id, req, typeof exp === 'string' ? null : exp.alwaysDynamic, target, f);
+    checkGlibc(id, req, f);
+    return f;
+}
+function checkHeaders(id, req, exp, f) {
+    const archOk = id.arch === req.goarch && id.format === exp.format;
+    const osOk = id.oses.includes(req.goos);
+    if (!archOk || !osOk) {
+        const os = id.oses.length > 0 ? id.oses.join('|') : '?';
+        const why = osOk ? '' : `: the headers show ${id.osEvidence}`;
+        f.problems.push(`built for ${os}/${id.arch ?? '?'} (${id.description}) but the target is ${req.goos}/${req.goarch} (${exp.description})${why}`);
+        return;
+    }
+    const abi = ppc64ElfAbi(req.goos, req.goarch);
+    if (id.elf && abi !== null && (id.elf.flags & 3) !== abi) {
+        f.problems.push(`ELF e_flags ${id.elf.flags} name the PowerPC ELFv${id.elf.flags & 3} ABI but ${req.goos}/${req.goarch} uses ELFv${abi}`);
+    }
+}
+function checkBuildInfo(id, bi, req, f) {
+    if (!bi) {
+        f.problems.push('no Go build info found: not a Go executable, or stripped/truncated');
+        return;
+    }
+    const s = bi.settings;
+    const target = `${req.goos}/${req.goarch}`;
+    if (s.GOOS === undefined && s.GOARCH === undefined) {
+        f.notes.push(`build info (${bi.goVersion ?? 'unknown Go'}) records no GOOS/GOARCH: only the headers were checked`);
+    }
+    if (s.GOOS !== undefined && s.GOOS !== req.goos)
+        f.problems.push(`build info says GOOS=${s.GOOS} but the target is ${target}`);
+    if (s.GOARCH !== undefined && s.GOARCH !== req.goarch) {
+        f.problems.push(`build info says GOARCH=${s.GOARCH} but the target is ${target}`);
+    }
+    if (req.variant) {
+        const { name, value } = req.variant;
+        const recorded = s[name];
+        if (recorded === undefined)
+            f.problems.push(`build info records no ${name} but the target requires ${name}=${value}`);
+        else if (!variantMatches(name, value, recorded)) {
+            f.problems.push(`build info says ${name}=${recorded} but the target requires ${name}=${value}`);
+        }
+    }
+    const cgo = s.CGO_ENABLED;
+    if (cgo !== undefined && cgo !== req.cgoEnabled) {
+        f.problems.push(`build info says CGO_ENABLED=${cgo} but the target requires CGO_ENABLED=${req.cgoEnabled}`);
+    }
+    checkMipsFloat(id, req, s, f);
+}
+/**
+ * Levels compare before any comma (Go ≥ 1.22 records `7,hardfloat` for a defaulted GOARM=7) unless the
+ * target spells the suffix out; GOWASM is a feature list, compared as a set.
+ */
+function variantMatches(name, required, recorded) {
+    if (name === 'GOWASM') {
+        const set = (v) => [...new Set(v.split(',').filter(Boolean))].sort().join(',');
+        return set(required) === set(recorded);
+    }
+    if (required.includes(','))
+        return recorded === required;
+    return recorded.split(',')[0] === required;
+}
+/** GOMIPS is the one variant with a header trace: `.MIPS.abiflags` fp_abi 3 means soft float. */
+function checkMipsFloat(id, req, s, f) {
+    const fpAbi = id.elf?.mipsFpAbi;
+    if (fpAbi === undefined || fpAbi === null || fpAbi === 0)
+        return;
+    const header = fpAbi === 3 ? 'softfloat' : 'hardfloat';
+    const required = req.variant?.name === 'GOMIPS' ? req.variant.value : undefined;
+    const wanted = required ?? s.GOMIPS;
+    if (wanted !== undefined && wanted.split(',')[0] !== header) {
+        f.problems.push(`the ELF .MIPS.abiflags say ${header} (fp_abi ${fpAbi}) but ${required !== undefined ? 'the target requires' : 'build info says'} GOMIPS=${wanted}`);
+    }
+}
+function checkLinkage(id, req, alwaysDynamic, target, f) {
+    const details = [
+        ...(id.interpreter ? [`interpreter ${id.interpreter}`] : []),
+        ...(id.needed.length > 0 ? [`needs ${id.needed.join(', ')}`] : []),
+    ].join(', ');
+    if (req.linkage === 'static' && id.linkage === 'dynamic') {
+        if (alwaysDynamic)
+            f.notes.push(`${alwaysDynamic} (${details})`);
+        else if (id.format === 'pe') {
+            const extra = id.needed.filter((d) => d.toLowerCase() !== 'kernel32.dll');
+            f.problems.push(`imports ${extra.join(', ')} besides kernel32.dll: it is linked against the C runtime (cgo), not static; build with CGO_ENABLED=0 or allow dynamic linkage`);
+        }
+        else {
+            const pie = id.interpreter !== null && id.needed.length === 0 ? ' and without -buildmode=pie' : '';
+            f.problems.push(`dynamically linked (${details}) but ${target} must be static: build with CGO_ENABLED=0${pie}, link statically (-ldflags '-linkmode external -extldflags -static'), or allow dynamic linkage`);
+        }
+    }
+    else if (req.linkage === 'dynamic' && id.linkage === 'static') {
+        f.problems.push(`statically linked but ${target} must be dynamically linked: build it with cgo (CGO_ENABLED=1)`);
+    }
+    if (id.format === 'pe' && id.linkage === 'static' && id.needed.length > 0) {
+        f.notes.push('windows executables always import kernel32.dll: Go loads every other DLL at run time');
+    }
+}
+function checkGlibc(id, req, f) {
+    if (id.glibc.length > 0) {
+        f.notes.push(`needs glibc symbol versions ${[...new Set(id.glibc)].sort(compareVersions).join(', ')}`);
+    }
+    if (req.maxGlibc === null)
+        return;
+    if (!/^\d+(\.\d+)*$/.test(req.maxGlibc)) {
+        f.problems.push(`max-glibc ${req.maxGlibc} is not a version like 2.17`);
+        return;
+    }
+    const highest = highestGlibc(id.glibc);
+    if (highest !== null && compareVersions(highest, req.maxGlibc) > 0) {
+        f.problems.push(`needs glibc ${highest} (GLIBC_${highest} symbol versions) but at most ${req.maxGlibc} is allowed, so it will not start on older systems: build with CGO_ENABLED=0, on an older distribution or against an older sysroot, with a musl toolchain, or link statically (-ldflags '-linkmode external -extldflags -static')`);
+    }
+}
+function highestGlibc(versions) {
+    return versions.reduce((max, v) => (max === null || compareVersions(v, max) > 0 ? v : max), null);
+}
+/** Numeric, component-wise: 2.9 < 2.17 < 2.34, and 2.2.5 > 2.2. */
+function compareVersions(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return Math.sign(d);
+    }
+    return 0;
+}
+
+;// CONCATENATED MODULE: ./src/verify/elf.ts
+
+
+
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const PT_NOTE = 4;
+const PT_GNU_STACK = 0x6474e551;
+const PT_PAX_FLAGS = 0x65041580;
+const PT_SUNWSTACK = 0x6ffffffb;
+const PT_MIPS_ABIFLAGS = 0x70000003;
+const PF_W = 2;
+const SHT_NULL = 0;
+const SHT_NOBITS = 8;
+const DT_NULL = 0;
+const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+const DT_STRSZ = 10;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+// Real executables have a few dozen of each; the caps only bound hostile input.
+const MAX_PHDRS = 4096;
+const MAX_SECTIONS = 65536;
+const MAX_NOTES = 256;
+const MAX_DYN = 65536;
+const MAX_NEEDED = 1024;
+const MAX_VERNEED = 1024;
+function isElf(head) {
+    return head.length >= 4 && head.readUInt32BE(0) === 0x7f454c46;
+}
+async function readElf(src) {
+    const ident = await readAt(src, 0, 16, 'the ELF identification');
+    const cls = ident[4];
+    const data = ident[5];
+    if (cls !== 1 && cls !== 2)
+        throw new FormatError(`ELF class ${cls} is neither 32-bit (1) nor 64-bit (2)`);
+    if (data !== 1 && data !== 2)
+        throw new FormatError(`ELF data encoding ${data} is neither LSB (1) nor MSB (2)`);
+    const bits = cls === 1 ? 32 : 64;
+    const endian = data === 1 ? 'little' : 'big';
+    const w = bits / 8;
+    const h = new View(await readAt(src, 0, bits === 64 ? 64 : 52, 'the ELF header'), endian, 'the ELF header');
+    const type = h.u16(16);
+    const machine = h.u16(18);
+    const phoff = h.word(24 + w, bits);
+    const shoff = h.word(24 + 2 * w, bits);
+    const flags = h.u32(24 + 3 * w);
+    const at = 28 + 3 * w; // e_ehsize
+    const phentsize = h.u16(at + 2);
+    const phnum = h.u16(at + 4);
+    const shentsize = h.u16(at + 6);
+    let shnum = h.u16(at + 8);
+    let shstrndx = h.u16(at + 10);
+    const phdrs = await readPhdrs(src, endian, bits, phoff, phnum, phentsize);
+    // Extended numbering: with 0 (or SHN_XINDEX) in the header, the real values sit in section 0.
+    if (shoff !== 0 && (shnum === 0 || shstrndx === 0xffff)) {
+        if (shentsize < (bits === 64 ? 64 : 40))
+            throw new FormatError(`ELF section header size ${shentsize} is too small`);
+        const s0 = new View(await readAt(src, shoff, shentsize, 'ELF section header 0'), endian, 'ELF section header 0');
+        if (shnum === 0)
+            shnum = s0.word(bits === 64 ? 32 : 20, bits);
+        if (shstrndx === 0xffff)
+            shstrndx = s0.u32(bits === 64 ? 44 : 28);
+    }
+    const shdrs = await readShdrs(src, endian, bits, shoff, shnum, shentsize, shstrndx);
+    const maps = phdrs
+        .filter((p) => p.type === PT_LOAD && p.filesz > 0)
+        .map((p) => ({ vaddr: p.vaddr, offset: p.offset, size: p.filesz }));
+    const has = (t) => phdrs.some((p) => p.type === t);
+    const interpHdr = phdrs.find((p) => p.type === PT_INTERP);
+    let interpreter = null;
+    if (interpHdr) {
+        const raw = await readAt(src, interpHdr.offset, Math.min(interpHdr.filesz, 4096), 'the ELF interpreter');
+        interpreter = cstring(raw, 0);
+    }
+    const notes = [];
+    for (const p of phdrs.filter((q) => q.type === PT_NOTE)) {
+        const buf = await readAt(src, p.offset, Math.min(p.filesz, 64 * 1024), 'an ELF note segment');
+        parseNotes(buf, endian, p.align === 8 ? 8 : 4, notes);
+    }
+    let needed = [];
+    let versions = [];
+    const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
+    if (dyn)
+        ({ needed, versions } = await readDynamic(src, endian, bits, dyn, maps));
+    let mipsFpAbi = null;
+    const abiflags = phdrs.find((p) => p.type === PT_MIPS_ABIFLAGS);
+    if (abiflags && abiflags.filesz >= 8) {
+        mipsFpAbi = (await readAt(src, abiflags.offset + 7, 1, 'the MIPS ABI flags'))[0] ?? null;
+    }
+    const regions = (list, name) => list.map((p) => ({ name, offset: p.offset, size: p.filesz, vaddr: p.vaddr }));
+    const loads = phdrs.filter((p) => p.type === PT_LOAD && p.filesz > 0);
+    const section = shdrs.find((s) => s.name === '.go.buildinfo' && s.type !== SHT_NOBITS);
+    const buildinfo = section
+        ? [{ name: '.go.buildinfo section', offset: section.offset, size: section.size, vaddr: section.addr }]
+        : regions(loads.filter((p) => (p.flags & PF_W) !== 0), 'writable PT_LOAD segment');
+    return {
+        kind: 'elf',
+        bits,
+        endian,
+        osabi: ident[7] ?? 0,
+        type,
+        machine,
+        flags,
+        interpreter,
+        needed,
+        versions,
+        notes,
+        gnuStack: has(PT_GNU_STACK),
+        paxFlags: has(PT_PAX_FLAGS),
+        sunwStack: has(PT_SUNWSTACK),
+        mipsFpAbi,
+        buildinfo,
+        loaded: regions(loads, 'PT_LOAD segment'),
+        maps,
+    };
+}
+async function readPhdrs(src, endian, bits, phoff, phnum, phentsize) {
+    if (phnum === 0)
+        return [];
+    if (phnum > MAX_PHDRS)
+        throw new FormatError(`the ELF header claims ${phnum} program headers`);
+    if (phentsize < (bits === 64 ? 56 : 32))
+        throw new FormatError(`ELF program header size ${phentsize} is too small`);
+    const what = 'the ELF program header table';
+    const v = new View(await readAt(src, phoff, phnum * phentsize, what), endian, what);
+    const out = [];
+    for (let i = 0; i < phnum; i++) {
+        const b = i * phentsize;
+        const p = bits === 64
+            ? {
+                type: v.u32(b),
+                flags: v.u32(b + 4),
+                offset: v.u64(b + 8),
+                vaddr: v.u64(b + 16),
+                filesz: v.u64(b + 32),
+                align: v.u64(b + 48),
+            }
+            : {
+                type: v.u32(b),
+                offset: v.u32(b + 4),
+                vaddr: v.u32(b + 8),
+                filesz: v.u32(b + 16),
+                flags: v.u32(b + 24),
+                align: v.u32(b + 28),
+            };
+        checkRange(src.size, p.offset, p.filesz, `ELF program header ${i} (type 0x${p.type.toString(16)})`);
+        out.push(p);
+    }
+    return out;
+}
+async function readShdrs(src, endian, bits, shoff, shnum, shentsize, shstrndx) {
+    if (shnum === 0 || shoff === 0)
+        return [];
+    if (shnum > MAX_SECTIONS)
+        throw new FormatError(`the ELF header claims ${shnum} sections`);
+    if (shentsize < (bits === 64 ? 64 : 40))
+        throw new FormatError(`ELF section header size ${shentsize} is too small`);
+    const what = 'the ELF section header table';
+    const v = new View(await readAt(src, shoff, shnum * shentsize, what), endian, what);
+    const raw = [];
+    for (let i = 0; i < shnum; i++) {
+        const b = i * shentsize;
+        const s = bits === 64
+            ? {
+                nameOff: v.u32(b),
+                type: v.u32(b + 4),
+                addr: v.u64(b + 16),
+                offset: v.u64(b + 24),
+                size: v.u64(b + 32),
+            }
+            : {
+                nameOff: v.u32(b),
+                type: v.u32(b + 4),
+                addr: v.u32(b + 12),
+                offset: v.u32(b + 16),
+                size: v.u32(b + 20),
+            };
+        if (s.type !== SHT_NOBITS && s.type !== SHT_NULL)
+            checkRange(src.size, s.offset, s.size, `ELF section ${i}`);
+        raw.push({ ...s, name: '' });
+    }
+    if (shstrndx === 0)
+        return raw;
+    const strtab = raw[shstrndx];
+    if (!strtab || strtab.type === SHT_NOBITS) {
+        throw new FormatError(`the ELF section name table index ${shstrndx} is not a section`);
+    }
+    // Section names are only needed to find .go.buildinfo, which comes early in real string tables.
+    const names = await readAt(src, strtab.offset, Math.min(strtab.size, 1024 * 1024), 'the ELF section name table');
+    for (const s of raw)
+        s.name = cstring(names, s.nameOff, 256);
+    return raw;
+}
+function parseNotes(buf, endian, align, out) {
+    const v = new View(buf, endian, 'an ELF note');
+    const pad = (n) => Math.ceil(n / align) * align;
+    for (let p = 0; p + 12 <= buf.length && out.length < MAX_NOTES;) {
+        const namesz = v.u32(p);
+        const descsz = v.u32(p + 4);
+        const type = v.u32(p + 8);
+        // The descriptor starts aligned relative to the note (matters for 8-byte aligned .note.gnu.property).
+        const descAt = p + pad(12 + namesz);
+        if (descAt + descsz > buf.length)
+            throw new FormatError('truncated or corrupt: an ELF note runs past its segment');
+        const owner = cstring(buf, p + 12, Math.min(namesz, 256));
+        out.push({ owner, type, desc: Buffer.from(buf.subarray(descAt, descAt + Math.min(descsz, 64))) });
+        p = pad(descAt + descsz);
+    }
+}
+async function readDynamic(src, endian, bits, dyn, maps) {
+    const entsize = bits === 64 ? 16 : 8;
+    const count = Math.min(Math.floor(dyn.filesz / entsize), MAX_DYN);
+    const v = new View(await readAt(src, dyn.offset, count * entsize, 'the ELF dynamic section'), endian, 'PT_DYNAMIC');
+    const neededOffsets = [];
+    let strtab = null;
+    let strsz = 0;
+    let verneed = null;
+    let verneednum = 0;
+    for (let i = 0; i < count; i++) {
+        const tag = bits === 64 ? v.i64(i * entsize) : v.u32(i * entsize);
+        const val = v.word(i * entsize + entsize / 2, bits);
+        if (tag === DT_NULL)
+            break;
+        if (tag === DT_NEEDED && neededOffsets.length < MAX_NEEDED)
+            neededOffsets.push(val);
+        else if (tag === DT_STRTAB)
+            strtab = val;
+        else if (tag === DT_STRSZ)
+            strsz = val;
+        else if (tag === DT_VERNEED)
+            verneed = val;
+        else if (tag === DT_VERNEEDNUM)
+            verneednum = val;
+    }
+    if (neededOffsets.length === 0 && verneed === null)
+        return { needed: [], versions: [] };
+    if (strtab === null)
+        throw new FormatError('the ELF dynamic section names libraries but has no string table');
+    const strOff = vaddrToOffset(maps, strtab, strsz);
+    if (strOff === null)
+        throw new FormatError('the ELF dynamic string table is not inside any loaded segment');
+    const strings = await readAt(src, strOff, Math.min(strsz, 16 * 1024 * 1024), 'the ELF dynamic string table');
+    const str = (off, what) => {
+        if (off >= strings.length)
+            throw new FormatError(`${what} points past the dynamic string table`);
+        return cstring(strings, off, 1024);
+    };
+    const needed = neededOffsets.map((o) => str(o, 'a DT_NEEDED entry'));
+    const versions = [];
+    if (verneed !== null)
+        await readVerneed(src, endian, maps, verneed, verneednum, str, versions);
+    return { needed, versions };
+}
+/** Walks Elf_Verneed / Elf_Vernaux (16 bytes each in both classes) collecting the version names. */
+async function readVerneed(src, endian, maps, addr, num, str, out) {
+    const rec = async (a, what) => {
+        const off = vaddrToOffset(maps, a, 16);
+        if (off === null)
+            throw new FormatError(`${what} is not inside any loaded segment`);
+        return new View(await readAt(src, off, 16, what), endian, what);
+    };
+    let visited = 0;
+    for (let i = 0, vn = addr; i < Math.min(num, MAX_VERNEED); i++) {
+        const need = await rec(vn, 'an ELF version requirement');
+        const cnt = need.u16(2);
+        for (let j = 0, aux = vn + need.u32(8); j < cnt; j++) {
+            if (++visited > MAX_VERNEED)
+                throw new FormatError('the ELF version requirements do not end');
+            const a = await rec(aux, 'an ELF version requirement entry');
+            out.push(str(a.u32(8), 'an ELF version name'));
+            const next = a.u32(12);
+            if (next === 0)
+                break;
+            aux += next;
+        }
+        const next = need.u32(12);
+        if (next === 0)
+            break;
+        vn += next;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verify/macho.ts
+
+
+const LC_SEGMENT = 0x1;
+const LC_SEGMENT_64 = 0x19;
+const LC_LOAD_DYLINKER = 0xe;
+const LC_BUILD_VERSION = 0x32;
+const DYLIB_COMMANDS = new Set([0xc, 0x20, 0x80000018, 0x8000001f, 0x80000023]);
+// LC_VERSION_MIN_{MACOSX,IPHONEOS,TVOS,WATCHOS} → PLATFORM_{MACOS,IOS,TVOS,WATCHOS}
+const VERSION_MIN = { 0x24: 1, 0x25: 2, 0x2f: 3, 0x30: 4 };
+const ZEROFILL = new Set([0x1, 0xc, 0x12]);
+const VM_PROT_WRITE = 2;
+const MAX_CMDS_BYTES = 16 * 1024 * 1024;
+const MAX_FAT_ARCHS = 64;
+const THIN = {
+    0xfeedface: { bits: 32, endian: 'big' },
+    0xfeedfacf: { bits: 64, endian: 'big' },
+    0xcefaedfe: { bits: 32, endian: 'little' },
+    0xcffaedfe: { bits: 64, endian: 'little' },
+};
+function isMacho(head) {
+    return head.length >= 4 && THIN[head.readUInt32BE(0)] !== undefined;
+}
+function isFat(head) {
+    return head.length >= 4 && (head.readUInt32BE(0) === 0xcafebabe || head.readUInt32BE(0) === 0xcafebabf);
+}
+async function readFat(src) {
+    const h = new View(await readAt(src, 0, 8, 'the universal header'), 'big', 'the universal header');
+    const is64 = h.u32(0) === 0xcafebabf;
+    const n = h.u32(4);
+    // Java class files share the 0xcafebabe magic; their "count" is a class-file version, far above this.
+    if (n === 0 || n > MAX_FAT_ARCHS)
+        throw new FormatError(`the universal header claims ${n} architectures`);
+    const entsize = is64 ? 32 : 20;
+    const v = new View(await readAt(src, 8, n * entsize, 'the universal architecture table'), 'big', 'fat_arch');
+    const slices = [];
+    for (let i = 0; i < n; i++) {
+        const b = i * entsize;
+        const s = is64
+            ? {
+                cputype: v.u32(b),
+                cpusubtype: v.u32(b + 4),
+                offset: v.u64(b + 8),
+                size: v.u64(b + 16),
+                align: v.u32(b + 24),
+            }
+            : {
+                cputype: v.u32(b),
+                cpusubtype: v.u32(b + 4),
+                offset: v.u32(b + 8),
+                size: v.u32(b + 12),
+                align: v.u32(b + 16),
+            };
+        checkRange(src.size, s.offset, s.size, `universal slice ${i}`);
+        if (s.offset < 8 + n * entsize)
+            throw new FormatError(`universal slice ${i} overlaps the universal header`);
+        if (s.align > 30 || s.offset % 2 ** s.align !== 0) {
+            throw new FormatError(`universal slice ${i} is not aligned to 2^${s.align}`);
+        }
+        for (const o of slices) {
+            if (s.offset < o.offset + o.size && o.offset < s.offset + s.size) {
+                throw new FormatError(`universal slice ${i} overlaps another slice`);
+            }
+        }
+        slices.push(s);
+    }
+    return slices;
+}
+async function readMacho(src) {
+    const head = await readAt(src, 0, 4, 'the Mach-O magic');
+    const kind = THIN[head.readUInt32BE(0)];
+    if (!kind)
+        throw new FormatError('not a Mach-O file');
+    const { bits, endian } = kind;
+    const hsize = bits === 64 ? 32 : 28;
+    const h = new View(await readAt(src, 0, hsize, 'the Mach-O header'), endian, 'the Mach-O header');
+    const ncmds = h.u32(16);
+    const sizeofcmds = h.u32(20);
+    if (sizeofcmds > MAX_CMDS_BYTES)
+        throw new FormatError(`the Mach-O load commands claim ${sizeofcmds} bytes`);
+    const cmds = new View(await readAt(src, hsize, sizeofcmds, 'the Mach-O load commands'), endian, 'a load command');
+    const info = {
+        kind: 'macho',
+        bits,
+        endian,
+        cputype: h.u32(4),
+        cpusubtype: h.u32(8),
+        filetype: h.u32(12),
+        flags: h.u32(24),
+        platform: null,
+        minos: null,
+        dylinker: null,
+        dylibs: [],
+        buildinfo: [],
+        loaded: [],
+        maps: [],
+    };
+    const segments = [];
+    let goBuildinfo = null;
+    // Each command is at least 8 bytes, so the count is bounded by sizeofcmds.
+    if (ncmds > sizeofcmds / 8)
+        throw new FormatError(`${ncmds} Mach-O load commands cannot fit in ${sizeofcmds} bytes`);
+    for (let i = 0, at = 0; i < ncmds; i++) {
+        const cmd = cmds.u32(at);
+        const size = cmds.u32(at + 4);
+        if (size < 8 || at + size > sizeofcmds)
+            throw new FormatError(`Mach-O load command ${i} has a bad size (${size})`);
+        const lc = new View(cmds.buf.subarray(at, at + size), endian, `Mach-O load command ${i}`);
+        const str = () => {
+            const off = lc.u32(8);
+            if (off >= size)
+                throw new FormatError(`Mach-O load command ${i} has a string outside it`);
+            return cstring(lc.buf, off, 1024);
+        };
+        if (cmd === LC_SEGMENT || cmd === LC_SEGMENT_64) {
+            const seg = readSegment(lc, cmd === LC_SEGMENT_64, src.size, i);
+            segments.push(seg.segment);
+            goBuildinfo ??= seg.goBuildinfo;
+        }
+        else if (cmd === LC_LOAD_DYLINKER) {
+            info.dylinker = str();
+        }
+        else if (DYLIB_COMMANDS.has(cmd)) {
+            if (info.dylibs.length < 1024)
+                info.dylibs.push(str());
+        }
+        else if (cmd === LC_BUILD_VERSION) {
+            info.platform = lc.u32(8);
+            info.minos = version(lc.u32(12));
+        }
+        else if (VERSION_MIN[cmd] !== undefined && info.platform === null) {
+            info.platform = VERSION_MIN[cmd] ?? null;
+            info.minos = version(lc.u32(8));
+        }
+        at += size;
+    }
+    const region = (s) => ({
+        name: `${s.name} segment`,
+        offset: s.fileoff,
+        size: s.filesize,
+        vaddr: s.vmaddr,
+    });
+    const withData = segments.filter((s) => s.filesize > 0);
+    info.loaded = withData.map(region);
+    info.maps = withData.map((s) => ({ vaddr: s.vmaddr, offset: s.fileoff, size: s.filesize }));
+    info.buildinfo = goBuildinfo ? [goBuildinfo] : withData.filter((s) => s.writable).map(region);
+    return info;
+}
+function readSegment(lc, is64, fileSize, index) {
+    const w = is64 ? 8 : 4;
+    const bits = is64 ? 64 : 32;
+    const segment = {
+        name: fixedName(lc.buf, 8, 16),
+        vmaddr: lc.word(24, bits),
+        fileoff: lc.word(24 + 2 * w, bits),
+        filesize: lc.word(24 + 3 * w, bits),
+        writable: (lc.u32(28 + 4 * w) & VM_PROT_WRITE) !== 0,
+    };
+    checkRange(fileSize, segment.fileoff, segment.filesize, `Mach-O segment ${segment.name || index}`);
+    const nsects = lc.u32(32 + 4 * w);
+    const hsize = is64 ? 72 : 56;
+    const ssize = is64 ? 80 : 68;
+    if (hsize + nsects * ssize > lc.buf.length)
+        throw new FormatError(`Mach-O segment ${segment.name} has too many sections`);
+    let goBuildinfo = null;
+    for (let j = 0; j < nsects; j++) {
+        const b = hsize + j * ssize;
+        const sectname = fixedName(lc.buf, b, 16);
+        const addr = lc.word(b + 32, bits);
+        const size = lc.word(b + 32 + w, bits);
+        const offset = lc.u32(b + 32 + 2 * w);
+        const flags = lc.u32(b + 32 + 2 * w + 16);
+        if (ZEROFILL.has(flags & 0xff) || offset === 0)
+            continue;
+        checkRange(fileSize, offset, size, `Mach-O section ${segment.name},${sectname}`);
+        if (sectname === '__go_buildinfo')
+            goBuildinfo = { name: '__go_buildinfo section', offset, size, vaddr: addr };
+    }
+    return { segment, goBuildinfo };
+}
+function version(v) {
+    return `${v >>> 16}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+}
+
+;// CONCATENATED MODULE: ./src/verify/pe.ts
+// PE (PE32 / PE32+) reader: machine, optional-header kind, subsystem and the DLLs the import table names.
+
+
+const IMAGE_SCN_MEM_WRITE = 0x80000000;
+// The Windows loader refuses images with more sections than this.
+const pe_MAX_SECTIONS = 96;
+const MAX_IMPORTS = 1024;
+function isPe(head) {
+    return head.length >= 2 && head[0] === 0x4d && head[1] === 0x5a;
+}
+async function readPe(src) {
+    const dos = new View(await readAt(src, 0, 64, 'the MS-DOS header'), 'little', 'the MS-DOS header');
+    const lfanew = dos.u32(0x3c);
+    const sig = await readAt(src, lfanew, 24, 'the PE signature and COFF header');
+    if (sig.readUInt32BE(0) !== 0x50450000)
+        throw new FormatError('an MZ file without a PE signature (MS-DOS program?)');
+    const coff = new View(sig, 'little', 'the COFF header');
+    const machine = coff.u16(4);
+    const nsections = coff.u16(6);
+    const optSize = coff.u16(20);
+    const characteristics = coff.u16(22);
+    if (nsections > pe_MAX_SECTIONS)
+        throw new FormatError(`the PE header claims ${nsections} sections`);
+    const optAt = lfanew + 24;
+    const opt = new View(await readAt(src, optAt, optSize, 'the PE optional header'), 'little', 'the PE optional header');
+    const magic = opt.u16(0);
+    if (magic !== 0x10b && magic !== 0x20b)
+        throw new FormatError(`unknown PE optional header magic 0x${magic.toString(16)}`);
+    const plus = magic === 0x20b;
+    const imageBase = plus ? opt.u64(24) : opt.u32(28);
+    const subsystem = opt.u16(68);
+    const ndirs = opt.u32(plus ? 108 : 92);
+    const dirsAt = plus ? 112 : 96;
+    if (ndirs > 16 || dirsAt + ndirs * 8 > optSize)
+        throw new FormatError('the PE data directories do not fit the optional header');
+    const secAt = optAt + optSize;
+    const sv = new View(await readAt(src, secAt, nsections * 40, 'the PE section table'), 'little', 'the PE section table');
+    const sections = [];
+    for (let i = 0; i < nsections; i++) {
+        const b = i * 40;
+        const s = {
+            name: fixedName(sv.buf, b, 8),
+            vsize: sv.u32(b + 8),
+            vaddr: sv.u32(b + 12),
+            rawSize: sv.u32(b + 16),
+            rawOffset: sv.u32(b + 20),
+            flags: sv.u32(b + 36),
+        };
+        if (s.rawSize > 0)
+            checkRange(src.size, s.rawOffset, s.rawSize, `PE section ${i} (${s.name})`);
+        sections.push(s);
+    }
+    // Only the file-backed part of a section can be read; past it the loader zero-fills.
+    const fileSize = (s) => (s.vsize > 0 ? Math.min(s.vsize, s.rawSize) : s.rawSize);
+    const rvaToOffset = (rva, len) => {
+        for (const s of sections) {
+            if (rva >= s.vaddr && rva + len <= s.vaddr + fileSize(s))
+                return s.rawOffset + (rva - s.vaddr);
+        }
+        return null;
+    };
+    const imports = [];
+    if (ndirs > 1) {
+        const rva = opt.u32(dirsAt + 8);
+        if (rva !== 0)
+            await readImports(src, rva, rvaToOffset, imports);
+    }
+    const region = (s) => ({
+        name: `${s.name} section`,
+        offset: s.rawOffset,
+        size: fileSize(s),
+        vaddr: imageBase + s.vaddr,
+    });
+    const data = sections.filter((s) => s.name === '.data');
+    const writable = sections.filter((s) => (s.flags & IMAGE_SCN_MEM_WRITE) !== 0);
+    const loaded = sections.filter((s) => s.rawSize > 0).map(region);
+    return {
+        kind: 'pe',
+        machine,
+        magic,
+        characteristics,
+        subsystem,
+        imports,
+        buildinfo: (data.length > 0 ? data : writable).map(region),
+        loaded,
+        maps: loaded.map((r) => ({ vaddr: r.vaddr ?? 0, offset: r.offset, size: r.size })),
+    };
+}
+async function readImports(src, rva, rvaToOffset, out) {
+    for (let i = 0;; i++) {
+        if (i >= MAX_IMPORTS)
+            throw new FormatError('the PE import directory does not end');
+        const at = rvaToOffset(rva + i * 20, 20);
+        if (at === null)
+            throw new FormatError('the PE import directory is not inside any section');
+        const d = new View(await readAt(src, at, 20, 'a PE import descriptor'), 'little', 'a PE import descriptor');
+        const nameRva = d.u32(12);
+        if (nameRva === 0 && d.u32(16) === 0 && d.u32(0) === 0)
+            return;
+        const nameAt = rvaToOffset(nameRva, 1);
+        if (nameAt === null)
+            throw new FormatError('a PE import names a DLL outside every section');
+        const raw = await readAt(src, nameAt, Math.min(256, src.size - nameAt), 'a PE import name');
+        out.push(cstring(raw, 0, 256));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verify/plan9.ts
+// Plan 9 a.out reader. The magic encodes the architecture as _MAGIC(f, b) = f | (4*b*b + 7).
+
+
+const HDR_MAGIC = 0x8000;
+/** The `b` of _MAGIC(f, b), or null when the word is no Plan 9 magic. */
+function plan9MagicIndex(magic) {
+    if (magic >>> 16 !== 0 || (magic & 0x7fff) < 11)
+        return null;
+    const n = ((magic & 0x7fff) - 7) / 4;
+    const b = Math.round(Math.sqrt(n));
+    return Number.isInteger(n) && b * b === n ? b : null;
+}
+function isPlan9(head) {
+    return head.length >= 4 && plan9MagicIndex(head.readUInt32BE(0)) !== null;
+}
+async function readPlan9(src) {
+    const h = new View(await readAt(src, 0, 32, 'the Plan 9 a.out header'), 'big', 'the Plan 9 a.out header');
+    const magic = h.u32(0);
+    const text = h.u32(4);
+    const data = h.u32(8);
+    const segments = text + data + h.u32(16) + h.u32(24) + h.u32(28); // + symbols, spsz, pcsz
+    // HDR_MAGIC adds a 64-bit entry point after the classic header.
+    const hdrsize = magic & HDR_MAGIC ? 40 : 32;
+    checkRange(src.size, hdrsize, segments, 'the Plan 9 text, data and symbol segments');
+    return {
+        kind: 'plan9',
+        magic,
+        data: [{ name: 'Plan 9 data segment', offset: hdrsize + text, size: data, vaddr: null }],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verify/wasm.ts
+
+const wasm_MAX_SECTIONS = 10000;
+const wasm_MAX_IMPORTS = 100000;
+const SECTION_IMPORT = 2;
+const SECTION_DATA = 11;
+const SECTION_CUSTOM = 0;
+function isWasm(head) {
+    return head.length >= 4 && head.readUInt32BE(0) === 0x0061736d;
+}
+/** A cursor over one section's bytes; every overrun is a FormatError. */
+class Cursor {
+    buf;
+    what;
+    at = 0;
+    constructor(buf, what) {
+        this.buf = buf;
+        this.what = what;
+    }
+    get done() {
+        return this.at >= this.buf.length;
+    }
+    u8() {
+        const b = this.buf[this.at++];
+        if (b === undefined)
+            throw new FormatError(`truncated or corrupt: ${this.what} ends early`);
+        return b;
+    }
+    /** Unsigned LEB128 of at most 32 bits (up to 5 bytes, padding allowed). */
+    leb() {
+        let result = 0;
+        for (let shift = 0; shift < 35; shift += 7) {
+            const b = this.u8();
+            result += (b & 0x7f) * 2 ** shift;
+            if ((b & 0x80) === 0)
+                return result;
+        }
+        throw new FormatError(`${this.what} has an over-long LEB128 number`);
+    }
+    bytes(n) {
+        if (this.at + n > this.buf.length)
+            throw new FormatError(`truncated or corrupt: ${this.what} ends early`);
+        const b = this.buf.subarray(this.at, this.at + n);
+        this.at += n;
+        return b;
+    }
+    name() {
+        return this.bytes(this.leb()).toString('utf8');
+    }
+    limits() {
+        const flags = this.u8();
+        this.leb();
+        if (flags & 1)
+            this.leb();
+    }
+}
+async function readWasm(src) {
+    const head = await readAt(src, 0, 8, 'the wasm header');
+    const version = head.readUInt32LE(4);
+    if (version !== 1)
+        throw new FormatError(`wasm binary format version ${version} is not 1`);
+    const info = { kind: 'wasm', importModules: [], goVersion: null, data: [] };
+    let count = 0;
+    for (let at = 8; at < src.size; count++) {
+        if (count >= wasm_MAX_SECTIONS)
+            throw new FormatError(`more than ${wasm_MAX_SECTIONS} wasm sections`);
+        const hdr = new Cursor(await readAt(src, at, Math.min(6, src.size - at), 'a wasm section header'), 'a wasm section header');
+        const id = hdr.u8();
+        const size = hdr.leb();
+        const body = at + hdr.at;
+        const what = `wasm section ${count} (id ${id})`;
+        if (body + size > src.size) {
+            throw new FormatError(`truncated or corrupt: ${what} (${size} bytes at ${body}) runs past the end of the ${src.size}-byte file`);
+        }
+        if (id === SECTION_IMPORT) {
+            info.importModules = parseImports(new Cursor(await readAt(src, body, size, what), what));
+        }
+        else if (id === SECTION_DATA) {
+            info.data.push({ name: 'wasm data section', offset: body, size, vaddr: null });
+        }
+        else if (id === SECTION_CUSTOM) {
+            const c = new Cursor(await readAt(src, body, Math.min(size, 64), what), what);
+            // Only the producers section is read in full: the others (name, debug info) can be large.
+            if (c.name() === 'producers')
+                info.goVersion = parseProducers(new Cursor(await readAt(src, body, size, what), what));
+        }
+        else if (id > 13) {
+            throw new FormatError(`unknown wasm section id ${id}`);
+        }
+        at = body + size;
+    }
+    return info;
+}
+function parseImports(c) {
+    const modules = new Set();
+    const n = c.leb();
+    if (n > wasm_MAX_IMPORTS)
+        throw new FormatError(`the wasm import section claims ${n} imports`);
+    for (let i = 0; i < n; i++) {
+        const module = c.name();
+        if (modules.size < 64)
+            modules.add(module);
+        c.name();
+        const kind = c.u8();
+        if (kind === 0)
+            c.leb();
+        else if (kind === 1) {
+            c.u8();
+            c.limits();
+        }
+        else if (kind === 2)
+            c.limits();
+        else if (kind === 3)
+            c.bytes(2);
+        else if (kind === 4) {
+            c.u8();
+            c.leb();
+        }
+        else
+            throw new FormatError(`unknown wasm import kind ${kind}`);
+    }
+    return [...modules];
+}
+/** The producers section: fields of (name, version) pairs; Go writes `language: Go go1.x.y`. */
+function parseProducers(c) {
+    c.name();
+    const fields = c.leb();
+    for (let i = 0; i < Math.min(fields, 16); i++) {
+        const field = c.name();
+        const values = c.leb();
+        for (let j = 0; j < Math.min(values, 64); j++) {
+            const name = c.name();
+            const version = c.name();
+            if (field === 'language' && name === 'Go')
+                return version;
+        }
+    }
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/verify/xcoff.ts
+// XCOFF64 (AIX) reader: file header, section table and the loader section's import file list.
+
+
+const XCOFF64_MAGIC = 0x01f7;
+const XCOFF32_MAGIC = 0x01df;
+const STYP_DATA = 0x40;
+const STYP_BSS = 0x80;
+const STYP_LOADER = 0x1000;
+const xcoff_MAX_SECTIONS = 1024;
+const MAX_IMPORT_IDS = 1024;
+function isXcoff(head) {
+    return (head.length >= 2 && (head.readUInt16BE(0) === XCOFF64_MAGIC || head.readUInt16BE(0) === XCOFF32_MAGIC));
+}
+async function readXcoff(src) {
+    const h = new View(await readAt(src, 0, 24, 'the XCOFF header'), 'big', 'the XCOFF header');
+    const magic = h.u16(0);
+    if (magic !== XCOFF64_MAGIC)
+        throw new FormatError('a 32-bit XCOFF file: no Go target produces one');
+    const nscns = h.u16(2);
+    const opthdr = h.u16(16);
+    const flags = h.u16(18);
+    if (nscns > xcoff_MAX_SECTIONS)
+        throw new FormatError(`the XCOFF header claims ${nscns} sections`);
+    const what = 'the XCOFF section table';
+    const sv = new View(await readAt(src, 24 + opthdr, nscns * 72, what), 'big', what);
+    const sections = [];
+    for (let i = 0; i < nscns; i++) {
+        const b = i * 72;
+        const s = {
+            name: `${fixedName(sv.buf, b, 8)} section`,
+            vaddr: sv.u64(b + 16),
+            size: sv.u64(b + 24),
+            offset: sv.u64(b + 32),
+            flags: sv.u32(b + 64),
+        };
+        if ((s.flags & STYP_BSS) === 0 && s.offset !== 0)
+            checkRange(src.size, s.offset, s.size, `XCOFF ${s.name}`);
+        sections.push(s);
+    }
+    const loader = sections.find((s) => (s.flags & STYP_LOADER) !== 0 && s.offset !== 0);
+    const imports = loader ? await readLoaderImports(src, loader) : [];
+    const loaded = sections.filter((s) => (s.flags & STYP_BSS) === 0 && s.offset !== 0 && s.size > 0);
+    const data = loaded.filter((s) => (s.flags & STYP_DATA) !== 0);
+    return {
+        kind: 'xcoff',
+        magic,
+        flags,
+        imports,
+        buildinfo: data,
+        loaded,
+        maps: loaded.map((s) => ({ vaddr: s.vaddr ?? 0, offset: s.offset, size: s.size })),
+    };
+}
+/** The loader header's import file ID strings: triples path\0base\0member\0, the first being the LIBPATH. */
+async function readLoaderImports(src, loader) {
+    const lh = new View(await readAt(src, loader.offset, Math.min(56, loader.size), 'the XCOFF loader header'), 'big', 'the XCOFF loader header');
+    const istlen = lh.u32(12);
+    const nimpid = lh.u32(16);
+    const impoff = lh.u64(24);
+    if (nimpid > MAX_IMPORT_IDS)
+        throw new FormatError(`the XCOFF loader section claims ${nimpid} import files`);
+    if (impoff + istlen > loader.size)
+        throw new FormatError('the XCOFF import file table runs past the loader section');
+    const table = await readAt(src, loader.offset + impoff, Math.min(istlen, 1024 * 1024), 'the XCOFF import file table');
+    const out = [];
+    let at = 0;
+    const next = () => {
+        const s = cstring(table, at, 1024);
+        at += Buffer.byteLength(s, 'latin1') + 1;
+        return s;
+    };
+    for (let i = 0; i < nimpid && at < table.length; i++) {
+        const path = next();
+        const base = next();
+        const member = next();
+        if (i === 0)
+            continue;
+        const file = path ? `${path}/${base}` : base;
+        out.push(member ? `${file}(${member})` : file);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/verify/container.ts
+
+
+
+
+
+
+
+async function readContainer(src) {
+    if (src.size === 0)
+        throw new FormatError('the file is empty');
+    const head = await readAt(src, 0, Math.min(8, src.size), 'the file header');
+    if (isElf(head))
+        return readElf(src);
+    if (isMacho(head))
+        return readMacho(src);
+    if (isFat(head))
+        return { kind: 'fat', slices: await readFat(src) };
+    if (isPe(head))
+        return readPe(src);
+    if (isWasm(head))
+        return readWasm(src);
+    if (isXcoff(head))
+        return readXcoff(src);
+    if (isPlan9(head))
+        return readPlan9(src);
+    if (head[0] === 0x23 && head[1] === 0x21)
+        throw new FormatError('a script (it starts with #!), not an executable');
+    throw new FormatError(`not an executable: unrecognized file format (it starts with ${head.toString('hex').replace(/(..)/g, '$1 ').trim()})`);
+}
+/** The container family a file's magic announces, even when the rest of it is unreadable. */
+async function sniff(src) {
+    if (src.size === 0)
+        return null;
+    const head = await src.read(0, Math.min(8, src.size));
+    if (isElf(head))
+        return 'elf';
+    if (isMacho(head))
+        return 'macho';
+    if (isFat(head))
+        return 'macho-fat';
+    if (isPe(head))
+        return 'pe';
+    if (isWasm(head))
+        return 'wasm';
+    if (isXcoff(head))
+        return 'xcoff';
+    if (isPlan9(head))
+        return 'plan9';
+    return null;
+}
+
+;// CONCATENATED MODULE: ./src/verify/identify.ts
+// What a parsed (thin) container says about itself: format, arch, the GOOS values it is consistent with
+// (and the evidence), linkage and libraries. Pure functions of the reader output.
+
+function identify(c) {
+    switch (c.kind) {
+        case 'elf':
+            return identifyElf(c);
+        case 'pe':
+            return identifyPe(c);
+        case 'macho':
+            return identifyMacho(c);
+        case 'wasm':
+            return identifyWasm(c);
+        case 'plan9':
+            return identifyPlan9(c);
+        case 'xcoff':
+            return identifyXcoff(c);
+    }
+}
+function base(format, arch, unknownLabel) {
+    const spec = arch === null ? null : ARCHES[arch];
+    return { format, arch, description: spec ? arches_describe(format, spec) : unknownLabel };
+}
+function identifyElf(e) {
+    const arch = findArch((a) => a.elf === e.machine && a.bits === e.bits && a.endian === e.endian);
+    const order = e.endian === 'little' ? 'LSB' : 'MSB';
+    const problems = [];
+    if (e.type === 1)
+        problems.push('this is an ELF relocatable object (.o), not an executable');
+    else if (e.type === 4)
+        problems.push('this is an ELF core dump, not an executable');
+    else if (e.type !== 2 && e.type !== 3)
+        problems.push(`ELF file type ${e.type} is not an executable`);
+    const abiProblem = elfAbiProblem(arch, e.flags);
+    if (abiProblem)
+        problems.push(abiProblem);
+    return {
+        ...base('elf', arch, `ELF ${e.bits}-bit ${order} machine ${e.machine}`),
+        bits: e.bits,
+        endian: e.endian,
+        ...elfOs(e),
+        linkage: e.interpreter !== null || e.needed.length > 0 ? 'dynamic' : 'static',
+        interpreter: e.interpreter,
+        needed: e.needed,
+        glibc: e.versions.filter((v) => /^GLIBC_\d+(\.\d+)+$/.test(v)).map((v) => v.slice('GLIBC_'.length)),
+        problems,
+        elf: { flags: e.flags, mipsFpAbi: e.mipsFpAbi },
+    };
+}
+/** e_flags that decide the ABI where e_machine alone does not. ppc64's ELFv1/v2 depends on GOOS (see check). */
+function elfAbiProblem(arch, flags) {
+    const abi = flags & 0xf000;
+    const n32 = (flags & 0x20) !== 0;
+    if ((arch === 'mips' || arch === 'mipsle') && (abi !== 0x1000 || n32)) {
+        return `ELF e_flags 0x${flags.toString(16)} do not name the MIPS O32 ABI that Go's ${arch} port uses`;
+    }
+    if ((arch === 'mips64' || arch === 'mips64le') && (abi !== 0 || n32)) {
+        return `ELF e_flags 0x${flags.toString(16)} do not name the MIPS n64 ABI that Go's ${arch} port uses`;
+    }
+    return null;
+}
+/** Evidence for the OS an ELF file runs on, strongest first (see HEADERS.md §3.1 and §4). */
+function elfOs(e) {
+    const note = (owner) => e.notes.some((n) => n.owner === owner && n.type === 1);
+    const interp = e.interpreter;
+    if (e.osabi === 9 || note('FreeBSD'))
+        return { oses: ['freebsd'], osEvidence: 'ELF OS/ABI 9 (FreeBSD)' };
+    if (e.osabi === 2 || note('NetBSD'))
+        return { oses: ['netbsd'], osEvidence: 'ELF OS/ABI 2 and the NetBSD note' };
+    if (e.osabi === 12 || note('OpenBSD'))
+        return { oses: ['openbsd'], osEvidence: 'ELF OS/ABI 12 and the OpenBSD note' };
+    if (note('DragonFly'))
+        return { oses: ['dragonfly'], osEvidence: 'the DragonFly note' };
+    if (e.osabi !== 0 && e.osabi !== 3) {
+        return { oses: [], osEvidence: `ELF OS/ABI ${e.osabi}, which no Go target uses` };
+    }
+    if (interp?.startsWith('/system/bin/linker')) {
+        return { oses: ['android'], osEvidence: `interpreter ${interp} (Android's)` };
+    }
+    if (interp?.endsWith('/ld.so.1') || e.sunwStack) {
+        return { oses: ['solaris', 'illumos'], osEvidence: 'the Solaris interpreter and PT_SUNWSTACK' };
+    }
+    if (interp === '/usr/libexec/ld-elf.so.2') {
+        return { oses: ['dragonfly'], osEvidence: `interpreter ${interp} (DragonFly's)` };
+    }
+    const gnuLinux = e.notes.some((n) => n.owner === 'GNU' && n.type === 1 && n.desc.length >= 4 && n.desc.readUInt32LE(0) === 0);
+    if (e.gnuStack || e.paxFlags || gnuLinux) {
+        const via = interp ? `, interpreter ${interp}` : '';
+        return { oses: ['linux'], osEvidence: `ELF OS/ABI ${e.osabi} with PT_GNU_STACK${via} (Linux)` };
+    }
+    // Go's DragonFly binaries carry no positive mark: no OS/ABI, note, PT_GNU_STACK or PT_PAX_FLAGS.
+    return {
+        oses: ['dragonfly'],
+        osEvidence: 'no OS/ABI, OS note, PT_GNU_STACK or PT_PAX_FLAGS (only DragonFly binaries look like this)',
+    };
+}
+const GO_WINDOWS_DLLS = new Set(['kernel32.dll']);
+function identifyPe(p) {
+    const bits = p.magic === 0x20b ? 64 : 32;
+    const arch = findArch((a) => a.pe === p.machine && a.bits === bits);
+    const problems = [];
+    if ((p.characteristics & 0x2) === 0)
+        problems.push('the PE image is not marked executable (IMAGE_FILE_EXECUTABLE_IMAGE)');
+    if (p.subsystem !== 2 && p.subsystem !== 3) {
+        problems.push(`PE subsystem ${p.subsystem} is neither a Windows console (3) nor GUI (2) program`);
+    }
+    return {
+        ...base('pe', arch, `${bits === 64 ? 'PE32+' : 'PE32'} machine 0x${p.machine.toString(16)}`),
+        bits,
+        endian: 'little',
+        oses: ['windows'],
+        osEvidence: 'a PE file',
+        // Go's own linker imports only kernel32.dll and loads the rest at run time; anything more is the C runtime.
+        linkage: p.imports.every((d) => GO_WINDOWS_DLLS.has(d.toLowerCase())) ? 'static' : 'dynamic',
+        interpreter: null,
+        needed: p.imports,
+        glibc: [],
+        problems,
+    };
+}
+const MACHO_PLATFORMS = {
+    1: { os: 'darwin', name: 'macOS' },
+    2: { os: 'ios', name: 'iOS' },
+    6: { os: 'ios', name: 'Mac Catalyst' },
+    7: { os: 'ios', name: 'iOS simulator' },
+};
+function identifyMacho(m) {
+    const arch = findArch((a) => a.macho === m.cputype && a.bits === m.bits && a.endian === m.endian);
+    const problems = [];
+    if (m.filetype === 1)
+        problems.push('this is a Mach-O object file (MH_OBJECT), not an executable');
+    else if (m.filetype !== 2 && m.filetype !== 6 && m.filetype !== 8) {
+        problems.push(`Mach-O file type ${m.filetype} is not an executable`);
+    }
+    let oses;
+    let osEvidence;
+    const platform = m.platform === null ? undefined : MACHO_PLATFORMS[m.platform];
+    if (m.platform === null) {
+        // Go's internal linker writes a platform command only for macOS (HEADERS.md §3.3).
+        oses = ['ios'];
+        osEvidence = 'no LC_BUILD_VERSION or LC_VERSION_MIN_* command (which only Go-linked ios files lack)';
+    }
+    else if (platform) {
+        oses = [platform.os];
+        osEvidence = `LC_BUILD_VERSION platform ${m.platform} (${platform.name}, minimum ${m.minos ?? '?'})`;
+    }
+    else {
+        oses = [];
+        osEvidence = `Mach-O platform ${m.platform}, which no Go target uses`;
+    }
+    return {
+        ...base('macho', arch, `Mach-O ${m.bits}-bit cputype 0x${m.cputype.toString(16)}`),
+        bits: m.bits,
+        endian: m.endian,
+        oses,
+        osEvidence,
+        linkage: m.dylinker !== null || m.dylibs.length > 0 ? 'dynamic' : 'static',
+        interpreter: m.dylinker,
+        needed: m.dylibs,
+        glibc: [],
+        problems,
+    };
+}
+function identifyWasm(w) {
+    const oses = [];
+    if (w.importModules.includes('go') || w.importModules.includes('gojs'))
+        oses.push('js');
+    if (w.importModules.includes('wasi_snapshot_preview1'))
+        oses.push('wasip1');
+    const modules = w.importModules.length > 0 ? w.importModules.join(', ') : 'nothing';
+    return {
+        format: 'wasm',
+        arch: 'wasm',
+        description: 'WebAssembly',
+        bits: null,
+        endian: 'little',
+        oses,
+        osEvidence: `imports from ${modules}`,
+        linkage: 'static',
+        interpreter: null,
+        needed: [],
+        glibc: [],
+        problems: [],
+    };
+}
+function identifyPlan9(p) {
+    const arch = findArch((a) => a.plan9 === p.magic);
+    const spec = arch === null ? null : ARCHES[arch];
+    return {
+        ...base('plan9', arch, `Plan 9 a.out magic 0x${p.magic.toString(16)}`),
+        bits: spec?.bits ?? null,
+        endian: 'big',
+        oses: ['plan9'],
+        osEvidence: 'a Plan 9 a.out header',
+        linkage: 'static',
+        interpreter: null,
+        needed: [],
+        glibc: [],
+        problems: [],
+    };
+}
+const F_EXEC = 0x2;
+const F_SHROBJ = 0x2000;
+function identifyXcoff(x) {
+    const problems = [];
+    if ((x.flags & (F_EXEC | F_SHROBJ)) === 0)
+        problems.push('the XCOFF file is not marked executable (F_EXEC)');
+    return {
+        ...base('xcoff', findArch((a) => a.xcoff === x.magic), `XCOFF magic 0x${x.magic.toString(16)}`),
+        bits: 64,
+        endian: 'big',
+        oses: ['aix'],
+        osEvidence: 'an XCOFF64 header',
+        linkage: x.imports.length > 0 ? 'dynamic' : 'static',
+        interpreter: null,
+        needed: x.imports,
+        glibc: [],
+        problems,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verify/modinfo.ts
+// Parses the module info text the way Go's runtime/debug.ParseBuildInfo does: tab-separated `path`, `mod`,
+// `dep`, `=>` and `build` lines, with quoted build keys and values unquoted by Go's strconv rules.
+function parseModinfo(text) {
+    const settings = new Map();
+    const deps = [];
+    let path = null;
+    let module = null;
+    for (const line of text.split('\n')) {
+        const tab = line.indexOf('\t');
+        if (tab < 0)
+            continue;
+        const kind = line.slice(0, tab);
+        const rest = line.slice(tab + 1);
+        if (kind === 'path')
+            path = rest;
+        else if (kind === 'mod')
+            module = rest.split('\t')[0] ?? null;
+        else if (kind === 'dep') {
+            const [p = '', version = '', sum = ''] = rest.split('\t');
+            deps.push({ path: p, version, sum: sum === '' ? null : sum });
+        }
+        else if (kind === 'build') {
+            const kv = parseBuildSetting(rest);
+            if (kv)
+                settings.set(kv[0], kv[1]);
+        }
+    }
+    // fromEntries defines own properties, so a hostile key such as __proto__ stays a plain key.
+    return { path, module, settings: Object.fromEntries(settings), deps };
+}
+/** `key=value`, either side possibly a Go quoted string (runtime/debug quotes keys and values with spaces …). */
+function parseBuildSetting(kv) {
+    let key;
+    let raw;
+    if (kv.startsWith('"') || kv.startsWith('`')) {
+        const end = quotedPrefixLength(kv);
+        if (end === null)
+            return null;
+        const k = unquote(kv.slice(0, end));
+        if (k === null || kv[end] !== '=')
+            return null;
+        key = k;
+        raw = kv.slice(end + 1);
+    }
+    else {
+        const eq = kv.indexOf('=');
+        if (eq <= 0)
+            return null;
+        key = kv.slice(0, eq);
+        raw = kv.slice(eq + 1);
+    }
+    if (raw.startsWith('"') || raw.startsWith('`')) {
+        const value = unquote(raw);
+        return value === null ? null : [key, value];
+    }
+    return [key, raw];
+}
+/** Length of the quoted literal at the start of `s` (strconv.QuotedPrefix), or null. */
+function quotedPrefixLength(s) {
+    const q = s[0];
+    for (let i = 1; i < s.length; i++) {
+        if (s[i] === '\\' && q === '"')
+            i++;
+        else if (s[i] === q)
+            return i + 1;
+    }
+    return null;
+}
+const SIMPLE_ESCAPES = {
+    a: 7,
+    b: 8,
+    f: 12,
+    n: 10,
+    r: 13,
+    t: 9,
+    v: 11,
+    '\\': 92,
+    '"': 34,
+};
+/** Go's strconv.Unquote for double-quoted and back-quoted strings; null when `s` is not one valid literal. */
+function unquote(s) {
+    if (s.length < 2 || s[0] !== s[s.length - 1])
+        return null;
+    const body = s.slice(1, -1);
+    if (s[0] === '`')
+        return body.includes('`') ? null : body.replace(/\r/g, '');
+    if (s[0] !== '"')
+        return null;
+    const out = [];
+    let i = 0;
+    const hex = (n) => {
+        const digits = body.slice(i, i + n);
+        if (digits.length !== n || !/^[0-9a-fA-F]+$/.test(digits))
+            return null;
+        i += n;
+        return parseInt(digits, 16);
+    };
+    while (i < body.length) {
+        const c = body[i] ?? '';
+        if (c === '"' || c === '\n')
+            return null;
+        if (c !== '\\') {
+            const cp = body.codePointAt(i) ?? 0;
+            const ch = String.fromCodePoint(cp);
+            out.push(Buffer.from(ch, 'utf8'));
+            i += ch.length;
+            continue;
+        }
+        const e = body[i + 1] ?? '';
+        i += 2;
+        const simple = SIMPLE_ESCAPES[e];
+        if (simple !== undefined)
+            out.push(Buffer.of(simple));
+        else if (e === 'x') {
+            const b = hex(2);
+            if (b === null)
+                return null;
+            out.push(Buffer.of(b));
+        }
+        else if (e >= '0' && e <= '7') {
+            const digits = body.slice(i - 1, i + 2);
+            if (!/^[0-7]{3}$/.test(digits) || parseInt(digits, 8) > 255)
+                return null;
+            out.push(Buffer.of(parseInt(digits, 8)));
+            i += 2;
+        }
+        else if (e === 'u' || e === 'U') {
+            const cp = hex(e === 'u' ? 4 : 8);
+            if (cp === null || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+                return null;
+            out.push(Buffer.from(String.fromCodePoint(cp), 'utf8'));
+        }
+        else
+            return null;
+    }
+    return Buffer.concat(out).toString('utf8');
+}
+
+;// CONCATENATED MODULE: ./src/verify/index.ts
+// verifyFile: proves a produced file is the executable its target says, from its headers and Go build info.
+
+
+
+
+
+
+
+
+
+
+/** Verifies the file at `filePath`; throws only when the file cannot be opened or read. */
+async function verifyFile(filePath, req) {
+    const fh = await (0,promises_namespaceObject.open)(filePath, 'r');
+    try {
+        const st = await fh.stat();
+        if (!st.isFile())
+            throw new Error(`${filePath} is not a regular file`);
+        return await verifySource(new CachedSource(new FileSource(fh, st.size)), req);
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** The same verdict for any byte source; malformed input gives ok:false, never an exception. */
+async function verifySource(src, req) {
+    const exp = expectationFor(req.goos, req.goarch);
+    let container;
+    try {
+        container = await readContainer(src);
+    }
+    catch (e) {
+        if (!(e instanceof FormatError))
+            throw e;
+        return unreadable(await sniff(src), e.message, exp);
+    }
+    if (container.kind === 'fat')
+        return verifyFat(src, container.slices, req);
+    return verifyThin(src, container, req, exp);
+}
+function unreadable(format, message, exp) {
+    return {
+        ...empty(format),
+        problems: typeof exp === 'string' ? [message, exp] : [message],
+    };
+}
+function empty(format) {
+    return {
+        ok: false,
+        format,
+        bits: null,
+        endian: null,
+        machine: null,
+        os: null,
+        linkage: null,
+        interpreter: null,
+        needed: [],
+        glibc: null,
+        buildinfo: null,
+        problems: [],
+        notes: [],
+    };
+}
+async function verifyThin(src, c, req, exp) {
+    const id = identify(c);
+    let buildinfo = null;
+    try {
+        buildinfo = await summarize(src, c);
+    }
+    catch (e) {
+        // The headers were sound but the build info is not readable: that is the "no build info" verdict.
+        if (!(e instanceof FormatError))
+            throw e;
+    }
+    const { problems, notes } = check(id, buildinfo, req, exp);
+    return {
+        ok: problems.length === 0,
+        format: id.format,
+        bits: id.bits,
+        endian: id.endian,
+        machine: id.arch,
+        os: id.oses.length > 0 ? id.oses.join('|') : null,
+        linkage: id.linkage,
+        interpreter: id.interpreter,
+        needed: id.needed,
+        glibc: highestGlibc(id.glibc),
+        buildinfo,
+        problems,
+        notes,
+    };
+}
+async function summarize(src, c) {
+    const raw = await readBuildInfo(src, places(c));
+    if (!raw)
+        return null;
+    const mod = parseModinfo(raw.modinfo);
+    return {
+        goVersion: raw.goVersion,
+        path: mod.path,
+        module: mod.module,
+        settings: mod.settings,
+        deps: mod.deps,
+    };
+}
+function places(c) {
+    switch (c.kind) {
+        case 'wasm':
+            return { preferred: [], loaded: c.data, maps: [], knownVersion: c.goVersion };
+        case 'plan9':
+            return { preferred: c.data, loaded: c.data, maps: [] };
+        default:
+            return { preferred: c.buildinfo, loaded: c.loaded, maps: c.maps };
+    }
+}
+/**
+ * A universal binary: every slice is verified as its own Mach-O file. The slice of the requested GOARCH
+ * gets the full request; the others are checked against the same GOOS with their own arch. With goarch
+ * `universal`, every slice is checked that way and none is singled out.
+ */
+async function verifyFat(src, slices, req) {
+    const results = [];
+    for (const s of slices) {
+        const sub = new SliceSource(src, s.offset, s.size);
+        let thin;
+        try {
+            thin = await readMacho(sub);
+        }
+        catch (e) {
+            if (!(e instanceof FormatError))
+                throw e;
+            results.push({ ...empty('macho'), problems: [`slice at offset ${s.offset}: ${e.message}`] });
+            continue;
+        }
+        const id = identify(thin);
+        const own = id.arch === req.goarch
+            ? req
+            : { ...req, goarch: id.arch ?? `cputype 0x${s.cputype.toString(16)}`, variant: null };
+        const r = await verifyThin(sub, thin, own, expectationFor(own.goos, own.goarch));
+        if (thin.cputype !== s.cputype) {
+            r.problems.push(`the universal header says cputype 0x${s.cputype.toString(16)} but the slice is 0x${thin.cputype.toString(16)}`);
+            r.ok = false;
+        }
+        results.push(r);
+    }
+    const machines = results.map((r) => r.machine ?? '?');
+    const problems = results.flatMap((r, i) => r.problems.map((p) => `${machines[i]} slice: ${p}`));
+    if (req.goarch !== 'universal' && !machines.includes(req.goarch)) {
+        problems.unshift(`the universal binary has no ${req.goarch} slice (it holds ${machines.join(', ')})`);
+    }
+    const chosen = results[machines.indexOf(req.goarch)];
+    const same = (k) => results.every((r) => r[k] === results[0]?.[k]) ? (results[0]?.[k] ?? null) : null;
+    return {
+        ok: problems.length === 0,
+        format: 'macho-fat',
+        bits: same('bits'),
+        endian: same('endian'),
+        machine: machines.join('+'),
+        os: same('os'),
+        linkage: results.some((r) => r.linkage === 'dynamic') ? 'dynamic' : same('linkage'),
+        interpreter: same('interpreter'),
+        needed: [...new Set(results.flatMap((r) => r.needed))],
+        glibc: null,
+        buildinfo: chosen?.buildinfo ?? null,
+        problems,
+        notes: [...new Set(results.flatMap((r) => r.notes))],
+        slices: results,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/verify-step.ts
+
+/** What a built file must be: its target, with the variant that was pinned for it and the linkage policy. */
+function verifyRequest(job, options) {
+    const variant = job.pinned.variant;
+    return {
+        goos: job.pinned.GOOS,
+        goarch: job.pinned.GOARCH,
+        // An empty pinned value (GOWASM's default) is not recorded by Go, so there is nothing to compare.
+        variant: variant && variant.value !== '' ? { name: variant.variable, value: variant.value } : null,
+        cgoEnabled: job.pinned.CGO_ENABLED,
+        linkage: options.linkage,
+        maxGlibc: options.maxGlibc,
+    };
+}
+/** Verifies a freshly built file; a file that cannot even be read is a failed verdict, not a crash. */
+async function verifyBuilt(job, options) {
+    const request = verifyRequest(job, options);
+    try {
+        return await verifyFile(job.output, request);
+    }
+    catch (err) {
+        return {
+            ok: false,
+            format: null,
+            bits: null,
+            endian: null,
+            machine: null,
+            os: null,
+            linkage: null,
+            interpreter: null,
+            needed: [],
+            glibc: null,
+            buildinfo: null,
+            problems: [`the built file could not be read: ${err.message}`],
+            notes: [],
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/go/command.ts
 
 /** Thrown when a `go` query (not a build) fails: the toolchain itself is unusable or misconfigured. */
@@ -32214,7 +34260,7 @@ async function goQuery(args, cwd, env) {
     }
     if (result.exitCode !== 0) {
         const detail = result.stderr.trim().split('\n').slice(0, 10).join('\n');
-        throw new GoCommandError(`${describeFailure(argv, result)}${detail ? `:\n${detail}` : ''}`);
+        throw new GoCommandError(`${describeFailure(argv.join(' ').slice(0, 80), result)}${detail ? `:\n${detail}` : ''}`);
     }
     return result.stdout;
 }
@@ -32784,8 +34830,6 @@ const INPUTS = [
  * but its default earns a warning, so nobody believes a feature ran when it did not.
  */
 const NOT_YET_AVAILABLE = [
-    'linkage',
-    'max-glibc',
     'smoke-test',
     'extra-files',
     'universal',
@@ -33415,6 +35459,7 @@ async function resolveTargets(requested, cwd, env) {
 
 
 
+
 /** The job's environment for `go` queries: nothing that selects a target, and no toolchain switching. */
 function queryEnvironment(env) {
     const clean = {};
@@ -33477,15 +35522,18 @@ async function buildMatrix(options, ctx) {
     log.info(`Building ${jobs.length} target(s), ${options.parallel} at a time: ${jobs.map((j) => j.target.id).join(' ')}`);
     await (0,promises_namespaceObject.mkdir)(options.outputDir, { recursive: true });
     await downloadModules(module, env, log);
-    const outcomes = await runPool(jobs, options.parallel, options.failFast, async (job) => {
+    const results = await runPool(jobs, options.parallel, options.failFast, async (job) => {
         log.debug(`${job.target.id}: ${JSON.stringify(job.argv)}`);
         const outcome = await buildTarget(job, cwd, ctx.baseDir, options.buildTimeoutMs);
-        reportOutcome(outcome, ctx);
-        return outcome;
-    }, (outcome) => outcome !== null && !outcome.ok, () => null);
-    const firstFailure = outcomes.find((o) => o !== null && !o.ok);
-    const artifacts = jobs.map((job, i) => artifactEntry(job, outcomes[i] ?? null, ctx, firstFailure?.job.target.id));
-    annotateDiagnostics(outcomes, log);
+        // Verified as soon as it is built, while other targets are still compiling.
+        const verify = outcome.ok && options.verify ? await verifyBuilt(job, options) : null;
+        const result = { outcome, verify };
+        reportResult(result, ctx);
+        return result;
+    }, (result) => result !== null && failed(result), () => null);
+    const firstFailure = results.find((r) => r !== null && failed(r));
+    const artifacts = jobs.map((job, i) => artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id));
+    annotateDiagnostics(results.filter((r) => r !== null).map((r) => r.outcome), log);
     const manifest = {
         schemaVersion: 1,
         tool: { name: TOOL.name, version: TOOL.version },
@@ -33514,9 +35562,18 @@ async function downloadModules(module, env, log) {
         return;
     }
     // Once, before the fan-out, so parallel builds do not race to fetch the same modules.
-    await goQuery(['mod', 'download'], module.dir, env);
+    log.info('Downloading module dependencies (go mod download)…');
+    try {
+        await goQuery(['mod', 'download'], module.dir, env);
+    }
+    catch (err) {
+        throw new Error(`The module's dependencies could not be downloaded, so no target can build. ${err.message}`);
+    }
 }
-function reportOutcome(outcome, ctx) {
+function failed(result) {
+    return !result.outcome.ok || result.verify?.ok === false;
+}
+function reportResult({ outcome, verify }, ctx) {
     const { job } = outcome;
     const relative = external_node_path_default().relative(ctx.baseDir, job.output);
     const pinned = Object.entries(pinnedRecord(job.pinned))
@@ -33525,20 +35582,34 @@ function reportOutcome(outcome, ctx) {
     const lines = [`env: ${pinned}`];
     if (outcome.ok)
         lines.push(`wrote ${relative} (${outcome.size} bytes, sha256 ${outcome.sha256})`);
+    if (verify)
+        lines.push(verify.ok
+            ? `verified: ${describeVerdict(verify)}`
+            : `verification failed: ${verify.problems.join(' ')}`);
+    if (verify)
+        lines.push(...verify.notes.map((n) => `note: ${n}`));
     if (outcome.output)
         lines.push(...outcome.output.split('\n'));
     const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
-    ctx.log.group(`${outcome.ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
+    const ok = outcome.ok && verify?.ok !== false;
+    ctx.log.group(`${ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
     if (!outcome.ok && outcome.diagnostics.length === 0) {
         ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
             title: `go build ${job.target.id}`,
         });
     }
+    if (verify && !verify.ok) {
+        ctx.log.error(`${relative} is not a valid ${job.target.id} binary: ${verify.problems.join(' ')}`, {
+            title: `verify ${job.target.id}`,
+        });
+    }
+}
+function describeVerdict(v) {
+    const parts = [v.format, v.bits === null ? null : `${v.bits}-bit`, v.endian, v.machine, v.os, v.linkage];
+    return parts.filter((p) => p !== null).join(' ');
 }
 function annotateDiagnostics(outcomes, log) {
-    const merged = mergeDiagnostics(outcomes
-        .filter((o) => o !== null)
-        .map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })));
+    const merged = mergeDiagnostics(outcomes.map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })));
     for (const { diagnostic, targets } of merged) {
         log.error(`${diagnostic.message} (${targets.join(', ')})`, {
             file: diagnostic.file,
@@ -33548,8 +35619,11 @@ function annotateDiagnostics(outcomes, log) {
         });
     }
 }
-function artifactEntry(job, outcome, ctx, firstFailure) {
+function artifactEntry(job, result, ctx, firstFailure) {
+    const outcome = result?.outcome ?? null;
+    const verify = result?.verify ?? null;
     const built = outcome?.ok === true;
+    const status = outcome === null ? 'skipped' : !built ? 'build-failed' : verify?.ok === false ? 'verify-failed' : 'ok';
     return {
         name: job.name,
         package: job.package,
@@ -33557,17 +35631,17 @@ function artifactEntry(job, outcome, ctx, firstFailure) {
         goos: job.target.goos,
         goarch: job.target.goarch,
         env: pinnedRecord(job.pinned),
-        status: outcome === null ? 'skipped' : built ? 'ok' : 'build-failed',
+        status,
         path: built ? external_node_path_default().relative(ctx.baseDir, job.output).split((external_node_path_default()).sep).join('/') : null,
         archive: null,
         size: outcome?.size ?? null,
         sha256: outcome?.sha256 ?? null,
         buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
-        verify: null,
+        verify,
         smoke: null,
         error: outcome === null
             ? `not built: fail-fast stopped the matrix after ${firstFailure ?? 'a target'} failed`
-            : outcome.error,
+            : (outcome.error ?? (verify && !verify.ok ? verify.problems.join(' ') : null)),
     };
 }
 
@@ -33809,7 +35883,132 @@ class TerminalLogger {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cli/verify.ts
+
+
+
+
+
+
+
+
+
+
+
+/** Any release: without a toolchain to ask, every value Go has ever accepted is a valid spelling. */
+const ANY_RELEASE = [999, 0];
+/**
+ * `go-build-matrix verify --target T FILE`: the verdict as JSON. Exit 0 when the file is what
+ * the target says, 1 when it is not (including no executable at all), 2 for a usage error.
+ */
+async function runVerify(args, io) {
+    let request;
+    let file;
+    try {
+        const parsed = (0,external_node_util_.parseArgs)({
+            args: [...args],
+            options: {
+                target: { type: 'string' },
+                'cgo-enabled': { type: 'string' },
+                linkage: { type: 'string' },
+                'max-glibc': { type: 'string' },
+            },
+            allowPositionals: true,
+            strict: true,
+        });
+        const { values, positionals } = parsed;
+        if (positionals.length !== 1)
+            throw new UsageError(`verify takes exactly one FILE (got ${positionals.length})`);
+        if (values.target === undefined)
+            throw new UsageError('verify needs --target GOOS/GOARCH[/VARIANT]');
+        file = external_node_path_default().resolve(io.cwd, positionals[0]);
+        const options = parseOptions({
+            'cgo-enabled': values['cgo-enabled'] ?? '',
+            linkage: values.linkage ?? '',
+            'max-glibc': values['max-glibc'] ?? '',
+        }, io.cwd);
+        request = {
+            ...(await parseTarget(values.target, io)),
+            cgoEnabled: options.cgoEnabled,
+            linkage: options.linkage,
+            maxGlibc: options.maxGlibc,
+        };
+        if (!isFile(file))
+            throw new UsageError(`${file} is not a file`);
+    }
+    catch (err) {
+        if (err instanceof UsageError ||
+            err instanceof InputError ||
+            err.code?.startsWith('ERR_PARSE_ARGS')) {
+            io.stderr(`error: ${err.message}\n`);
+            return 2;
+        }
+        throw err;
+    }
+    const verdict = await verifyFile(file, request);
+    io.stdout(`${JSON.stringify(verdict, null, 2)}\n`);
+    return verdict.ok ? 0 : 1;
+}
+class UsageError extends Error {
+}
+function isFile(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The target, checked against the Go on PATH when there is one (for "did you mean"), else against what the verifier knows. */
+async function parseTarget(text, io) {
+    let pattern;
+    try {
+        pattern = parsePattern(text.trim());
+    }
+    catch (err) {
+        if (err instanceof TargetSyntaxError)
+            throw new InputError('target', text, err.reason);
+        throw err;
+    }
+    if (pattern.kind !== 'pattern' ||
+        [pattern.goos, pattern.goarch, pattern.variant ?? ''].some((s) => s.includes('*'))) {
+        throw new InputError('target', text, 'verify checks one target: write GOOS/GOARCH or GOOS/GOARCH/VARIANT, without wildcards or presets.');
+    }
+    const env = Object.fromEntries(Object.entries(io.env).filter((e) => e[1] !== undefined));
+    const toolchain = await loadToolchain(io.cwd, env).catch(() => null);
+    if (toolchain) {
+        try {
+            selectTargets(text, '', {
+                dist: toolchain.dist,
+                goVersion: toolchain.version,
+                release: toolchain.release,
+            });
+        }
+        catch (err) {
+            if (err instanceof InputError)
+                throw new InputError('target', err.value, err.expected);
+            throw err;
+        }
+    }
+    else {
+        const unknown = expectationFor(pattern.goos, pattern.goarch);
+        if (typeof unknown === 'string')
+            throw new InputError('target', text, unknown);
+        if (pattern.variant !== null &&
+            !validVariantValues(pattern.goarch, ANY_RELEASE).includes(pattern.variant)) {
+            throw new InputError('target', text, `Valid variants of ${pattern.goarch}: ${validVariantValues(pattern.goarch, ANY_RELEASE).join(', ') || 'none'}.`);
+        }
+    }
+    const rule = variantRule(pattern.goarch);
+    return {
+        goos: pattern.goos,
+        goarch: pattern.goarch,
+        variant: pattern.variant !== null && rule ? { name: rule.variable, value: pattern.variant } : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
+
 
 
 
@@ -33839,6 +36038,8 @@ function usage() {
         'Usage:',
         `  ${TOOL.name} build [flags]     build every target and write the manifest`,
         `  ${TOOL.name} plan [flags]      print the matrix JSON (with --chunks N)`,
+        `  ${TOOL.name} verify --target GOOS/GOARCH[/VARIANT] [--cgo-enabled 0|1] [--linkage static|dynamic|any] [--max-glibc 2.17] FILE`,
+        '                              print the verdict for any file as JSON (exit 0 match, 1 mismatch, 2 usage)',
         '',
         'Flags (named like the action inputs):',
         ...flags,
@@ -33878,8 +36079,10 @@ async function runCli(argv, io = defaultIo()) {
         io.stdout(`${TOOL.version}\n`);
         return EXIT_OK;
     }
+    if (command === 'verify')
+        return runVerify(rest, io);
     if (command !== 'build' && command !== 'plan') {
-        io.stderr(`error: unknown command '${command}'; use 'build' or 'plan' (see --help)\n`);
+        io.stderr(`error: unknown command '${command}'; use 'build', 'plan' or 'verify' (see --help)\n`);
         return EXIT_USAGE;
     }
     let values;

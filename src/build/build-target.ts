@@ -61,7 +61,7 @@ export async function buildTarget(
     await rm(job.output, { force: true });
     const reason = result.timedOut
       ? `go build did not finish within the build-timeout (${Math.round(timeoutMs / 1000)} s) and was stopped`
-      : describeFailure(job.argv, result);
+      : describeFailure('go build', result);
     return failed(
       `${reason}${firstLines(output)}`,
       output,

@@ -7,6 +7,7 @@ import { isFailure } from '../report/manifest.js';
 import { renderTable } from '../report/summary.js';
 import { TOOL } from '../version.js';
 import { TerminalLogger } from './logger.js';
+import { runVerify } from './verify.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -42,6 +43,8 @@ export function usage(): string {
     'Usage:',
     `  ${TOOL.name} build [flags]     build every target and write the manifest`,
     `  ${TOOL.name} plan [flags]      print the matrix JSON (with --chunks N)`,
+    `  ${TOOL.name} verify --target GOOS/GOARCH[/VARIANT] [--cgo-enabled 0|1] [--linkage static|dynamic|any] [--max-glibc 2.17] FILE`,
+    '                              print the verdict for any file as JSON (exit 0 match, 1 mismatch, 2 usage)',
     '',
     'Flags (named like the action inputs):',
     ...flags,
@@ -83,8 +86,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     io.stdout(`${TOOL.version}\n`);
     return EXIT_OK;
   }
+  if (command === 'verify') return runVerify(rest, io);
   if (command !== 'build' && command !== 'plan') {
-    io.stderr(`error: unknown command '${command}'; use 'build' or 'plan' (see --help)\n`);
+    io.stderr(`error: unknown command '${command}'; use 'build', 'plan' or 'verify' (see --help)\n`);
     return EXIT_USAGE;
   }
   let values: Record<string, string | boolean | undefined>;

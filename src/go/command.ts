@@ -24,7 +24,9 @@ export async function goQuery(
   }
   if (result.exitCode !== 0) {
     const detail = result.stderr.trim().split('\n').slice(0, 10).join('\n');
-    throw new GoCommandError(`${describeFailure(argv, result)}${detail ? `:\n${detail}` : ''}`);
+    throw new GoCommandError(
+      `${describeFailure(argv.join(' ').slice(0, 80), result)}${detail ? `:\n${detail}` : ''}`,
+    );
   }
   return result.stdout;
 }

@@ -1,10 +1,11 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { VerifyResult } from '../verify/index.js';
 
 export type ArtifactStatus = 'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'skipped';
 
-/** The `verify` object of PRODUCT.md; produced by the verifier. */
-export type VerifyRecord = Record<string, unknown> & { ok: boolean; problems: string[] };
+/** The `verify` object of PRODUCT.md is the verifier's verdict. */
+export type VerifyRecord = VerifyResult;
 
 export interface SmokeRecord {
   ran: boolean;

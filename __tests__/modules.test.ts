@@ -1,0 +1,204 @@
+// What the module asks for: dependencies downloaded once (or not at all when vendored or
+// already cached), a `go` directive newer than the toolchain, and the source metadata that
+// fills {version}, {commit} and {date} — read back from the running binaries.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build, tempDir } from './support/engine.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
+
+const execFileAsync = promisify(execFile);
+const tc = toolchain('1.23');
+
+/** A file:// module proxy serving example.com/greet v1.0.0, and a module that requires it. */
+async function moduleWithDependency(): Promise<{ dir: string; proxy: string }> {
+  const root = tempDir('modproxy');
+  const src = path.join(root, 'src', 'example.com', 'greet@v1.0.0');
+  mkdirSync(src, { recursive: true });
+  writeFileSync(path.join(src, 'go.mod'), 'module example.com/greet\n\ngo 1.19\n');
+  writeFileSync(
+    path.join(src, 'greet.go'),
+    'package greet\n\nfunc Hello() string { return "hello from a dependency" }\n',
+  );
+  const versions = path.join(root, 'proxy', 'example.com', 'greet', '@v');
+  mkdirSync(versions, { recursive: true });
+  writeFileSync(path.join(versions, 'list'), 'v1.0.0\n');
+  writeFileSync(path.join(versions, 'v1.0.0.info'), '{"Version":"v1.0.0","Time":"2024-01-01T00:00:00Z"}\n');
+  writeFileSync(path.join(versions, 'v1.0.0.mod'), 'module example.com/greet\n\ngo 1.19\n');
+  await execFileAsync(
+    'zip',
+    ['-q', '-X', '-r', path.join(versions, 'v1.0.0.zip'), 'example.com/greet@v1.0.0'],
+    {
+      cwd: path.join(root, 'src'),
+    },
+  );
+  const dir = path.join(root, 'app');
+  mkdirSync(dir);
+  writeFileSync(
+    path.join(dir, 'go.mod'),
+    'module example.com/app\n\ngo 1.19\n\nrequire example.com/greet v1.0.0\n',
+  );
+  writeFileSync(
+    path.join(dir, 'main.go'),
+    'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/greet"\n)\n\nfunc main() { fmt.Println(greet.Hello()) }\n',
+  );
+  const proxy = `file://${path.join(root, 'proxy')}`;
+  // go.sum, written by Go itself from the proxy.
+  await execFileAsync(tc.go, ['mod', 'download', 'example.com/greet'], {
+    cwd: dir,
+    env: goEnv(tc, {
+      GOPROXY: proxy,
+      GOSUMDB: 'off',
+      GOMODCACHE: path.join(root, 'seed-modcache'),
+      GOFLAGS: '-mod=mod',
+    }),
+  });
+  await execFileAsync(tc.go, ['mod', 'tidy'], {
+    cwd: dir,
+    env: goEnv(tc, { GOPROXY: proxy, GOSUMDB: 'off', GOMODCACHE: path.join(root, 'seed-modcache') }),
+  });
+  return { dir, proxy };
+}
+
+describe('module dependencies', () => {
+  let app: { dir: string; proxy: string };
+  let modcache: string;
+  beforeAll(async () => {
+    app = await moduleWithDependency();
+    modcache = tempDir('modcache');
+  });
+
+  it('are downloaded once, before the targets build', async () => {
+    const run = await build(
+      tc,
+      { targets: 'linux/amd64 linux/arm64', 'working-directory': app.dir },
+      { GOPROXY: app.proxy, GOSUMDB: 'off', GOMODCACHE: modcache },
+    );
+    expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok', 'ok']);
+    expect(run.log.lines.filter((l) => l.message.startsWith('Downloading module dependencies'))).toHaveLength(
+      1,
+    );
+    const { stdout } = await execFileAsync(path.join('/', run.manifest.artifacts[0]?.path ?? ''));
+    expect(stdout).toBe('hello from a dependency\n');
+  });
+
+  it('build with GOPROXY=off from a warm module cache', async () => {
+    const run = await build(
+      tc,
+      { targets: 'linux/amd64', 'working-directory': app.dir },
+      { GOPROXY: 'off', GOSUMDB: 'off', GOMODCACHE: modcache },
+    );
+    expect(run.manifest.artifacts[0]?.status).toBe('ok');
+  });
+
+  it("that cannot be downloaded stop the run with go's reason", async () => {
+    await expect(
+      build(
+        tc,
+        { targets: 'linux/amd64', 'working-directory': app.dir },
+        { GOPROXY: 'off', GOMODCACHE: tempDir('empty') },
+      ),
+    ).rejects.toThrow(
+      /^The module's dependencies could not be downloaded, so no target can build\. go mod download exited with status 1:\n.*example\.com\/greet@v1\.0\.0.*GOPROXY=off/s,
+    );
+  });
+
+  it('are not downloaded when there are none', async () => {
+    const run = await build(
+      tc,
+      { targets: 'linux/amd64', 'working-directory': EXAMPLE_MODULE },
+      { GOPROXY: 'off' },
+    );
+    expect(run.log.lines.some((l) => l.message.startsWith('Downloading'))).toBe(false);
+    expect(run.log.lines).toContainEqual({ level: 'debug', message: 'The module has no dependencies.' });
+  });
+});
+
+describe('a go directive newer than the toolchain', () => {
+  const dir = tempDir('newgo');
+  cpSync(EXAMPLE_MODULE, dir, { recursive: true });
+  writeFileSync(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.99\n');
+
+  it.each(['1.19', '1.23'] as const)(
+    'is a warning with Go %s, and GOTOOLCHAIN=local downloads nothing',
+    async (release) => {
+      const run = await build(toolchain(release), { targets: 'linux/amd64', 'working-directory': dir });
+      const warnings = run.log.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^go\.mod asks for go 1\.99 but the toolchain on PATH is go1\.\d+\.\d+; with GOTOOLCHAIN=local no other Go is downloaded\./,
+        ),
+      ]);
+      const [artifact] = run.manifest.artifacts;
+      if (release === '1.19') expect(artifact?.status).toBe('ok');
+      else
+        expect(artifact?.error).toContain(
+          'go.mod requires go >= 1.99 (running go 1.23.5; GOTOOLCHAIN=local)',
+        );
+    },
+  );
+});
+
+describe('source metadata', () => {
+  it('fills {version}, {commit} and {date} from the ref, and the binary carries them', async () => {
+    const run = await build(
+      tc,
+      {
+        targets: 'linux/amd64',
+        'working-directory': EXAMPLE_MODULE,
+        ldflags: '-s -w -X main.version={version} -X main.commit={commit} -X main.date={date}',
+      },
+      { GITHUB_REF: 'refs/tags/v2.0.0', GITHUB_SHA: 'f00dfeed', SOURCE_DATE_EPOCH: '1700000000' },
+    );
+    expect(run.manifest).toMatchObject({
+      version: 'v2.0.0',
+      commit: 'f00dfeed',
+      date: '2023-11-14T22:13:20Z',
+    });
+    const { stdout } = await execFileAsync(path.join('/', run.manifest.artifacts[0]?.path ?? ''), [
+      '-version',
+    ]);
+    expect(stdout).toBe('hello v2.0.0 (commit f00dfeed, built 2023-11-14T22:13:20Z) linux/amd64\n');
+  });
+
+  it('keeps a hostile version one literal value', async () => {
+    const run = await build(tc, {
+      targets: 'linux/amd64',
+      'working-directory': EXAMPLE_MODULE,
+      version: 'v1 $(touch /tmp/pwned) `id`',
+      ldflags: '-X main.version={version}',
+    });
+    const { stdout } = await execFileAsync(path.join('/', run.manifest.artifacts[0]?.path ?? ''), [
+      '-version',
+    ]);
+    expect(stdout).toMatch(/^hello v1 \$\(touch \/tmp\/pwned\) `id` \(commit none/);
+  });
+
+  it('falls back to git describe and the commit date outside a tag', async () => {
+    const dir = tempDir('gitrepo');
+    cpSync(EXAMPLE_MODULE, dir, { recursive: true });
+    const git = (...args: string[]) =>
+      execFileAsync('git', args, {
+        cwd: dir,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_DATE: '2024-02-03T04:05:06Z',
+          GIT_COMMITTER_DATE: '2024-02-03T04:05:06Z',
+        },
+      });
+    await git('init', '-q');
+    await git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '.');
+    await git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'first');
+    await git('tag', 'v0.3.0');
+    const env = { GITHUB_REF: '', GITHUB_SHA: '', SOURCE_DATE_EPOCH: '' };
+    const run = await build(
+      tc,
+      { targets: 'linux/amd64', 'working-directory': dir, 'output-dir': tempDir('gitout') },
+      env,
+    );
+    const head = (await git('rev-parse', 'HEAD')).stdout.trim();
+    expect(run.manifest).toMatchObject({ version: 'v0.3.0', commit: head, date: '2024-02-03T04:05:06Z' });
+  });
+});

@@ -1,0 +1,112 @@
+// Every target of `go tool dist list` built with each toolchain: each file is accepted for its own target
+// and rejected for every other target that shares its container format.
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { formatFor } from '../../src/verify/arches.js';
+import type { VerifyRequest, VerifyResult } from '../../src/verify/index.js';
+import { verifyFile } from '../../src/verify/index.js';
+import { toolchains } from '../support/toolchains.js';
+import type { Built, DistTarget } from './fixtures.js';
+import { buildFixtures, distList, targetName } from './fixtures.js';
+
+/** Targets `go build` cannot produce on this Linux host (no NDK, no Apple ld64), and why (HEADERS.md §1). */
+const BUILD_FAILURES: Record<string, Record<string, string>> = {
+  '1.19': {
+    'android/386': 'android links externally; the host gcc cannot link it (no Scrt1.o, crti.o, -lgcc)',
+    'android/arm': 'android links externally; the host gcc rejects -marm',
+    'ios/amd64': 'the default PIE mode links externally; GNU ld rejects the Mach-O object',
+    'ios/arm64': 'ios/arm64 links externally; GNU ld rejects the Mach-O object',
+  },
+  '1.23': {
+    'android/386': '"requires external (cgo) linking, but cgo is not enabled"',
+    'android/amd64': '"requires external (cgo) linking, but cgo is not enabled"',
+    'android/arm': '"requires external (cgo) linking, but cgo is not enabled"',
+    'ios/amd64': '"default PIE binary requires external (cgo) linking, but cgo is not enabled"',
+    'ios/arm64': '"requires external (cgo) linking, but cgo is not enabled"',
+  },
+};
+
+/** Built, but not a genuine file of the target, so verification must reject it. */
+const NOT_GENUINE: Record<string, Record<string, string>> = {
+  '1.19': {
+    'android/amd64': 'the host gcc links it: a glibc Linux binary (/lib64/ld-linux-x86-64.so.2), not Android',
+  },
+  '1.23': {},
+};
+
+/** Cross-target pairs (file target → presented target) the verifier cannot tell apart. None: build info settles all. */
+const INDISTINGUISHABLE: Record<string, string> = {};
+
+function request(goos: string, goarch: string): VerifyRequest {
+  return { goos, goarch, variant: null, cgoEnabled: '0', linkage: 'static', maxGlibc: null };
+}
+
+describe.each(toolchains())('Go $release, every target', (tc) => {
+  let targets: DistTarget[] = [];
+  let built = new Map<string, Built>();
+  const verdicts = new Map<string, VerifyResult>();
+
+  beforeAll(async () => {
+    targets = await distList(tc);
+    built = await buildFixtures(
+      tc,
+      targets.map((t) => ({ name: targetName(t.GOOS, t.GOARCH), goos: t.GOOS, goarch: t.GOARCH })),
+    );
+    for (const t of targets) {
+      const b = built.get(targetName(t.GOOS, t.GOARCH));
+      if (b?.path) verdicts.set(`${t.GOOS}/${t.GOARCH}`, await verifyFile(b.path, request(t.GOOS, t.GOARCH)));
+    }
+  });
+
+  it('builds every target except the known failures', () => {
+    const failed = targets
+      .map((t) => `${t.GOOS}/${t.GOARCH}`)
+      .filter((t) => built.get(t.replace('/', '-'))?.path === null);
+    expect(failed.sort()).toEqual(Object.keys(BUILD_FAILURES[tc.release] ?? {}).sort());
+  });
+
+  it('accepts every genuine file for its own target', () => {
+    const notGenuine = NOT_GENUINE[tc.release] ?? {};
+    const wrong = [...verdicts]
+      .filter(([t, r]) => r.ok === t in notGenuine)
+      .map(([t, r]) => `${t}: ${r.problems.join('; ') || 'accepted'}`);
+    expect(wrong).toEqual([]);
+    for (const [t, r] of verdicts) {
+      const [goos, goarch] = t.split('/');
+      if (t in notGenuine) continue;
+      expect(r.machine).toBe(goarch);
+      expect(r.os?.split('|')).toContain(goos);
+      expect(r.buildinfo?.goVersion).toMatch(new RegExp(`^go${tc.release.replace('.', '\\.')}`));
+      expect(r.buildinfo?.settings.GOOS).toBe(goos);
+    }
+  });
+
+  it('rejects every file for every other target of the same format', async () => {
+    const accepted: string[] = [];
+    for (const [own] of verdicts) {
+      const file = built.get(own.replace('/', '-'))?.path;
+      const [ownOs = '', ownArch = ''] = own.split('/');
+      for (const other of targets) {
+        const presented = `${other.GOOS}/${other.GOARCH}`;
+        if (presented === own || formatFor(other.GOOS, other.GOARCH) !== formatFor(ownOs, ownArch) || !file)
+          continue;
+        const r = await verifyFile(file, request(other.GOOS, other.GOARCH));
+        if (r.ok && !(`${own} → ${presented}` in INDISTINGUISHABLE)) accepted.push(`${own} → ${presented}`);
+        expect(r.problems.length > 0).toBe(!r.ok);
+      }
+    }
+    expect(accepted).toEqual([]);
+  });
+
+  it('tells solaris from illumos by build info alone', async () => {
+    for (const [own, other] of [
+      ['solaris', 'illumos'],
+      ['illumos', 'solaris'],
+    ] as const) {
+      const file = built.get(`${own}-amd64`)?.path;
+      if (!file) throw new Error(`${own}/amd64 was not built`);
+      expect(verdicts.get(`${own}/amd64`)?.os).toBe('solaris|illumos');
+      const r = await verifyFile(file, request(other, 'amd64'));
+      expect(r.problems).toEqual([`build info says GOOS=${own} but the target is ${other}/amd64`]);
+    }
+  });
+});

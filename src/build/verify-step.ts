@@ -1,0 +1,45 @@
+import type { Options } from '../options/options.js';
+import type { VerifyRequest, VerifyResult } from '../verify/index.js';
+import { verifyFile } from '../verify/index.js';
+import type { BuildJob } from './plan.js';
+
+/** What a built file must be: its target, with the variant that was pinned for it and the linkage policy. */
+export function verifyRequest(job: BuildJob, options: Pick<Options, 'linkage' | 'maxGlibc'>): VerifyRequest {
+  const variant = job.pinned.variant;
+  return {
+    goos: job.pinned.GOOS,
+    goarch: job.pinned.GOARCH,
+    // An empty pinned value (GOWASM's default) is not recorded by Go, so there is nothing to compare.
+    variant: variant && variant.value !== '' ? { name: variant.variable, value: variant.value } : null,
+    cgoEnabled: job.pinned.CGO_ENABLED,
+    linkage: options.linkage,
+    maxGlibc: options.maxGlibc,
+  };
+}
+
+/** Verifies a freshly built file; a file that cannot even be read is a failed verdict, not a crash. */
+export async function verifyBuilt(
+  job: BuildJob,
+  options: Pick<Options, 'linkage' | 'maxGlibc'>,
+): Promise<VerifyResult> {
+  const request = verifyRequest(job, options);
+  try {
+    return await verifyFile(job.output, request);
+  } catch (err) {
+    return {
+      ok: false,
+      format: null,
+      bits: null,
+      endian: null,
+      machine: null,
+      os: null,
+      linkage: null,
+      interpreter: null,
+      needed: [],
+      glibc: null,
+      buildinfo: null,
+      problems: [`the built file could not be read: ${(err as Error).message}`],
+      notes: [],
+    };
+  }
+}

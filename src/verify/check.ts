@@ -1,0 +1,176 @@
+// The verdict rules: compare what one (thin) executable says about itself with what the target requires.
+import type { Expectation } from './expect.js';
+import { ppc64ElfAbi } from './expect.js';
+import type { Identity } from './identify.js';
+import type { BuildInfoSummary, VerifyRequest } from './types.js';
+
+export interface Findings {
+  problems: string[];
+  notes: string[];
+}
+
+export function check(
+  id: Identity,
+  bi: BuildInfoSummary | null,
+  req: VerifyRequest,
+  exp: Expectation | string,
+): Findings {
+  const f: Findings = { problems: [...id.problems], notes: [] };
+  const target = `${req.goos}/${req.goarch}`;
+  if (typeof exp === 'string') f.problems.push(exp);
+  else checkHeaders(id, req, exp, f);
+  checkBuildInfo(id, bi, req, f);
+  checkLinkage(id, req, typeof exp === 'string' ? null : exp.alwaysDynamic, target, f);
+  checkGlibc(id, req, f);
+  return f;
+}
+
+function checkHeaders(id: Identity, req: VerifyRequest, exp: Expectation, f: Findings): void {
+  const archOk = id.arch === req.goarch && id.format === exp.format;
+  const osOk = id.oses.includes(req.goos);
+  if (!archOk || !osOk) {
+    const os = id.oses.length > 0 ? id.oses.join('|') : '?';
+    const why = osOk ? '' : `: the headers show ${id.osEvidence}`;
+    f.problems.push(
+      `built for ${os}/${id.arch ?? '?'} (${id.description}) but the target is ${req.goos}/${req.goarch} (${exp.description})${why}`,
+    );
+    return;
+  }
+  const abi = ppc64ElfAbi(req.goos, req.goarch);
+  if (id.elf && abi !== null && (id.elf.flags & 3) !== abi) {
+    f.problems.push(
+      `ELF e_flags ${id.elf.flags} name the PowerPC ELFv${id.elf.flags & 3} ABI but ${req.goos}/${req.goarch} uses ELFv${abi}`,
+    );
+  }
+}
+
+function checkBuildInfo(id: Identity, bi: BuildInfoSummary | null, req: VerifyRequest, f: Findings): void {
+  if (!bi) {
+    f.problems.push('no Go build info found: not a Go executable, or stripped/truncated');
+    return;
+  }
+  const s = bi.settings;
+  const target = `${req.goos}/${req.goarch}`;
+  if (s.GOOS === undefined && s.GOARCH === undefined) {
+    f.notes.push(
+      `build info (${bi.goVersion ?? 'unknown Go'}) records no GOOS/GOARCH: only the headers were checked`,
+    );
+  }
+  if (s.GOOS !== undefined && s.GOOS !== req.goos)
+    f.problems.push(`build info says GOOS=${s.GOOS} but the target is ${target}`);
+  if (s.GOARCH !== undefined && s.GOARCH !== req.goarch) {
+    f.problems.push(`build info says GOARCH=${s.GOARCH} but the target is ${target}`);
+  }
+  if (req.variant) {
+    const { name, value } = req.variant;
+    const recorded = s[name];
+    if (recorded === undefined)
+      f.problems.push(`build info records no ${name} but the target requires ${name}=${value}`);
+    else if (!variantMatches(name, value, recorded)) {
+      f.problems.push(`build info says ${name}=${recorded} but the target requires ${name}=${value}`);
+    }
+  }
+  const cgo = s.CGO_ENABLED;
+  if (cgo !== undefined && cgo !== req.cgoEnabled) {
+    f.problems.push(
+      `build info says CGO_ENABLED=${cgo} but the target requires CGO_ENABLED=${req.cgoEnabled}`,
+    );
+  }
+  checkMipsFloat(id, req, s, f);
+}
+
+/**
+ * Levels compare before any comma (Go ≥ 1.22 records `7,hardfloat` for a defaulted GOARM=7) unless the
+ * target spells the suffix out; GOWASM is a feature list, compared as a set.
+ */
+export function variantMatches(name: string, required: string, recorded: string): boolean {
+  if (name === 'GOWASM') {
+    const set = (v: string): string => [...new Set(v.split(',').filter(Boolean))].sort().join(',');
+    return set(required) === set(recorded);
+  }
+  if (required.includes(',')) return recorded === required;
+  return recorded.split(',')[0] === required;
+}
+
+/** GOMIPS is the one variant with a header trace: `.MIPS.abiflags` fp_abi 3 means soft float. */
+function checkMipsFloat(id: Identity, req: VerifyRequest, s: Record<string, string>, f: Findings): void {
+  const fpAbi = id.elf?.mipsFpAbi;
+  if (fpAbi === undefined || fpAbi === null || fpAbi === 0) return;
+  const header = fpAbi === 3 ? 'softfloat' : 'hardfloat';
+  const required = req.variant?.name === 'GOMIPS' ? req.variant.value : undefined;
+  const wanted = required ?? s.GOMIPS;
+  if (wanted !== undefined && wanted.split(',')[0] !== header) {
+    f.problems.push(
+      `the ELF .MIPS.abiflags say ${header} (fp_abi ${fpAbi}) but ${required !== undefined ? 'the target requires' : 'build info says'} GOMIPS=${wanted}`,
+    );
+  }
+}
+
+function checkLinkage(
+  id: Identity,
+  req: VerifyRequest,
+  alwaysDynamic: string | null,
+  target: string,
+  f: Findings,
+): void {
+  const details = [
+    ...(id.interpreter ? [`interpreter ${id.interpreter}`] : []),
+    ...(id.needed.length > 0 ? [`needs ${id.needed.join(', ')}`] : []),
+  ].join(', ');
+  if (req.linkage === 'static' && id.linkage === 'dynamic') {
+    if (alwaysDynamic) f.notes.push(`${alwaysDynamic} (${details})`);
+    else if (id.format === 'pe') {
+      const extra = id.needed.filter((d) => d.toLowerCase() !== 'kernel32.dll');
+      f.problems.push(
+        `imports ${extra.join(', ')} besides kernel32.dll: it is linked against the C runtime (cgo), not static; build with CGO_ENABLED=0 or allow dynamic linkage`,
+      );
+    } else {
+      const pie = id.interpreter !== null && id.needed.length === 0 ? ' and without -buildmode=pie' : '';
+      f.problems.push(
+        `dynamically linked (${details}) but ${target} must be static: build with CGO_ENABLED=0${pie}, link statically (-ldflags '-linkmode external -extldflags -static'), or allow dynamic linkage`,
+      );
+    }
+  } else if (req.linkage === 'dynamic' && id.linkage === 'static') {
+    f.problems.push(
+      `statically linked but ${target} must be dynamically linked: build it with cgo (CGO_ENABLED=1)`,
+    );
+  }
+  if (id.format === 'pe' && id.linkage === 'static' && id.needed.length > 0) {
+    f.notes.push('windows executables always import kernel32.dll: Go loads every other DLL at run time');
+  }
+}
+
+function checkGlibc(id: Identity, req: VerifyRequest, f: Findings): void {
+  if (id.glibc.length > 0) {
+    f.notes.push(`needs glibc symbol versions ${[...new Set(id.glibc)].sort(compareVersions).join(', ')}`);
+  }
+  if (req.maxGlibc === null) return;
+  if (!/^\d+(\.\d+)*$/.test(req.maxGlibc)) {
+    f.problems.push(`max-glibc ${req.maxGlibc} is not a version like 2.17`);
+    return;
+  }
+  const highest = highestGlibc(id.glibc);
+  if (highest !== null && compareVersions(highest, req.maxGlibc) > 0) {
+    f.problems.push(
+      `needs glibc ${highest} (GLIBC_${highest} symbol versions) but at most ${req.maxGlibc} is allowed, so it will not start on older systems: build with CGO_ENABLED=0, on an older distribution or against an older sysroot, with a musl toolchain, or link statically (-ldflags '-linkmode external -extldflags -static')`,
+    );
+  }
+}
+
+export function highestGlibc(versions: string[]): string | null {
+  return versions.reduce<string | null>(
+    (max, v) => (max === null || compareVersions(v, max) > 0 ? v : max),
+    null,
+  );
+}
+
+/** Numeric, component-wise: 2.9 < 2.17 < 2.34, and 2.2.5 > 2.2. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}

@@ -1,0 +1,186 @@
+// verifyFile: proves a produced file is the executable its target says, from its headers and Go build info.
+import { open } from 'node:fs/promises';
+import type { Format } from './arches.js';
+import type { BuildInfoPlaces } from './buildinfo.js';
+import { readBuildInfo } from './buildinfo.js';
+import { check, highestGlibc } from './check.js';
+import type { Container } from './container.js';
+import { readContainer, sniff } from './container.js';
+import type { Expectation } from './expect.js';
+import { expectationFor } from './expect.js';
+import type { Thin } from './identify.js';
+import { identify } from './identify.js';
+import type { FatSlice, MachoInfo } from './macho.js';
+import { readMacho } from './macho.js';
+import { parseModinfo } from './modinfo.js';
+import type { ByteSource } from './source.js';
+import { CachedSource, FileSource, FormatError, SliceSource } from './source.js';
+import type { BuildInfoSummary, VerifyRequest, VerifyResult } from './types.js';
+
+export type { BuildInfoSummary, Linkage, VerifyRequest, VerifyResult } from './types.js';
+export type { ByteSource } from './source.js';
+export { BufferSource } from './source.js';
+
+/** Verifies the file at `filePath`; throws only when the file cannot be opened or read. */
+export async function verifyFile(filePath: string, req: VerifyRequest): Promise<VerifyResult> {
+  const fh = await open(filePath, 'r');
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${filePath} is not a regular file`);
+    return await verifySource(new CachedSource(new FileSource(fh, st.size)), req);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The same verdict for any byte source; malformed input gives ok:false, never an exception. */
+export async function verifySource(src: ByteSource, req: VerifyRequest): Promise<VerifyResult> {
+  const exp = expectationFor(req.goos, req.goarch);
+  let container: Container;
+  try {
+    container = await readContainer(src);
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    return unreadable(await sniff(src), e.message, exp);
+  }
+  if (container.kind === 'fat') return verifyFat(src, container.slices, req);
+  return verifyThin(src, container, req, exp);
+}
+
+function unreadable(format: Format | null, message: string, exp: Expectation | string): VerifyResult {
+  return {
+    ...empty(format),
+    problems: typeof exp === 'string' ? [message, exp] : [message],
+  };
+}
+
+function empty(format: Format | null): VerifyResult {
+  return {
+    ok: false,
+    format,
+    bits: null,
+    endian: null,
+    machine: null,
+    os: null,
+    linkage: null,
+    interpreter: null,
+    needed: [],
+    glibc: null,
+    buildinfo: null,
+    problems: [],
+    notes: [],
+  };
+}
+
+async function verifyThin(
+  src: ByteSource,
+  c: Thin,
+  req: VerifyRequest,
+  exp: Expectation | string,
+): Promise<VerifyResult> {
+  const id = identify(c);
+  let buildinfo: BuildInfoSummary | null = null;
+  try {
+    buildinfo = await summarize(src, c);
+  } catch (e) {
+    // The headers were sound but the build info is not readable: that is the "no build info" verdict.
+    if (!(e instanceof FormatError)) throw e;
+  }
+  const { problems, notes } = check(id, buildinfo, req, exp);
+  return {
+    ok: problems.length === 0,
+    format: id.format,
+    bits: id.bits,
+    endian: id.endian,
+    machine: id.arch,
+    os: id.oses.length > 0 ? id.oses.join('|') : null,
+    linkage: id.linkage,
+    interpreter: id.interpreter,
+    needed: id.needed,
+    glibc: highestGlibc(id.glibc),
+    buildinfo,
+    problems,
+    notes,
+  };
+}
+
+async function summarize(src: ByteSource, c: Thin): Promise<BuildInfoSummary | null> {
+  const raw = await readBuildInfo(src, places(c));
+  if (!raw) return null;
+  const mod = parseModinfo(raw.modinfo);
+  return {
+    goVersion: raw.goVersion,
+    path: mod.path,
+    module: mod.module,
+    settings: mod.settings,
+    deps: mod.deps,
+  };
+}
+
+function places(c: Thin): BuildInfoPlaces {
+  switch (c.kind) {
+    case 'wasm':
+      return { preferred: [], loaded: c.data, maps: [], knownVersion: c.goVersion };
+    case 'plan9':
+      return { preferred: c.data, loaded: c.data, maps: [] };
+    default:
+      return { preferred: c.buildinfo, loaded: c.loaded, maps: c.maps };
+  }
+}
+
+/**
+ * A universal binary: every slice is verified as its own Mach-O file. The slice of the requested GOARCH
+ * gets the full request; the others are checked against the same GOOS with their own arch. With goarch
+ * `universal`, every slice is checked that way and none is singled out.
+ */
+async function verifyFat(src: ByteSource, slices: FatSlice[], req: VerifyRequest): Promise<VerifyResult> {
+  const results: VerifyResult[] = [];
+  for (const s of slices) {
+    const sub = new SliceSource(src, s.offset, s.size);
+    let thin: MachoInfo;
+    try {
+      thin = await readMacho(sub);
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      results.push({ ...empty('macho'), problems: [`slice at offset ${s.offset}: ${e.message}`] });
+      continue;
+    }
+    const id = identify(thin);
+    const own =
+      id.arch === req.goarch
+        ? req
+        : { ...req, goarch: id.arch ?? `cputype 0x${s.cputype.toString(16)}`, variant: null };
+    const r = await verifyThin(sub, thin, own, expectationFor(own.goos, own.goarch));
+    if (thin.cputype !== s.cputype) {
+      r.problems.push(
+        `the universal header says cputype 0x${s.cputype.toString(16)} but the slice is 0x${thin.cputype.toString(16)}`,
+      );
+      r.ok = false;
+    }
+    results.push(r);
+  }
+  const machines = results.map((r) => r.machine ?? '?');
+  const problems = results.flatMap((r, i) => r.problems.map((p) => `${machines[i]} slice: ${p}`));
+  if (req.goarch !== 'universal' && !machines.includes(req.goarch)) {
+    problems.unshift(`the universal binary has no ${req.goarch} slice (it holds ${machines.join(', ')})`);
+  }
+  const chosen = results[machines.indexOf(req.goarch)];
+  const same = <K extends keyof VerifyResult>(k: K): VerifyResult[K] | null =>
+    results.every((r) => r[k] === results[0]?.[k]) ? (results[0]?.[k] ?? null) : null;
+  return {
+    ok: problems.length === 0,
+    format: 'macho-fat',
+    bits: same('bits'),
+    endian: same('endian'),
+    machine: machines.join('+'),
+    os: same('os'),
+    linkage: results.some((r) => r.linkage === 'dynamic') ? 'dynamic' : same('linkage'),
+    interpreter: same('interpreter'),
+    needed: [...new Set(results.flatMap((r) => r.needed))],
+    glibc: null,
+    buildinfo: chosen?.buildinfo ?? null,
+    problems,
+    notes: [...new Set(results.flatMap((r) => r.notes))],
+    slices: results,
+  };
+}

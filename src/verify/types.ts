@@ -1,0 +1,51 @@
+// The public shapes of a verification request and its verdict (PRODUCT.md, the manifest's `verify` object).
+import type { Format } from './arches.js';
+
+export type Linkage = 'static' | 'dynamic' | 'any';
+
+export interface VerifyRequest {
+  goos: string;
+  goarch: string;
+  /** The arch's variant variable and the value the target requires, e.g. { name: 'GOARM', value: '7' }.
+   *  null when the target names no variant: then any recorded value is accepted (but still reported). */
+  variant: { name: string; value: string } | null;
+  cgoEnabled: '0' | '1';
+  linkage: Linkage;
+  /** e.g. '2.17'; null = no bound. */
+  maxGlibc: string | null;
+}
+
+export interface BuildInfoSummary {
+  goVersion: string | null;
+  /** main package path */
+  path: string | null;
+  /** main module path */
+  module: string | null;
+  /** every `build` key=value line */
+  settings: Record<string, string>;
+  deps: { path: string; version: string; sum: string | null }[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  format: Format | null;
+  bits: 32 | 64 | null;
+  endian: 'little' | 'big' | null;
+  /** Go-style arch name the header says ('amd64', 'arm64', 'arm', 'mips64le', …) */
+  machine: string | null;
+  /** GOOS (or a set like 'solaris|illumos') the header is consistent with */
+  os: string | null;
+  linkage: 'static' | 'dynamic' | null;
+  interpreter: string | null;
+  /** DT_NEEDED / imported DLLs / LC_LOAD_DYLIB */
+  needed: string[];
+  /** highest GLIBC_x.y needed, e.g. '2.34' */
+  glibc: string | null;
+  buildinfo: BuildInfoSummary | null;
+  /** sentences a person can act on; empty iff ok */
+  problems: string[];
+  /** facts that are not failures */
+  notes: string[];
+  /** for fat Mach-O: one per slice */
+  slices?: VerifyResult[];
+}
