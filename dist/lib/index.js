@@ -28636,8 +28636,9 @@ var __webpack_exports__ = {};
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* reexport */ runAction),
-  a: () => (/* reexport */ runCli)
+  Cs: () => (/* reexport */ runAction),
+  ak: () => (/* reexport */ runCli),
+  AI: () => (/* reexport */ verifyFile)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -36135,10 +36136,13 @@ async function runCli(argv, io = defaultIo()) {
 
 ;// CONCATENATED MODULE: ./src/lib.ts
 // The bundle's single module: both entry points (dist/index.js, dist/cli.js) import from it,
-// so the action and the CLI ship one copy of the engine and its dependencies.
+// so the action and the CLI ship one copy of the engine and its dependencies. verifyFile is
+// exported for programs (and the benchmark) that want the verifier in-process.
 
 
 
-var __webpack_exports__runAction = __webpack_exports__.C;
-var __webpack_exports__runCli = __webpack_exports__.a;
-export { __webpack_exports__runAction as runAction, __webpack_exports__runCli as runCli };
+
+var __webpack_exports__runAction = __webpack_exports__.Cs;
+var __webpack_exports__runCli = __webpack_exports__.ak;
+var __webpack_exports__verifyFile = __webpack_exports__.AI;
+export { __webpack_exports__runAction as runAction, __webpack_exports__runCli as runCli, __webpack_exports__verifyFile as verifyFile };
