@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir } from './support/engine.js';
+import { copyModule, tempDir } from './support/engine.js';
 import { runAction } from './support/runner.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
@@ -11,7 +11,7 @@ let workspace: string;
 
 beforeAll(() => {
   workspace = tempDir('workspace');
-  cpSync(EXAMPLE_MODULE, path.join(workspace, 'app'), { recursive: true });
+  copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
   cpSync(path.join(REPO_ROOT, '__tests__', 'fixtures', 'broken'), path.join(workspace, 'broken'), {
     recursive: true,
   });

@@ -3,10 +3,10 @@
 // fills {version}, {commit} and {date} — read back from the running binaries.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { build, tempDir } from './support/engine.js';
+import { build, copyModule, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
@@ -118,7 +118,7 @@ describe('module dependencies', () => {
 
 describe('a go directive newer than the toolchain', () => {
   const dir = tempDir('newgo');
-  cpSync(EXAMPLE_MODULE, dir, { recursive: true });
+  copyModule(EXAMPLE_MODULE, dir);
   writeFileSync(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.99\n');
 
   it.each(['1.19', '1.23'] as const)(
@@ -178,7 +178,7 @@ describe('source metadata', () => {
 
   it('falls back to git describe and the commit date outside a tag', async () => {
     const dir = tempDir('gitrepo');
-    cpSync(EXAMPLE_MODULE, dir, { recursive: true });
+    copyModule(EXAMPLE_MODULE, dir);
     const git = (...args: string[]) =>
       execFileAsync('git', args, {
         cwd: dir,

@@ -6,7 +6,7 @@ import { mergeDiagnostics } from './build/diagnostics.js';
 import { pinnedRecord } from './build/env.js';
 import { readSourceMetadata } from './build/metadata.js';
 import type { BuildJob } from './build/plan.js';
-import { planJobs } from './build/plan.js';
+import { executableExtension, planJobs } from './build/plan.js';
 import { runPool } from './build/pool.js';
 import { verifyBuilt } from './build/verify-step.js';
 import { goQuery } from './go/command.js';
@@ -23,6 +23,9 @@ import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
 import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
 import type { VerifyResult } from './verify/index.js';
+import type { Archived } from './package/index.js';
+import { archiveBinary, archiveKind, resolveExtraFiles, writeChecksums } from './package/index.js';
+import { universalBinaries } from './package/universal-step.js';
 import { TOOL } from './version.js';
 
 export interface EngineContext {
@@ -125,6 +128,8 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     `Building ${jobs.length} target(s), ${options.parallel} at a time: ${jobs.map((j) => j.target.id).join(' ')}`,
   );
   await mkdir(options.outputDir, { recursive: true });
+  const extraFiles = await resolveExtraFiles(options.extraFiles, options.workingDirectory);
+  const mtime = new Date(metadata.date);
   await downloadModules(module, env, log);
 
   const results = await runPool(
@@ -136,7 +141,19 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       const outcome = await buildTarget(job, cwd, ctx.baseDir, options.buildTimeoutMs);
       // Verified as soon as it is built, while other targets are still compiling.
       const verify = outcome.ok && options.verify ? await verifyBuilt(job, options) : null;
-      const result = { outcome, verify };
+      const kind = archiveKind(options.archive, job.target.goos);
+      const archive =
+        outcome.ok && verify?.ok !== false && kind !== null
+          ? await archiveBinary(
+              job.output,
+              `${job.name}${extensionOf(job)}`,
+              extensionOf(job),
+              kind,
+              extraFiles,
+              mtime,
+            )
+          : null;
+      const result = { outcome, verify, archive };
       reportResult(result, ctx);
       return result;
     },
@@ -147,6 +164,15 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   const artifacts = jobs.map((job, i) =>
     artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id),
   );
+  if (options.universal) {
+    artifacts.push(
+      ...(await universalBinaries({ jobs, artifacts, options, metadata, extraFiles, mtime, ctx })),
+    );
+  }
+  const checksumsPath =
+    options.checksums === 'sha256'
+      ? await writeChecksums(options.outputDir, checksummed(artifacts, ctx))
+      : null;
   annotateDiagnostics(
     results.filter((r): r is TargetResult => r !== null).map((r) => r.outcome),
     log,
@@ -161,6 +187,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     commit: metadata.commit,
     date: metadata.date,
     cache: null,
+    checksums: checksumsPath === null ? null : relativeToBase(checksumsPath, ctx),
     artifacts,
   };
   const manifestPath = await writeManifest(options.outputDir, manifest);
@@ -197,6 +224,32 @@ async function downloadModules(module: GoModule, env: Record<string, string>, lo
 interface TargetResult {
   readonly outcome: BuildOutcome;
   readonly verify: VerifyResult | null;
+  readonly archive: Archived | null;
+}
+
+function extensionOf(job: BuildJob): string {
+  return executableExtension(job.target.goos, job.target.goarch);
+}
+
+function relativeToBase(file: string, ctx: EngineContext): string {
+  return path.relative(ctx.baseDir, file).split(path.sep).join('/');
+}
+
+/** Every file that was built and passed: binaries and archives, for checksums.txt. */
+function checksummed(
+  artifacts: readonly ArtifactEntry[],
+  ctx: EngineContext,
+): { path: string; sha256: string }[] {
+  const files: { path: string; sha256: string }[] = [];
+  for (const a of artifacts) {
+    if (a.status !== 'ok') continue;
+    if (a.path !== null && a.sha256 !== null)
+      files.push({ path: path.resolve(ctx.baseDir, a.path), sha256: a.sha256 });
+    if (a.archive !== null && a.archiveSha256 !== null) {
+      files.push({ path: path.resolve(ctx.baseDir, a.archive), sha256: a.archiveSha256 });
+    }
+  }
+  return files;
 }
 
 function failed(result: TargetResult): boolean {
@@ -272,8 +325,9 @@ function artifactEntry(
     goarch: job.target.goarch,
     env: pinnedRecord(job.pinned),
     status,
-    path: built ? path.relative(ctx.baseDir, job.output).split(path.sep).join('/') : null,
-    archive: null,
+    path: built ? relativeToBase(job.output, ctx) : null,
+    archive: result?.archive ? relativeToBase(result.archive.path, ctx) : null,
+    archiveSha256: result?.archive?.sha256 ?? null,
     size: outcome?.size ?? null,
     sha256: outcome?.sha256 ?? null,
     buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,

@@ -1,5 +1,5 @@
 // Runs the real engine in-process with a given toolchain, the way the CLI and action do.
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BuildResult, PlanResult } from '../../src/engine.js';
@@ -8,6 +8,14 @@ import { MemoryLogger } from '../../src/log.js';
 import { parseOptions } from '../../src/options/options.js';
 import type { Toolchain } from './toolchains.js';
 import { goEnv } from './toolchains.js';
+
+/** Copies a module's sources (not the output a local `npm start` may have left in its dist/). */
+export function copyModule(from: string, to: string): void {
+  cpSync(from, to, {
+    recursive: true,
+    filter: (source) => path.relative(from, source).split(path.sep)[0] !== 'dist',
+  });
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `gbm-${prefix}-`));
@@ -23,11 +31,10 @@ export async function build(
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
 ): Promise<EngineRun> {
-  const outputDir = inputs['output-dir'] ?? tempDir('out');
-  const options = parseOptions({ ...inputs, 'output-dir': outputDir }, '/');
+  const options = parseOptions({ ...inputs, 'output-dir': inputs['output-dir'] ?? tempDir('out') }, '/');
   const log = new MemoryLogger();
   const result = await buildMatrix(options, { baseDir: '/', env: goEnv(tc, extraEnv), log });
-  return { ...result, log, outputDir };
+  return { ...result, log, outputDir: options.outputDir };
 }
 
 export async function plan(tc: Toolchain, inputs: Record<string, string>): Promise<PlanResult> {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { GoModule } from '../go/module.js';
 import type { Toolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
-import type { Options } from '../options/options.js';
+import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
 import { variantLevel, variantSuffix } from '../targets/variants.js';
 import type { PinnedVariables } from './env.js';
@@ -87,10 +87,11 @@ export function planJobs(inputs: PlanInputs): JobPlan {
   const jobs: BuildJob[] = [];
   const merged: { dropped: string; kept: string }[] = [];
   const byOutput = new Map<string, number>();
+  const showVariant = variantsShown(targets);
   for (const pkg of options.packages) {
     const name = options.name ?? defaultName(pkg, module, options.workingDirectory);
     for (const target of targets) {
-      const job = planJob(inputs, target, pkg, name);
+      const job = planJob(inputs, target, pkg, name, showVariant(target));
       const previous = byOutput.get(job.output);
       if (previous === undefined) {
         byOutput.set(job.output, jobs.length);
@@ -133,36 +134,78 @@ function sameBuild(a: BuildJob, b: BuildJob): boolean {
   );
 }
 
-function planJob(inputs: PlanInputs, target: ResolvedTarget, pkg: string, name: string): BuildJob {
-  const { options, metadata, baseEnv } = inputs;
-  const showVariant = target.pinnedVariant !== null && (target.variant !== null || target.goarch === 'arm');
-  const fileName = substitute(options.nameTemplate, {
-    name,
-    goos: target.goos,
-    goarch: target.goarch,
-    variant:
-      showVariant && target.pinnedVariant
-        ? variantSuffix(target.pinnedVariant.variable, target.pinnedVariant.value)
-        : '',
-    version: metadata.version,
-    ext: target.goos === 'windows' ? '.exe' : target.goarch === 'wasm' ? '.wasm' : '',
-  });
+/** Where a file named by `name-template` goes; an error when the name escapes output-dir or takes a reserved name. */
+export function outputPath(
+  options: Pick<Options, 'nameTemplate' | 'outputDir'>,
+  fields: Readonly<Record<(typeof NAME_TEMPLATE_PLACEHOLDERS)[number], string>>,
+  what: string,
+): string {
+  const fileName = substitute(options.nameTemplate, fields);
   const output = path.resolve(options.outputDir, fileName);
   const relative = path.relative(options.outputDir, output);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) || fileName.includes('\0')) {
     throw new InputError(
       'name-template',
       options.nameTemplate,
-      `For ${target.id} it gives '${fileName}', which is not a file inside output-dir; use a relative name without '..'.`,
+      `For ${what} it gives '${fileName}', which is not a file inside output-dir; use a relative name without '..'.`,
     );
   }
   if (RESERVED_OUTPUT_NAMES.includes(relative)) {
     throw new InputError(
       'name-template',
       options.nameTemplate,
-      `For ${target.id} it gives '${relative}', a file the action writes itself.`,
+      `For ${what} it gives '${relative}', a file the action writes itself.`,
     );
   }
+  return output;
+}
+
+/** `.exe` for windows, `.wasm` for wasm, else nothing. */
+export function executableExtension(goos: string, goarch: string): string {
+  return goos === 'windows' ? '.exe' : goarch === 'wasm' ? '.wasm' : '';
+}
+
+/**
+ * Whether the file name shows the variant: when the target named one, always for arm (GOARM
+ * decides which boards run it), and whenever the matrix builds more than one variant of the
+ * same GOOS/GOARCH, so no two incompatible binaries differ only in content.
+ */
+function variantsShown(targets: readonly ResolvedTarget[]): (t: ResolvedTarget) => boolean {
+  const levels = new Map<string, Set<string>>();
+  for (const t of targets) {
+    const key = `${t.goos}/${t.goarch}`;
+    const set = levels.get(key) ?? new Set<string>();
+    set.add(t.pinnedVariant ? variantLevel(t.pinnedVariant.value) : '');
+    levels.set(key, set);
+  }
+  return (t) =>
+    t.pinnedVariant !== null &&
+    (t.variant !== null || t.goarch === 'arm' || (levels.get(`${t.goos}/${t.goarch}`)?.size ?? 0) > 1);
+}
+
+function planJob(
+  inputs: PlanInputs,
+  target: ResolvedTarget,
+  pkg: string,
+  name: string,
+  showVariant: boolean,
+): BuildJob {
+  const { options, metadata, baseEnv } = inputs;
+  const output = outputPath(
+    options,
+    {
+      name,
+      goos: target.goos,
+      goarch: target.goarch,
+      variant:
+        showVariant && target.pinnedVariant
+          ? variantSuffix(target.pinnedVariant.variable, target.pinnedVariant.value)
+          : '',
+      version: metadata.version,
+      ext: executableExtension(target.goos, target.goarch),
+    },
+    target.id,
+  );
   const pinned: PinnedVariables = {
     GOOS: target.goos,
     GOARCH: target.goarch,

@@ -26,6 +26,7 @@ export interface ArtifactEntry {
   /** Relative to the workspace; null when nothing was produced. */
   path: string | null;
   archive: string | null;
+  archiveSha256: string | null;
   size: number | null;
   sha256: string | null;
   buildSeconds: number | null;
@@ -50,6 +51,8 @@ export interface Manifest {
   commit: string;
   date: string;
   cache: CacheRecord | null;
+  /** checksums.txt, relative to the workspace; null when `checksums: none`. */
+  checksums: string | null;
   artifacts: ArtifactEntry[];
 }
 

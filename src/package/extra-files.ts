@@ -1,0 +1,46 @@
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import { InputError } from '../options/errors.js';
+import type { ArchiveEntry } from './archive.js';
+
+/**
+ * Resolves the `extra-files` glob lines (a leading `!` excludes) against the module directory
+ * into archive entries (mode 0644, named by their path relative to that directory), sorted
+ * for reproducibility. A line that matches nothing is an error: a missing LICENSE should not
+ * ship silently; so is a match outside the module directory.
+ */
+export async function resolveExtraFiles(lines: readonly string[], baseDir: string): Promise<ArchiveEntry[]> {
+  const found = new Set<string>();
+  for (const line of lines) {
+    const negated = line.startsWith('!');
+    const pattern = negated ? line.slice(1) : line;
+    const matches = await glob(pattern, {
+      cwd: baseDir,
+      onlyFiles: true,
+      dot: true,
+      expandDirectories: false,
+    });
+    if (negated) {
+      for (const match of matches) found.delete(path.normalize(match));
+      continue;
+    }
+    if (matches.length === 0)
+      throw new InputError('extra-files', line, `It matches no file under ${baseDir}.`);
+    for (const match of matches) {
+      const real = await realpath(path.resolve(baseDir, match));
+      const inside = path.relative(await realpath(baseDir), real);
+      if (inside.startsWith('..') || path.isAbsolute(inside)) {
+        throw new InputError('extra-files', line, `It matches ${match}, which is outside ${baseDir}.`);
+      }
+      found.add(path.normalize(match));
+    }
+  }
+  return [...found]
+    .map((relative) => ({
+      name: relative.split(path.sep).join('/'),
+      source: path.resolve(baseDir, relative),
+      mode: 0o644,
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,41 @@
+import { sha256File } from '../build/build-target.js';
+import type { ArchiveEntry, ArchiveKind } from './archive.js';
+import { writeArchive } from './archive.js';
+
+export { archiveKind } from './archive.js';
+export type { ArchiveEntry, ArchiveKind } from './archive.js';
+export { writeChecksums, CHECKSUMS_FILE } from './checksums.js';
+export { resolveExtraFiles } from './extra-files.js';
+export { writeUniversal } from './universal.js';
+
+export interface Archived {
+  /** Absolute path of the archive. */
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** `dist/app-windows-amd64.exe` → `dist/app-windows-amd64.zip`: the archive is named like the binary, without its extension. */
+export function archivePath(binary: string, extension: string, kind: ArchiveKind): string {
+  const base = extension !== '' && binary.endsWith(extension) ? binary.slice(0, -extension.length) : binary;
+  return `${base}.${kind}`;
+}
+
+/**
+ * Archives one binary under the name users expect (`app`, `app.exe`), mode 0755, followed by
+ * the extra files, every entry dated `mtime` (the commit date) so rebuilds give the same bytes.
+ */
+export async function archiveBinary(
+  binary: string,
+  nameInside: string,
+  extension: string,
+  kind: ArchiveKind,
+  extra: readonly ArchiveEntry[],
+  mtime: Date,
+): Promise<Archived> {
+  const clash = extra.find((e) => e.name === nameInside);
+  if (clash)
+    throw new Error(`extra file ${clash.source} would replace the binary ${nameInside} in the archive`);
+  const dest = archivePath(binary, extension, kind);
+  await writeArchive(kind, dest, [{ name: nameInside, source: binary, mode: 0o755 }, ...extra], mtime);
+  return { path: dest, sha256: await sha256File(dest) };
+}

@@ -1,0 +1,121 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sha256File } from '../build/build-target.js';
+import type { SourceMetadata } from '../build/metadata.js';
+import type { BuildJob } from '../build/plan.js';
+import { outputPath } from '../build/plan.js';
+import type { EngineContext } from '../engine.js';
+import type { Options } from '../options/options.js';
+import type { ArtifactEntry } from '../report/manifest.js';
+import { verifyFile } from '../verify/index.js';
+import type { ArchiveEntry } from './archive.js';
+import { archiveKind } from './archive.js';
+import { archiveBinary } from './index.js';
+import { writeUniversal } from './universal.js';
+
+export interface UniversalInputs {
+  readonly jobs: readonly BuildJob[];
+  /** The manifest entries of `jobs`, index for index. */
+  readonly artifacts: readonly ArtifactEntry[];
+  readonly options: Options;
+  readonly metadata: SourceMetadata;
+  readonly extraFiles: readonly ArchiveEntry[];
+  readonly mtime: Date;
+  readonly ctx: EngineContext;
+}
+
+/**
+ * `universal: true`: for every package whose darwin/amd64 and darwin/arm64 builds passed,
+ * a fat Mach-O `{name}-darwin-universal` holding both, verified slice by slice, archived
+ * like any other binary. Go will not write one itself (golang/go#40698).
+ */
+export async function universalBinaries(inputs: UniversalInputs): Promise<ArtifactEntry[]> {
+  const { jobs, artifacts, options, ctx } = inputs;
+  const entries: ArtifactEntry[] = [];
+  for (const pkg of options.packages) {
+    const slice = (goarch: string): BuildJob | undefined => {
+      const candidates = jobs
+        .map((job, i) => ({ job, artifact: artifacts[i] }))
+        .filter(
+          ({ job, artifact }) =>
+            job.package === pkg &&
+            job.target.goos === 'darwin' &&
+            job.target.goarch === goarch &&
+            artifact?.status === 'ok',
+        );
+      return (candidates.find(({ job }) => job.target.variant === null) ?? candidates[0])?.job;
+    };
+    const amd64 = slice('amd64');
+    const arm64 = slice('arm64');
+    if (!amd64 || !arm64) {
+      ctx.log.warning(
+        `universal: no universal binary for ${pkg}: it needs darwin/amd64 and darwin/arm64 both built and verified in this run.`,
+      );
+      continue;
+    }
+    entries.push(await universalEntry(inputs, amd64, arm64));
+  }
+  return entries;
+}
+
+async function universalEntry(
+  inputs: UniversalInputs,
+  amd64: BuildJob,
+  arm64: BuildJob,
+): Promise<ArtifactEntry> {
+  const { options, metadata, extraFiles, mtime, ctx } = inputs;
+  const target = 'darwin/universal';
+  const dest = outputPath(
+    options,
+    {
+      name: amd64.name,
+      goos: 'darwin',
+      goarch: 'universal',
+      variant: '',
+      version: metadata.version,
+      ext: '',
+    },
+    target,
+  );
+  const slices = await writeUniversal(dest, [amd64.output, arm64.output]);
+  const verify = await verifyFile(dest, {
+    goos: 'darwin',
+    goarch: 'universal',
+    variant: null,
+    cgoEnabled: options.cgoEnabled,
+    linkage: options.linkage,
+    maxGlibc: options.maxGlibc,
+  });
+  const kind = archiveKind(options.archive, 'darwin');
+  const archive =
+    verify.ok && kind !== null ? await archiveBinary(dest, amd64.name, '', kind, extraFiles, mtime) : null;
+  const relative = (file: string): string => path.relative(ctx.baseDir, file).split(path.sep).join('/');
+  ctx.log.group(`${verify.ok ? '✓' : '✗'} ${target} (${amd64.package})`, [
+    `wrote ${relative(dest)} from ${relative(amd64.output)} and ${relative(arm64.output)}`,
+    ...slices.map(
+      (s) =>
+        `slice cputype 0x${s.cputype.toString(16)} at offset ${s.offset} (align 2^${s.align}), ${s.size} bytes`,
+    ),
+    ...(verify.ok ? [] : [`verification failed: ${verify.problems.join(' ')}`]),
+  ]);
+  if (!verify.ok)
+    ctx.log.error(`${relative(dest)} is not a valid universal binary: ${verify.problems.join(' ')}`);
+  return {
+    name: amd64.name,
+    package: amd64.package,
+    target,
+    goos: 'darwin',
+    goarch: 'universal',
+    env: { GOOS: 'darwin', CGO_ENABLED: options.cgoEnabled },
+    status: verify.ok ? 'ok' : 'verify-failed',
+    path: relative(dest),
+    archive: archive ? relative(archive.path) : null,
+    archiveSha256: archive?.sha256 ?? null,
+    size: (await stat(dest)).size,
+    sha256: await sha256File(dest),
+    buildSeconds: null,
+    verify,
+    smoke: null,
+    error: verify.ok ? null : verify.problems.join(' '),
+  };
+}
