@@ -6,6 +6,7 @@ export default {
   resolver: 'ts-jest-resolver',
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: ['**/__tests__/**/*.test.ts'],
-  testTimeout: 600_000,
+  // Hooks that build every target of a toolchain cold can take many minutes on 2 cores.
+  testTimeout: 30 * 60_000,
   verbose: false,
 };

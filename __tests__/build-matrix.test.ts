@@ -60,7 +60,8 @@ describe.each(['1.19', '1.23'] as const)(
       );
       const defaultArm = DEFAULTS[release].GOARM.split(',')[0];
       expect(names).toMatchObject({
-        'linux/amd64': 'hello-linux-amd64',
+        // Two GOAMD64 levels in one matrix: both names say which.
+        'linux/amd64': 'hello-linux-amd64-v1',
         'linux/amd64/v3': 'hello-linux-amd64-v3',
         'linux/arm': `hello-linux-arm-v${defaultArm}`,
         'linux/arm/6': 'hello-linux-arm-v6',

@@ -61,7 +61,7 @@ describe('planJobs', () => {
   it('names files with the default template', () => {
     const { jobs } = plan({}, [AMD64, AMD64_V3, ARM, WIN, WASM]);
     expect(jobs.map((j) => j.output)).toEqual([
-      '/out/app-linux-amd64',
+      '/out/app-linux-amd64-v1',
       '/out/app-linux-amd64-v3',
       '/out/app-linux-arm-v7',
       '/out/app-windows-arm64.exe',

@@ -2,3 +2,5 @@
 import { runAction } from './lib/index.js';
 
 await runAction();
+// A cache or artifact call that timed out may still hold a socket open: the step is over.
+process.exit();

@@ -29,6 +29,8 @@ const ENTRIES = {
     "import { runAction } from './lib/index.js';",
     '',
     'await runAction();',
+    '// A cache or artifact call that timed out may still hold a socket open: the step is over.',
+    'process.exit();',
     '',
   ].join('\n'),
   'cli.js': [

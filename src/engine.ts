@@ -26,6 +26,10 @@ import type { VerifyResult } from './verify/index.js';
 import type { Archived } from './package/index.js';
 import { archiveBinary, archiveKind, resolveExtraFiles, writeChecksums } from './package/index.js';
 import { universalBinaries } from './package/universal-step.js';
+import type { CacheRequest } from './cache/index.js';
+import { restoreCaches, saveCaches } from './cache/index.js';
+import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload/names.js';
+import { renderArtifactName, uploadArtifacts } from './upload/index.js';
 import { TOOL } from './version.js';
 
 export interface EngineContext {
@@ -51,6 +55,8 @@ export interface BuildResult {
   /** Absolute path of manifest.json. */
   readonly manifestPath: string;
   readonly matrix: Matrix;
+  /** Why the artifact upload failed for good; null when it succeeded or was not asked for. */
+  readonly uploadError: string | null;
 }
 
 /** The job's environment for `go` queries: nothing that selects a target, and no toolchain switching. */
@@ -130,6 +136,18 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   await mkdir(options.outputDir, { recursive: true });
   const extraFiles = await resolveExtraFiles(options.extraFiles, options.workingDirectory);
   const mtime = new Date(metadata.date);
+  const cacheRequest: CacheRequest = {
+    mode: options.cache,
+    keyPrefix: options.cacheKeyPrefix,
+    env: ctx.env,
+    goVersion: toolchain.version,
+    gocache: toolchain.gocache,
+    gomodcache: toolchain.gomodcache,
+    moduleDir: module.dir,
+    compileInputs: compileInputs(jobs, options, env),
+    ...optionalMs(ctx.env, 'GO_BUILD_MATRIX_CACHE_TIMEOUT_MS', (timeoutMs) => ({ timeoutMs })),
+  };
+  const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
 
   const results = await runPool(
@@ -173,6 +191,8 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     options.checksums === 'sha256'
       ? await writeChecksums(options.outputDir, checksummed(artifacts, ctx))
       : null;
+  // Saved even when targets failed: their successful compiles are still worth keeping.
+  const cacheResult = await saveCaches(cacheRequest, restored, log);
   annotateDiagnostics(
     results.filter((r): r is TargetResult => r !== null).map((r) => r.outcome),
     log,
@@ -186,11 +206,18 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     version: metadata.version,
     commit: metadata.commit,
     date: metadata.date,
-    cache: null,
+    cache: cacheResult,
     checksums: checksumsPath === null ? null : relativeToBase(checksumsPath, ctx),
     artifacts,
   };
   const manifestPath = await writeManifest(options.outputDir, manifest);
+  const uploadError = await upload(
+    options,
+    manifest,
+    jobs,
+    [manifestPath, ...(checksumsPath ? [checksumsPath] : [])],
+    ctx,
+  );
   const matrix: Matrix = {
     include: jobs.map((job) => ({
       targets: job.target.id,
@@ -199,7 +226,96 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       variant: job.target.variant ?? '',
     })),
   };
-  return { manifest, manifestPath, matrix };
+  return { manifest, manifestPath, matrix, uploadError };
+}
+
+/**
+ * Service timing knobs read from the environment rather than inputs (they tune the runner, not
+ * the build): GO_BUILD_MATRIX_CACHE_TIMEOUT_MS bounds each cache call, GO_BUILD_MATRIX_UPLOAD_RETRY_MS
+ * is the first pause between upload attempts.
+ */
+function optionalMs<T>(
+  env: EngineContext['env'],
+  name: string,
+  use: (ms: number) => T,
+): T | Record<string, never> {
+  const value = env[name];
+  return value !== undefined && /^\d+$/.test(value) ? use(Number(value)) : {};
+}
+
+/** Everything that changes compiled output, for the GOCACHE key (link flags do not: links are not cached). */
+function compileInputs(jobs: readonly BuildJob[], options: Options, env: Record<string, string>): string[] {
+  return [
+    ...jobs.map((job) =>
+      Object.entries(pinnedRecord(job.pinned))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ),
+    `tags=${options.tags.join(',')}`,
+    `flags=${JSON.stringify(options.flags)}`,
+    `trimpath=${options.trimpath}`,
+    `env=${JSON.stringify(options.env)}`,
+    `GOFLAGS=${env.GOFLAGS ?? ''}`,
+  ];
+}
+
+/**
+ * Uploads the packaged files (the archive when there is one, so the exec bit survives the
+ * download) with the manifest and checksums. Returns the reason when the upload failed for good.
+ */
+async function upload(
+  options: Options,
+  manifest: Manifest,
+  jobs: readonly BuildJob[],
+  sharedFiles: string[],
+  ctx: EngineContext,
+): Promise<string | null> {
+  if (options.upload === 'false') return null;
+  const template =
+    options.artifactName ??
+    (options.upload === 'combined' ? DEFAULT_COMBINED_TEMPLATE : DEFAULT_PER_TARGET_TEMPLATE);
+  try {
+    const targets = manifest.artifacts
+      .filter((a) => a.status === 'ok')
+      .map((a) => {
+        const job = jobs.find((j) => j.target.id === a.target && j.package === a.package);
+        return {
+          artifactName: renderArtifactName(template, {
+            name: a.name,
+            goos: a.goos,
+            goarch: a.goarch,
+            variant: job?.variantSuffix ?? '',
+          }),
+          files: [path.resolve(ctx.baseDir, a.archive ?? (a.path as string))],
+        };
+      });
+    const first = manifest.artifacts[0];
+    await uploadArtifacts(
+      {
+        mode: options.upload,
+        rootDirectory: options.outputDir,
+        targets,
+        combinedName: renderArtifactName(template, {
+          name: first?.name ?? 'go-build-matrix',
+          goos: '',
+          goarch: '',
+          variant: '',
+        }),
+        sharedFiles,
+        retentionDays: options.retentionDays,
+        env: ctx.env,
+        ...optionalMs(ctx.env, 'GO_BUILD_MATRIX_UPLOAD_RETRY_MS', (delayMs) => ({
+          retry: { attempts: 3, delayMs },
+        })),
+      },
+      ctx.log,
+    );
+    return null;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.log.error(message, { title: 'upload' });
+    return message;
+  }
 }
 
 async function downloadModules(module: GoModule, env: Record<string, string>, log: Logger): Promise<void> {

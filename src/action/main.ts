@@ -37,6 +37,7 @@ export async function runAction(): Promise<void> {
     setOutputs(result, baseDir);
     if (options.summary) await writeSummary(result, log);
     const failures = result.manifest.artifacts.filter((a) => isFailure(a.status));
+    if (result.uploadError !== null) core.setFailed(result.uploadError);
     if (failures.length > 0) {
       core.setFailed(
         `${failures.length} of ${result.manifest.artifacts.length} target(s) failed: ${failures.map((a) => `${a.target} (${a.status})`).join(', ')}`,

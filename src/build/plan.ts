@@ -23,6 +23,8 @@ export interface BuildJob {
   readonly target: ResolvedTarget;
   readonly package: string;
   readonly name: string;
+  /** The variant as the file name shows it (`-v7`), or '' when the name shows none. */
+  readonly variantSuffix: string;
   /** Absolute path of the binary. */
   readonly output: string;
   readonly pinned: PinnedVariables;
@@ -191,16 +193,17 @@ function planJob(
   showVariant: boolean,
 ): BuildJob {
   const { options, metadata, baseEnv } = inputs;
+  const shownVariant =
+    showVariant && target.pinnedVariant
+      ? variantSuffix(target.pinnedVariant.variable, target.pinnedVariant.value)
+      : '';
   const output = outputPath(
     options,
     {
       name,
       goos: target.goos,
       goarch: target.goarch,
-      variant:
-        showVariant && target.pinnedVariant
-          ? variantSuffix(target.pinnedVariant.variable, target.pinnedVariant.value)
-          : '',
+      variant: shownVariant,
       version: metadata.version,
       ext: executableExtension(target.goos, target.goarch),
     },
@@ -229,6 +232,7 @@ function planJob(
     target,
     package: pkg,
     name,
+    variantSuffix: shownVariant,
     output,
     pinned,
     env: buildEnvironment(baseEnv, pinned, options.env, compiler),

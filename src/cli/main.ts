@@ -129,7 +129,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     }
     const result = await buildMatrix(options, ctx);
     io.stdout(`${renderTable(result.manifest)}\nmanifest: ${result.manifestPath}\n`);
-    return result.manifest.artifacts.some((a) => isFailure(a.status)) ? EXIT_FAILED : EXIT_OK;
+    const failed = result.uploadError !== null || result.manifest.artifacts.some((a) => isFailure(a.status));
+    return failed ? EXIT_FAILED : EXIT_OK;
   } catch (err) {
     io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InputError ? EXIT_USAGE : EXIT_FAILED;

@@ -180,8 +180,6 @@ export const INPUTS: readonly InputDefinition[] = [
  */
 export const NOT_YET_AVAILABLE: readonly string[] = [
   'smoke-test',
-  'artifact-name',
-  'retention-days',
   'badge',
   'status',
 ];

@@ -1,0 +1,68 @@
+// Aging and pruning of GOCACHE entries, and the fallback when mtimes are not kept.
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { GO_MTIME_INTERVAL_MS, ageEntries, directorySize, pruneUnused } from '../../src/cache/gocache.js';
+import { restoreCaches, saveCaches } from '../../src/cache/index.js';
+import { MemoryLogger } from '../../src/log.js';
+import { startResultsService } from '../support/results-service.js';
+import { jobEnv, request, tempDir, warnings, writeGoEntry } from './helpers.js';
+
+describe('GOCACHE aging and pruning', () => {
+  it('ages every entry past the 1 h interval and keeps only what was touched afterwards', async () => {
+    const gocache = path.join(tempDir('prune'), 'gocache');
+    const entries = [writeGoEntry(gocache), writeGoEntry(gocache), writeGoEntry(gocache)];
+    const trim = path.join(gocache, 'trim.txt');
+    writeFileSync(trim, '1700000000');
+    const now = Date.now();
+    const aging = await ageEntries(gocache, now);
+    expect(aging).toMatchObject({ mtimesKept: true, entries: 6, cutoffMs: now - GO_MTIME_INTERVAL_MS });
+    for (const e of entries) {
+      expect(now - statSync(e.a).mtimeMs).toBeGreaterThan(GO_MTIME_INTERVAL_MS);
+      // …and far from cmd/go's own trim limit (5 days + 1 h).
+      expect(now - statSync(e.d).mtimeMs).toBeLessThan(5 * 24 * GO_MTIME_INTERVAL_MS);
+    }
+    const [used, reproduced, unused] = entries as [
+      (typeof entries)[0],
+      (typeof entries)[0],
+      (typeof entries)[0],
+    ];
+    const later = new Date(now + 1000);
+    utimesSync(used.a, later, later);
+    utimesSync(used.d, later, later);
+    // A rebuild that reproduces an existing output writes only a new action entry.
+    utimesSync(reproduced.a, later, later);
+    const pruning = await pruneUnused(gocache, aging.cutoffMs);
+    expect(pruning).toMatchObject({ keptEntries: 4, removedEntries: 2 });
+    expect([used.a, used.d, reproduced.a, reproduced.d].every((f) => existsSync(f))).toBe(true);
+    expect(existsSync(unused.a) || existsSync(unused.d)).toBe(false);
+    expect(existsSync(trim)).toBe(true);
+    expect(await directorySize(gocache)).toBe(pruning.keptBytes + 10);
+  });
+
+  it('treats a missing GOCACHE as empty', async () => {
+    const gocache = path.join(tempDir('missing'), 'nothing');
+    expect(await directorySize(gocache)).toBe(0);
+    expect(await pruneUnused(gocache, Date.now())).toMatchObject({ keptEntries: 0, removedEntries: 0 });
+  });
+
+  it('detects a file system that drops mtimes and then saves everything, saying so', async () => {
+    const svc = await startResultsService();
+    try {
+      const root = tempDir('nomtime');
+      const req = request(root, jobEnv(svc.env, root), { setTimes: async () => undefined });
+      const old = writeGoEntry(req.gocache);
+      const log = new MemoryLogger();
+      const restored = await restoreCaches(req, log);
+      expect(restored.pruneCutoffMs).toBeNull();
+      expect(warnings(log).join('\n')).toMatch(
+        /does not keep modification times.*whole GOCACHE will be saved/,
+      );
+      const record = await saveCaches(req, restored, log);
+      expect(existsSync(old.a) && existsSync(old.d)).toBe(true);
+      expect(record.savedBytes).toBe(await directorySize(req.gocache));
+    } finally {
+      await svc.close();
+    }
+  });
+});

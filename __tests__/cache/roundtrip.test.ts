@@ -1,0 +1,116 @@
+// Real `go build` through a restored and pruned GOCACHE, five runs in a row on "fresh runners"
+// (GOCACHE wiped between runs), each after a source edit, against the local results service.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CacheRecord, CacheRequest, RestoredCaches } from '../../src/cache/index.js';
+import { restoreCaches, saveCaches } from '../../src/cache/index.js';
+import { run } from '../../src/exec.js';
+import { MemoryLogger } from '../../src/log.js';
+import type { ResultsService } from '../support/results-service.js';
+import { startResultsService } from '../support/results-service.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from '../support/toolchains.js';
+import { jobEnv, tempDir, warnings } from './helpers.js';
+
+const tc = toolchain('1.23');
+let svc: ResultsService;
+beforeAll(async () => {
+  svc = await startResultsService();
+});
+afterAll(async () => {
+  await svc.close();
+});
+
+interface RunFigures {
+  run: number;
+  matched: string | null;
+  hit: string;
+  restoredBytes: number;
+  buildSeconds: number;
+  compiles: number;
+  savedBytes: number;
+  key: string | null;
+}
+
+describe('GOCACHE round trip with go build', () => {
+  it('restores the previous run, builds from it, and keeps the saved size stable', async () => {
+    const root = tempDir('roundtrip');
+    const moduleDir = path.join(root, 'module');
+    cpSync(EXAMPLE_MODULE, moduleDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) });
+    const mainGo = path.join(moduleDir, 'main.go');
+    const source = readFileSync(mainGo, 'utf8');
+    const gocache = path.join(root, 'gocache');
+    const gomodcache = path.join(root, 'gomodcache');
+    const buildEnv = goEnv(tc, {
+      GOCACHE: gocache,
+      GOMODCACHE: gomodcache,
+      GOOS: 'linux',
+      GOARCH: 'arm64',
+      CGO_ENABLED: '0',
+    });
+    const goVersion = (
+      await run([tc.go, 'env', 'GOVERSION'], { cwd: moduleDir, env: buildEnv })
+    ).stdout.trim();
+    const figures: RunFigures[] = [];
+
+    for (let n = 1; n <= 5; n++) {
+      if (n > 1) writeFileSync(mainGo, source.replace('hello, world', `hello, world (edit ${n})`));
+      rmSync(gocache, { recursive: true, force: true });
+      const req: CacheRequest = {
+        mode: 'true',
+        keyPrefix: 'go-build-matrix',
+        env: jobEnv(svc.env, root, String(n)),
+        goVersion,
+        gocache,
+        gomodcache,
+        moduleDir,
+        compileInputs: ['linux/arm64 GOARM64=v8.0', 'CGO_ENABLED=0', 'tags=', 'flags=', 'trimpath=true'],
+        timeoutMs: 120_000,
+      };
+      const log = new MemoryLogger();
+      const restored: RestoredCaches = await restoreCaches(req, log);
+      const build = await run([tc.go, 'build', '-x', '-trimpath', '-o', path.join(root, 'hello'), '.'], {
+        cwd: moduleDir,
+        env: buildEnv,
+        timeoutMs: 300_000,
+      });
+      expect(build.exitCode).toBe(0);
+      const record: CacheRecord = await saveCaches(req, restored, log);
+      expect(warnings(log)).toEqual([]);
+      figures.push({
+        run: n,
+        matched: restored.entries.find((e) => e.name === 'GOCACHE')?.matchedKey ?? null,
+        hit: restored.hit,
+        restoredBytes: record.restoredBytes,
+        buildSeconds: build.seconds,
+        compiles: build.stderr.split('\n').filter((l) => /\/compile /.test(l)).length,
+        savedBytes: record.savedBytes,
+        key: record.key,
+      });
+    }
+
+    console.log(
+      ['run  hit    restored   build s  compiles  saved      matched key']
+        .concat(
+          figures.map(
+            (f) =>
+              `${f.run}    ${f.hit.padEnd(6)} ${String(f.restoredBytes).padStart(9)}  ${f.buildSeconds.toFixed(2).padStart(7)}  ${String(f.compiles).padStart(8)}  ${String(f.savedBytes).padStart(9)}  ${f.matched ?? '-'}`,
+          ),
+        )
+        .join('\n'),
+    );
+    const [first, ...rest] = figures as [RunFigures, ...RunFigures[]];
+    expect(first).toMatchObject({ hit: 'false', matched: null, restoredBytes: 0 });
+    expect(first.compiles).toBeGreaterThan(10); // the standard library for linux/arm64
+    rest.forEach((f, i) => {
+      // Every run restores the entry the previous run saved (through the inputs restore key)…
+      expect(f).toMatchObject({ hit: 'true', matched: figures[i]?.key });
+      // …and compiles only the edited main package; everything else comes from the cache.
+      expect(f.compiles).toBe(1);
+    });
+    const last = figures[4] as RunFigures;
+    expect(Math.abs(last.savedBytes - first.savedBytes) / first.savedBytes).toBeLessThan(0.2);
+    expect(svc.cacheEntries().filter((e) => e.key.includes('-gocache-'))).toHaveLength(5);
+    rmSync(root, { recursive: true, force: true });
+  });
+});

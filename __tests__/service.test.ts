@@ -1,0 +1,283 @@
+// The bundled action with the REAL @actions/cache and @actions/artifact clients, against the
+// local results-service emulation, through the runner contract: cache restore and save
+// across runs, fan-out jobs that do not collide, service faults that only warn, uploads that
+// retry, and artifacts that come back byte for byte with their exec bit.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Manifest } from '../src/report/manifest.js';
+import { copyModule, tempDir } from './support/engine.js';
+import { moduleWithDependency } from './support/modules.js';
+import type { ResultsService } from './support/results-service.js';
+import { startResultsService } from './support/results-service.js';
+import type { RunnerResult } from './support/runner.js';
+import { runAction } from './support/runner.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
+
+const execFileAsync = promisify(execFile);
+const tc = toolchain('1.23');
+
+let service: ResultsService;
+beforeAll(async () => {
+  service = await startResultsService();
+});
+afterAll(async () => {
+  await service.close();
+});
+afterEach(() => service.clearFaults());
+
+/** One fresh "runner": its own GOCACHE and GOMODCACHE, emptied like a new VM's. */
+function runner(): { GOCACHE: string; GOMODCACHE: string; wipe: () => Promise<void> } {
+  const root = tempDir('runner');
+  const dirs = { GOCACHE: path.join(root, 'gocache'), GOMODCACHE: path.join(root, 'gomodcache') };
+  return {
+    ...dirs,
+    wipe: async () => {
+      // Module files are read-only; go clean knows how to remove them.
+      await execFileAsync(tc.go, ['clean', '-modcache'], { env: goEnv(tc, dirs) }).catch(() => undefined);
+      rmSync(dirs.GOCACHE, { recursive: true, force: true });
+    },
+  };
+}
+
+async function action(
+  workspace: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+): Promise<RunnerResult & { manifest: Manifest | null }> {
+  const r = await runAction(
+    workspace,
+    inputs,
+    goEnv(tc, { ...service.env, GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '4000', ...env }),
+  );
+  const manifestPath = r.outputs.manifest ? path.join(workspace, r.outputs.manifest) : null;
+  return {
+    ...r,
+    manifest: manifestPath ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest) : null,
+  };
+}
+
+const compiles = (stdout: string): number => stdout.split('\n').filter((l) => /\/compile -o /.test(l)).length;
+
+describe('build cache through the action', () => {
+  it('a second run on the same commit restores GOCACHE and GOMODCACHE and compiles nothing', async () => {
+    const app = await moduleWithDependency(tc);
+    const workspace = path.dirname(app.dir);
+    const vm = runner();
+    const env = { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE, GOPROXY: app.proxy, GOSUMDB: 'off' };
+    const inputs = {
+      targets: 'linux/amd64 linux/arm64',
+      'working-directory': 'app',
+      flags: '-x',
+      upload: 'false',
+    };
+    const first = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1001' });
+    expect(first.exitCode).toBe(0);
+    expect(first.outputs['cache-hit']).toBe('false');
+    expect(first.manifest?.cache?.savedBytes).toBeGreaterThan(1_000_000);
+    expect(compiles(first.stdout)).toBeGreaterThan(20);
+    const saved = service.cacheEntries().map((e) => e.key);
+    expect(saved).toEqual([
+      expect.stringMatching(/^go-build-matrix-gomod-Linux-X64-/),
+      expect.stringMatching(/^go-build-matrix-gocache-Linux-X64-go1\.23\.5-[0-9a-f]{16}-1001-1$/),
+    ]);
+
+    await vm.wipe();
+    const second = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1002', GOPROXY: 'off' });
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs['cache-hit']).toBe('true');
+    expect(second.manifest?.cache?.restoredBytes).toBeGreaterThan(1_000_000);
+    // Served from the restored cache: not one package compiled, modules came from GOMODCACHE with GOPROXY=off.
+    expect(compiles(second.stdout)).toBe(0);
+  });
+
+  it('five runs with source edits each restore the previous entry, and the cache does not grow', async () => {
+    const workspace = tempDir('edits');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    const vm = runner();
+    const sizes: number[] = [];
+    for (let run = 1; run <= 5; run++) {
+      writeFileSync(path.join(workspace, 'app', 'edit.go'), `package main\n\nconst edit = ${run}\n`);
+      await vm.wipe();
+      const r = await action(
+        workspace,
+        { targets: 'linux/arm64', 'working-directory': 'app', upload: 'false', 'cache-key-prefix': 'edits' },
+        { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE, GITHUB_RUN_ID: String(2000 + run) },
+      );
+      expect([run, r.exitCode]).toEqual([run, 0]);
+      if (run > 1) {
+        expect([run, r.outputs['cache-hit'], r.manifest?.cache?.restoredBytes]).toEqual([
+          run,
+          'true',
+          expect.any(Number),
+        ]);
+        expect(r.stdout).toMatch(new RegExp(`GOCACHE: restored .*edits-gocache-.*-${2000 + run - 1}-1`));
+      }
+      sizes.push(r.manifest?.cache?.savedBytes ?? 0);
+    }
+    expect(sizes[0]).toBeGreaterThan(1_000_000);
+    expect(Math.abs((sizes[4] as number) - (sizes[0] as number)) / (sizes[0] as number)).toBeLessThan(0.2);
+  });
+
+  it('two jobs of one matrix with different targets save under different keys', async () => {
+    const workspace = tempDir('fanout');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    const before = service.cacheEntries().length;
+    for (const targets of ['linux/amd64', 'windows/amd64']) {
+      const vm = runner();
+      const r = await action(
+        workspace,
+        { targets, 'working-directory': 'app', upload: 'false', 'cache-key-prefix': 'fanout' },
+        { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE, GITHUB_RUN_ID: '3000' },
+      );
+      expect(r.exitCode).toBe(0);
+    }
+    const keys = service
+      .cacheEntries()
+      .slice(before)
+      .map((e) => e.key);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it('refused connections: every target still builds, with a warning', async () => {
+    const down = await startResultsService();
+    try {
+      const workspace = tempDir('fault');
+      copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+      down.refuseConnections();
+      const vm = runner();
+      const r = await runAction(
+        workspace,
+        { targets: 'linux/amd64 linux/arm64', 'working-directory': 'app', upload: 'false' },
+        goEnv(tc, { ...down.env, GOCACHE: vm.GOCACHE, GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '4000' }),
+      );
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs.built).toBe('2');
+      expect(r.stdout).toMatch(/::warning::.*cache/i);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it.each([
+    ['a service answering 500', 'GetCacheEntryDownloadURL', { status: 500 }],
+    ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }],
+    ['a corrupt archive', 'GetBlob', { corrupt: true as const }],
+    ['a save that never finishes', 'CreateCacheEntry', { hang: true as const }],
+  ])('%s: every target still builds, with a warning', async (_, method, fault) => {
+    const workspace = tempDir('fault');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    const vm = runner();
+    const env = { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE };
+    const inputs = {
+      targets: 'linux/amd64 linux/arm64',
+      'working-directory': 'app',
+      upload: 'false',
+      'cache-key-prefix': `fault${method}`,
+    };
+    // Something to restore first, so the download path is exercised.
+    await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
+    await vm.wipe();
+    service.fault(method as never, fault);
+    const started = Date.now();
+    const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.built).toBe('2');
+    expect(r.outputs.failed).toBe('0');
+    expect(r.stdout).toMatch(/::warning::/);
+    expect(Date.now() - started).toBeLessThan(120_000);
+  });
+});
+
+describe('artifact upload through the action', () => {
+  it('uploads per target; downloads are byte-identical and archives keep mode 0755', async () => {
+    const workspace = tempDir('upload');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    const runEnv = service.envFor('run-upload', 'job-1');
+    const r = await runAction(
+      workspace,
+      {
+        targets: 'linux/amd64 windows/arm64',
+        'working-directory': 'app',
+        cache: 'false',
+        'retention-days': '3',
+      },
+      goEnv(tc, runEnv),
+    );
+    expect(r.exitCode).toBe(0);
+    const client = new DefaultArtifactClient();
+    const saved = { ...process.env };
+    Object.assign(process.env, runEnv, { GITHUB_WORKSPACE: workspace });
+    try {
+      const { artifacts } = await client.listArtifacts();
+      expect(artifacts.map((a) => a.name).sort()).toEqual(['hello-linux-amd64', 'hello-windows-arm64']);
+      const create = service.requests.find((q) => q.method === 'CreateArtifact');
+      expect(create?.body?.expires_at).toEqual(expect.any(String));
+      const out = tempDir('download');
+      for (const artifact of artifacts) {
+        const dir = path.join(out, artifact.name);
+        await client.downloadArtifact(artifact.id, { path: dir });
+      }
+      const dist = path.join(workspace, 'app', 'dist');
+      for (const file of ['hello-linux-amd64.tar.gz', 'manifest.json', 'checksums.txt']) {
+        expect([
+          file,
+          readFileSync(path.join(out, 'hello-linux-amd64', file)).equals(readFileSync(path.join(dist, file))),
+        ]).toEqual([file, true]);
+      }
+      expect(
+        readFileSync(path.join(out, 'hello-windows-arm64', 'hello-windows-arm64.zip')).equals(
+          readFileSync(path.join(dist, 'hello-windows-arm64.zip')),
+        ),
+      ).toBe(true);
+      const extracted = tempDir('extract');
+      await execFileAsync('tar', [
+        '-xzf',
+        path.join(out, 'hello-linux-amd64', 'hello-linux-amd64.tar.gz'),
+        '-C',
+        extracted,
+      ]);
+      expect(statSync(path.join(extracted, 'hello')).mode & 0o777).toBe(0o755);
+      expect(
+        readFileSync(path.join(extracted, 'hello')).equals(
+          readFileSync(path.join(dist, 'hello-linux-amd64')),
+        ),
+      ).toBe(true);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('retries an artifact service that fails twice, then succeeds', async () => {
+    const workspace = tempDir('upload-retry');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    service.fault('CreateArtifact', { reset: true, times: 2 });
+    const r = await runAction(
+      workspace,
+      { targets: 'linux/amd64', 'working-directory': 'app', cache: 'false', upload: 'combined' },
+      goEnv(tc, { ...service.envFor('run-retry', 'job-1'), GO_BUILD_MATRIX_UPLOAD_RETRY_MS: '200' }),
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Uploaded artifact hello /);
+  });
+
+  it('fails the step when the service always refuses, naming the artifact and the answer', async () => {
+    const workspace = tempDir('upload-fail');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    service.fault('CreateArtifact', { status: 403, message: 'artifact storage quota exceeded' });
+    const r = await runAction(
+      workspace,
+      { targets: 'linux/amd64', 'working-directory': 'app', cache: 'false' },
+      goEnv(tc, { ...service.envFor('run-fail', 'job-1'), GO_BUILD_MATRIX_UPLOAD_RETRY_MS: '200' }),
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(
+      /::error title=upload::Uploading artifact "hello-linux-amd64" failed.*artifact storage quota exceeded/,
+    );
+    expect(r.outputs.built).toBe('1');
+  });
+});

@@ -1,0 +1,573 @@
+/**
+ * A local stand-in for the GitHub Actions "results" service, so the REAL @actions/cache and
+ * @actions/artifact clients can be exercised offline (protocol notes: shared/research/RUNTIME.md).
+ *
+ *   const svc = await startResultsService();          // optional { runId, jobId }
+ *   Object.assign(process.env, svc.env);              // or pass svc.env to a child process
+ *   …
+ *   await svc.close();                                 // closes every server and socket
+ *
+ * Two HTTP servers, both bound to 127.0.0.1 on random free ports, state in memory:
+ * - twirp JSON (`POST /twirp/github.actions.results.api.v1.{CacheService,ArtifactService}/<Method>`):
+ *   CacheService CreateCacheEntry, FinalizeCacheEntryUpload, GetCacheEntryDownloadURL (exact key,
+ *   then key prefix, then each restore key exact then prefix, newest first, same version only);
+ *   ArtifactService CreateArtifact, FinalizeArtifact, ListArtifacts, GetSignedArtifactURL,
+ *   DeleteArtifact (one artifact name per run; a second finalized one is a 409).
+ * - a blob store speaking the subset of Azure Blob the clients use: Put Blob, Put Block,
+ *   Put Block List, Get Blob (with `Range` / `x-ms-range`, 206) and HEAD.
+ *
+ * API of the returned `ResultsService`:
+ * - `env`: what a job would get from the runner: ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN (an
+ *   unsigned JWT with scp `Actions.Results:<runId>:<jobId>`), ACTIONS_CACHE_SERVICE_V2=true,
+ *   GITHUB_SERVER_URL=https://github.com. Callers must not also pass ACTIONS_CACHE_URL.
+ * - `envFor(runId, jobId)`: the same env with a token for another run/job (artifact names are per run).
+ * - `fault(method, fault)`: make `method` (a twirp method name or a blob operation `PutBlob`,
+ *   `PutBlock`, `PutBlockList`, `GetBlob`, `HeadBlob`) misbehave: `{ status, message? }` answers
+ *   that HTTP status (twirp JSON error / Azure XML error); `{ hang: true }` reads the request and
+ *   never answers; `{ nonJson: true }` answers 200 with an HTML body; `{ corrupt: true }` (GetBlob)
+ *   serves the right length with every byte inverted; `{ reset: true }` destroys the socket
+ *   (ECONNRESET). `times: n` limits the fault to the next n calls ("fail n times then succeed");
+ *   without it the fault stays until `clearFaults()`.
+ * - `refuseConnections()`: closes both listeners, so every later request gets ECONNREFUSED.
+ * - `requests`: every request in order ({ server, method, path, status, body, bytes, headers }).
+ * - `cacheEntries()`, `artifacts()`: snapshots of the stored state; `blob(url)` the stored bytes.
+ * - `close()`: idempotent; destroys hung requests and open sockets so jest can exit.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type CacheMethod = 'CreateCacheEntry' | 'FinalizeCacheEntryUpload' | 'GetCacheEntryDownloadURL';
+export type ArtifactMethod =
+  'CreateArtifact' | 'FinalizeArtifact' | 'ListArtifacts' | 'GetSignedArtifactURL' | 'DeleteArtifact';
+export type BlobMethod = 'PutBlob' | 'PutBlock' | 'PutBlockList' | 'GetBlob' | 'HeadBlob';
+export type ServiceMethod = CacheMethod | ArtifactMethod | BlobMethod;
+
+export type Fault = (
+  | { status: number; message?: string }
+  | { hang: true }
+  | { nonJson: true }
+  | { corrupt: true }
+  | { reset: true }
+) & { times?: number };
+
+export interface RequestRecord {
+  server: 'twirp' | 'blob';
+  method: ServiceMethod | 'Unknown';
+  path: string;
+  /** HTTP status answered, or what the fault did instead. */
+  status: number | 'hang' | 'reset';
+  /** Parsed JSON body of twirp requests. */
+  body: Record<string, unknown> | null;
+  bytes: number;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface CacheEntry {
+  id: number;
+  key: string;
+  version: string;
+  sizeBytes: number;
+  finalized: boolean;
+  blobPath: string;
+}
+
+export interface StoredArtifact {
+  id: number;
+  runId: string;
+  jobId: string;
+  name: string;
+  expiresAt: string | null;
+  mimeType: string | null;
+  size: number;
+  digest: string | null;
+  finalized: boolean;
+  createdAt: string;
+  blobPath: string;
+}
+
+export interface ResultsService {
+  readonly env: Record<string, string>;
+  envFor(runId: string, jobId: string): Record<string, string>;
+  fault(method: ServiceMethod, fault: Fault): void;
+  clearFaults(): void;
+  refuseConnections(): Promise<void>;
+  readonly requests: RequestRecord[];
+  cacheEntries(): CacheEntry[];
+  artifacts(): StoredArtifact[];
+  blob(url: string): Buffer | undefined;
+  close(): Promise<void>;
+}
+
+interface Blob {
+  data: Buffer;
+  contentType: string;
+  blocks: Map<string, Buffer>;
+  etag: string;
+  modified: Date;
+}
+
+const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.';
+const ACCOUNT = 'devstoreaccount1';
+
+function base64url(text: string): string {
+  return Buffer.from(text).toString('base64url');
+}
+
+/** An unsigned JWT: the artifact client decodes it without checking a signature. */
+export function runtimeToken(runId: string, jobId: string): string {
+  const claims = { scp: `Actions.GenericRead:00000000 Actions.Results:${runId}:${jobId}`, iat: 0 };
+  return `${base64url('{"alg":"none","typ":"JWT"}')}.${base64url(JSON.stringify(claims))}.x`;
+}
+
+const TWIRP_CODES: Record<number, string> = {
+  400: 'invalid_argument',
+  401: 'unauthenticated',
+  403: 'permission_denied',
+  404: 'not_found',
+  409: 'already_exists',
+  429: 'resource_exhausted',
+  500: 'internal',
+  503: 'unavailable',
+};
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function stringField(body: Record<string, unknown>, name: string): string {
+  const v = body[name];
+  return typeof v === 'string' ? v : '';
+}
+
+class TwirpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startResultsService(
+  options: { runId?: string; jobId?: string } = {},
+): Promise<ResultsService> {
+  const runId = options.runId ?? 'run-1';
+  const jobId = options.jobId ?? 'job-1';
+  const requests: RequestRecord[] = [];
+  const faults = new Map<ServiceMethod, Fault>();
+  const blobs = new Map<string, Blob>();
+  const cache: CacheEntry[] = [];
+  const artifacts: StoredArtifact[] = [];
+  const hung = new Set<http.ServerResponse>();
+  const sockets = new Set<Socket>();
+  let nextId = 1;
+
+  // A request that breaks mid-way (client gone) just drops its socket.
+  const serve = (server: 'twirp' | 'blob') => (req: http.IncomingMessage, res: http.ServerResponse) =>
+    void handle(server, req, res).catch(() => res.destroy());
+  const twirpServer = http.createServer(serve('twirp'));
+  const blobServer = http.createServer(serve('blob'));
+  for (const server of [twirpServer, blobServer]) {
+    server.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+  }
+  const listen = (server: http.Server) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    });
+  const twirpPort = await listen(twirpServer);
+  const blobPort = await listen(blobServer);
+  const blobUrl = (blobPath: string, perms: string) =>
+    `http://127.0.0.1:${blobPort}${blobPath}?sv=2025-11-05&sr=b&sp=${perms}&sig=local`;
+
+  /** Takes the pending fault for a method, counting down `times`. */
+  function takeFault(method: ServiceMethod | 'Unknown'): Fault | undefined {
+    if (method === 'Unknown') return undefined;
+    const f = faults.get(method);
+    if (!f) return undefined;
+    if (f.times !== undefined) {
+      if (f.times <= 1) faults.delete(method);
+      else faults.set(method, { ...f, times: f.times - 1 });
+    }
+    return f;
+  }
+
+  function blobMethod(req: http.IncomingMessage, url: URL): BlobMethod | 'Unknown' {
+    const comp = url.searchParams.get('comp');
+    if (req.method === 'PUT' && comp === 'block') return 'PutBlock';
+    if (req.method === 'PUT' && comp === 'blocklist') return 'PutBlockList';
+    if (req.method === 'PUT' && !comp) return 'PutBlob';
+    if (req.method === 'GET') return 'GetBlob';
+    if (req.method === 'HEAD') return 'HeadBlob';
+    return 'Unknown';
+  }
+
+  async function handle(server: 'twirp' | 'blob', req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let method: ServiceMethod | 'Unknown' = 'Unknown';
+    if (server === 'twirp' && url.pathname.startsWith(TWIRP_PREFIX)) {
+      method = (url.pathname.split('/').pop() ?? 'Unknown') as ServiceMethod;
+    } else if (server === 'blob') {
+      method = blobMethod(req, url);
+    }
+    const raw = await readBody(req);
+    let body: Record<string, unknown> | null = null;
+    if (server === 'twirp') {
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        body = null;
+      }
+    }
+    const record: RequestRecord = {
+      server,
+      method,
+      path: url.pathname + url.search,
+      status: 0,
+      body,
+      bytes: raw.length,
+      headers: req.headers,
+    };
+    requests.push(record);
+
+    const fault = takeFault(method);
+    if (fault && 'hang' in fault) {
+      record.status = 'hang';
+      hung.add(res);
+      return;
+    }
+    if (fault && 'reset' in fault) {
+      record.status = 'reset';
+      req.socket.destroy();
+      return;
+    }
+    if (fault && 'status' in fault) {
+      record.status = fault.status;
+      const message = fault.message ?? `injected fault ${fault.status}`;
+      if (server === 'twirp')
+        sendJson(res, fault.status, { code: TWIRP_CODES[fault.status] ?? 'unknown', msg: message });
+      else sendBlobError(res, fault.status, 'InjectedFault', message);
+      return;
+    }
+    if (fault && 'nonJson' in fault) {
+      record.status = 200;
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>not json</body></html>');
+      return;
+    }
+    const corrupt = fault !== undefined && 'corrupt' in fault;
+    try {
+      if (server === 'twirp') {
+        if (!req.headers.authorization?.startsWith('Bearer '))
+          throw new TwirpError(401, 'missing bearer token');
+        if (body === null) throw new TwirpError(400, 'request body is not JSON');
+        const answer = twirp(method, body);
+        record.status = 200;
+        sendJson(res, 200, answer);
+      } else {
+        record.status = serveBlob(method, req, url, raw, res, corrupt);
+      }
+    } catch (e) {
+      const status = e instanceof TwirpError ? e.status : 500;
+      record.status = status;
+      if (server === 'twirp')
+        sendJson(res, status, { code: TWIRP_CODES[status] ?? 'unknown', msg: String((e as Error).message) });
+      else sendBlobError(res, status, 'InternalError', String((e as Error).message));
+    }
+  }
+
+  function sendJson(res: http.ServerResponse, status: number, value: unknown) {
+    const text = JSON.stringify(value);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  function sendBlobError(res: http.ServerResponse, status: number, code: string, message: string) {
+    const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+    res.writeHead(status, {
+      'Content-Type': 'application/xml',
+      'Content-Length': Buffer.byteLength(xml),
+      'x-ms-error-code': code,
+      'x-ms-request-id': randomUUID(),
+    });
+    res.end(xml);
+  }
+
+  function blobHeaders(blob: Blob): Record<string, string> {
+    return {
+      ETag: blob.etag,
+      'Last-Modified': blob.modified.toUTCString(),
+      'x-ms-request-id': randomUUID(),
+      'x-ms-version': '2025-11-05',
+      'x-ms-blob-type': 'BlockBlob',
+      'Accept-Ranges': 'bytes',
+      'Content-Type': blob.contentType,
+    };
+  }
+
+  function touch(blob: Blob) {
+    blob.etag = `"0x${Date.now().toString(16)}${nextId++}"`;
+    blob.modified = new Date();
+  }
+
+  function serveBlob(
+    method: ServiceMethod | 'Unknown',
+    req: http.IncomingMessage,
+    url: URL,
+    raw: Buffer,
+    res: http.ServerResponse,
+    corrupt: boolean,
+  ): number {
+    const key = url.pathname;
+    const contentType = req.headers['x-ms-blob-content-type'];
+    const existing = blobs.get(key);
+    const blob: Blob = existing ?? {
+      data: Buffer.alloc(0),
+      contentType: 'application/octet-stream',
+      blocks: new Map(),
+      etag: '',
+      modified: new Date(),
+    };
+    const created = (status: number) => {
+      res.writeHead(status, {
+        ...blobHeaders(blob),
+        'Content-Length': '0',
+        'x-ms-request-server-encrypted': 'true',
+      });
+      res.end();
+      return status;
+    };
+    switch (method) {
+      case 'PutBlob':
+        blob.data = raw;
+        if (typeof contentType === 'string') blob.contentType = contentType;
+        touch(blob);
+        blobs.set(key, blob);
+        return created(201);
+      case 'PutBlock':
+        blob.blocks.set(url.searchParams.get('blockid') ?? '', raw);
+        blobs.set(key, blob);
+        return created(201);
+      case 'PutBlockList': {
+        const ids = [...raw.toString('utf8').matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)].map(
+          (m) => m[2] ?? '',
+        );
+        const parts: Buffer[] = [];
+        for (const id of ids) {
+          const part = blob.blocks.get(id);
+          if (!part) {
+            sendBlobError(res, 400, 'InvalidBlockList', `block ${id} was never staged`);
+            return 400;
+          }
+          parts.push(part);
+        }
+        blob.data = Buffer.concat(parts);
+        blob.blocks.clear();
+        if (typeof contentType === 'string') blob.contentType = contentType;
+        touch(blob);
+        blobs.set(key, blob);
+        return created(201);
+      }
+      case 'GetBlob':
+      case 'HeadBlob': {
+        if (!existing || existing.etag === '') {
+          sendBlobError(res, 404, 'BlobNotFound', 'The specified blob does not exist.');
+          return 404;
+        }
+        const data = corrupt ? Buffer.from(existing.data.map((b) => 255 - b)) : existing.data;
+        const range = /^bytes=(\d+)-(\d*)$/.exec(
+          String(req.headers['x-ms-range'] ?? req.headers.range ?? ''),
+        );
+        let status = 200;
+        let slice = data;
+        const headers = blobHeaders(existing);
+        if (range && method === 'GetBlob') {
+          const start = Number(range[1]);
+          const end = Math.min(range[2] ? Number(range[2]) : data.length - 1, data.length - 1);
+          slice = data.subarray(start, end + 1);
+          status = 206;
+          headers['Content-Range'] = `bytes ${start}-${end}/${data.length}`;
+        }
+        res.writeHead(status, { ...headers, 'Content-Length': String(slice.length) });
+        res.end(method === 'GetBlob' ? slice : undefined);
+        return status;
+      }
+      default:
+        sendBlobError(res, 405, 'UnsupportedHttpVerb', `unsupported ${req.method ?? ''}`);
+        return 405;
+    }
+  }
+
+  function twirp(method: ServiceMethod | 'Unknown', body: Record<string, unknown>): unknown {
+    switch (method) {
+      case 'CreateCacheEntry': {
+        const key = stringField(body, 'key');
+        const version = stringField(body, 'version');
+        if (cache.some((e) => e.key === key && e.version === version)) {
+          return { ok: false, signed_upload_url: '', message: 'cache entry already exists' };
+        }
+        const entry: CacheEntry = {
+          id: nextId++,
+          key,
+          version,
+          sizeBytes: 0,
+          finalized: false,
+          blobPath: `/${ACCOUNT}/actions-cache/${randomUUID()}/cache`,
+        };
+        cache.push(entry);
+        return { ok: true, signed_upload_url: blobUrl(entry.blobPath, 'cw') };
+      }
+      case 'FinalizeCacheEntryUpload': {
+        const entry = cache.find(
+          (e) =>
+            e.key === stringField(body, 'key') && e.version === stringField(body, 'version') && !e.finalized,
+        );
+        if (!entry)
+          return { ok: false, entry_id: '0', message: 'no cache entry is being uploaded under this key' };
+        entry.finalized = true;
+        entry.sizeBytes = Number(stringField(body, 'size_bytes'));
+        return { ok: true, entry_id: String(entry.id) };
+      }
+      case 'GetCacheEntryDownloadURL': {
+        const version = stringField(body, 'version');
+        const restoreKeys = Array.isArray(body.restore_keys) ? body.restore_keys.map(String) : [];
+        const candidates = cache.filter((e) => e.finalized && e.version === version).reverse();
+        for (const wanted of [stringField(body, 'key'), ...restoreKeys]) {
+          const match =
+            candidates.find((e) => e.key === wanted) ?? candidates.find((e) => e.key.startsWith(wanted));
+          if (match) {
+            return { ok: true, signed_download_url: blobUrl(match.blobPath, 'r'), matched_key: match.key };
+          }
+        }
+        return { ok: false, signed_download_url: '', matched_key: '' };
+      }
+      case 'CreateArtifact': {
+        const [run, job, name] = ids(body);
+        if (artifacts.some((a) => a.runId === run && a.name === name && a.finalized)) {
+          throw new TwirpError(409, 'an artifact with this name already exists on the workflow run');
+        }
+        const pending = artifacts.findIndex((a) => a.runId === run && a.name === name);
+        if (pending >= 0) artifacts.splice(pending, 1);
+        const mime = body.mime_type;
+        const artifact: StoredArtifact = {
+          id: nextId++,
+          runId: run,
+          jobId: job,
+          name,
+          expiresAt: typeof body.expires_at === 'string' ? body.expires_at : null,
+          mimeType: typeof mime === 'string' ? mime : null,
+          size: 0,
+          digest: null,
+          finalized: false,
+          createdAt: new Date().toISOString(),
+          blobPath: `/${ACCOUNT}/actions-results/${run}/${job}/${randomUUID()}`,
+        };
+        artifacts.push(artifact);
+        return { ok: true, signed_upload_url: blobUrl(artifact.blobPath, 'cw') };
+      }
+      case 'FinalizeArtifact': {
+        const [run, , name] = ids(body);
+        const artifact = artifacts.find((a) => a.runId === run && a.name === name && !a.finalized);
+        if (!artifact) throw new TwirpError(404, `no artifact named ${name} is being uploaded`);
+        artifact.finalized = true;
+        artifact.size = Number(stringField(body, 'size'));
+        artifact.digest = typeof body.hash === 'string' ? body.hash : null;
+        return { ok: true, artifact_id: String(artifact.id) };
+      }
+      case 'ListArtifacts': {
+        const [run] = ids(body);
+        const nameFilter = body.name_filter;
+        const idFilter = body.id_filter;
+        const found = artifacts.filter(
+          (a) =>
+            a.finalized &&
+            a.runId === run &&
+            (typeof nameFilter !== 'string' || a.name === nameFilter) &&
+            (idFilter === undefined || String(a.id) === String(idFilter)),
+        );
+        return {
+          artifacts: found.map((a) => ({
+            workflow_run_backend_id: a.runId,
+            workflow_job_run_backend_id: a.jobId,
+            database_id: String(a.id),
+            name: a.name,
+            size: String(a.size),
+            created_at: a.createdAt,
+            ...(a.digest ? { digest: a.digest } : {}),
+          })),
+        };
+      }
+      case 'GetSignedArtifactURL': {
+        const [run, , name] = ids(body);
+        const artifact = artifacts.find((a) => a.runId === run && a.name === name && a.finalized);
+        if (!artifact) throw new TwirpError(404, `artifact ${name} not found`);
+        return { signed_url: blobUrl(artifact.blobPath, 'r') };
+      }
+      case 'DeleteArtifact': {
+        const [run, , name] = ids(body);
+        const index = artifacts.findIndex((a) => a.runId === run && a.name === name && a.finalized);
+        const artifact = artifacts[index];
+        if (!artifact) throw new TwirpError(404, `artifact ${name} not found`);
+        artifacts.splice(index, 1);
+        blobs.delete(artifact.blobPath);
+        return { ok: true, artifact_id: String(artifact.id) };
+      }
+      default:
+        throw new TwirpError(404, `no such method ${method}`);
+    }
+  }
+
+  function ids(body: Record<string, unknown>): [string, string, string] {
+    return [
+      stringField(body, 'workflow_run_backend_id'),
+      stringField(body, 'workflow_job_run_backend_id'),
+      stringField(body, 'name'),
+    ];
+  }
+
+  const envFor = (run: string, job: string): Record<string, string> => ({
+    ACTIONS_RESULTS_URL: `http://127.0.0.1:${twirpPort}/`,
+    ACTIONS_RUNTIME_TOKEN: runtimeToken(run, job),
+    ACTIONS_CACHE_SERVICE_V2: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+  });
+
+  const closeServer = (server: http.Server) =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  const stopListening = async () => {
+    for (const res of hung) res.destroy();
+    hung.clear();
+    const closing = Promise.all([closeServer(twirpServer), closeServer(blobServer)]);
+    for (const s of sockets) s.destroy();
+    await closing;
+  };
+
+  return {
+    env: envFor(runId, jobId),
+    envFor,
+    fault: (method, f) => void faults.set(method, f),
+    clearFaults: () => faults.clear(),
+    refuseConnections: stopListening,
+    requests,
+    cacheEntries: () => cache.map((e) => ({ ...e })),
+    artifacts: () => artifacts.map((a) => ({ ...a })),
+    blob: (url) => blobs.get(new URL(url).pathname)?.data,
+    close: stopListening,
+  };
+}

@@ -1,0 +1,148 @@
+// Pruning GOCACHE to what one run used, built on how cmd/go marks use (identical in Go 1.19 and
+// 1.23, cmd/go/internal/cache/cache.go): reading an action entry (`<id>-a`, in Get) or an output
+// (`<id>-d`, in OutputFile) calls `used`, which sets the file's mtime to now only when it is at
+// least mtimeInterval (1 h) old; writing an entry sets it to now. Go itself deletes entries older
+// than trimLimit + mtimeInterval (5 days + 1 h).
+// So after a restore every entry is aged by 2 h (past the 1 h interval, far from the 5-day
+// trim); after the builds, exactly the entries this run read or wrote are newer than the restore.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** cmd/go/internal/cache mtimeInterval. */
+export const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
+const AGE_MS = 2 * GO_MTIME_INTERVAL_MS;
+const BATCH = 64;
+/** mtimes read back this far from what was set count as kept (FAT has 2 s resolution). */
+const MTIME_TOLERANCE_MS = 2000;
+
+export type SetTimes = (file: string, atime: Date, mtime: Date) => Promise<void>;
+
+interface Entry {
+  file: string;
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
+const SUBDIR = /^[0-9a-f]{2}$/;
+const ENTRY = /^[0-9a-f]{64}-[ad]$/;
+
+async function listEntries(gocache: string): Promise<Entry[]> {
+  let subdirs: string[];
+  try {
+    subdirs = (await readdir(gocache)).filter((d) => SUBDIR.test(d));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const entries: Entry[] = [];
+  for (const sub of subdirs) {
+    const dir = path.join(gocache, sub);
+    const names = (await readdir(dir)).filter((n) => ENTRY.test(n));
+    await inBatches(names, async (name) => {
+      const file = path.join(dir, name);
+      const info = await stat(file);
+      entries.push({ file, name, size: info.size, mtimeMs: info.mtimeMs });
+    });
+  }
+  return entries;
+}
+
+async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += BATCH) await Promise.all(items.slice(i, i + BATCH).map(fn));
+}
+
+/** Total size of the regular files under `dir` (0 when it does not exist). */
+export async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  await inBatches(names, async (name) => {
+    const info = await stat(path.join(dir, name)).catch(() => null);
+    if (info?.isFile()) total += info.size;
+  });
+  return total;
+}
+
+export interface Aging {
+  /** False when the file system does not keep the mtimes we set: pruning is then impossible. */
+  mtimesKept: boolean;
+  entries: number;
+  bytes: number;
+  /** Entries with an older mtime than this were not used after the aging. */
+  cutoffMs: number;
+}
+
+/** Ages every entry of `gocache` by 2 h and checks that the file system kept it. */
+export async function ageEntries(
+  gocache: string,
+  nowMs: number,
+  setTimes: SetTimes = utimes,
+): Promise<Aging> {
+  const aged = new Date(nowMs - AGE_MS);
+  // The midpoint between aged and fresh mtimes tolerates coarse timestamps and clock skew.
+  const cutoffMs = nowMs - GO_MTIME_INTERVAL_MS;
+  const entries = await listEntries(gocache);
+  const bytes = entries.reduce((sum, e) => sum + e.size, 0);
+  const probe = path.join(gocache, `.mtime-probe-${randomUUID()}`);
+  const samples = [probe, ...entries.slice(0, 3).map((e) => e.file)];
+  try {
+    // Go creates GOCACHE on first use anyway; the probe needs it now.
+    await mkdir(gocache, { recursive: true });
+    await writeFile(probe, '');
+    await setTimes(probe, aged, aged);
+    await inBatches(entries, (e) => setTimes(e.file, aged, aged));
+    for (const file of samples) {
+      if (Math.abs((await stat(file)).mtimeMs - aged.getTime()) > MTIME_TOLERANCE_MS) {
+        return { mtimesKept: false, entries: entries.length, bytes, cutoffMs };
+      }
+    }
+    return { mtimesKept: true, entries: entries.length, bytes, cutoffMs };
+  } finally {
+    await unlink(probe).catch(() => undefined);
+  }
+}
+
+export interface Pruning {
+  keptEntries: number;
+  keptBytes: number;
+  removedEntries: number;
+  removedBytes: number;
+}
+
+/**
+ * Deletes the entries nothing touched since the aging. An output (`-d`) that a fresh action
+ * entry (`-a`) names is kept even when stale: Go does not touch an existing output when a build
+ * reproduces it byte for byte (copyFile returns early), it only writes the new `-a`.
+ */
+export async function pruneUnused(gocache: string, cutoffMs: number): Promise<Pruning> {
+  const entries = await listEntries(gocache);
+  const fresh = entries.filter((e) => e.mtimeMs >= cutoffMs);
+  const keep = new Set(fresh.map((e) => e.name));
+  await inBatches(
+    fresh.filter((e) => e.name.endsWith('-a')),
+    async (e) => {
+      // `v1 <action id> <output id> <size> <time>`
+      const output = /^v1 [0-9a-f]{64} ([0-9a-f]{64}) /.exec(await readFile(e.file, 'utf8').catch(() => ''));
+      if (output?.[1]) keep.add(`${output[1]}-d`);
+    },
+  );
+  const result: Pruning = { keptEntries: 0, keptBytes: 0, removedEntries: 0, removedBytes: 0 };
+  await inBatches(entries, async (e) => {
+    if (keep.has(e.name)) {
+      result.keptEntries++;
+      result.keptBytes += e.size;
+    } else {
+      await rm(e.file, { force: true });
+      result.removedEntries++;
+      result.removedBytes += e.size;
+    }
+  });
+  return result;
+}

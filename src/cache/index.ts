@@ -1,0 +1,234 @@
+// Restores GOMODCACHE and GOCACHE before the builds and saves them after, with @actions/cache.
+// Caching is an optimisation: every kind of trouble ends as one warning and the build goes on.
+import * as cache from '@actions/cache';
+import os from 'node:os';
+import type { Logger } from '../log.js';
+import { formatBytes } from '../report/format.js';
+import { callClient, problemsOf } from './client-call.js';
+import { ageEntries, directorySize, pruneUnused } from './gocache.js';
+import type { SetTimes } from './gocache.js';
+import { buildKeys, hashDependencies, modulesKeys, movingPart } from './keys.js';
+
+export interface CacheRecord {
+  hit: 'true' | 'partial' | 'false';
+  key: string | null;
+  restoredBytes: number;
+  savedBytes: number;
+}
+
+export interface CacheRequest {
+  mode: 'true' | 'false' | 'restore-only';
+  /** cache-key-prefix input */
+  keyPrefix: string;
+  /** Job env: RUNNER_OS, RUNNER_ARCH, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, ACTIONS_*, RUNNER_TEMP, GITHUB_WORKSPACE… */
+  env: Readonly<Record<string, string | undefined>>;
+  /** 'go1.23.5' */
+  goVersion: string;
+  /** Absolute, from `go env`. */
+  gocache: string;
+  gomodcache: string;
+  /** Where go.mod / go.sum are. */
+  moduleDir: string;
+  /** Everything that changes compiled output: targets with variants, CGO_ENABLED, tags, flags, trimpath. */
+  compileInputs: readonly string[];
+  /** Per client call; default 5 minutes. */
+  timeoutMs?: number;
+  /** How mtimes are set; only tests replace it (to emulate a file system that drops them). */
+  setTimes?: SetTimes;
+}
+
+export interface RestoredEntry {
+  name: 'GOMODCACHE' | 'GOCACHE';
+  path: string;
+  key: string;
+  restoreKeys: string[];
+  matchedKey: string | null;
+  restoredBytes: number;
+}
+
+export interface RestoredCaches {
+  /** False when there is nothing to save or report: cache off, outside Actions, service unavailable. */
+  active: boolean;
+  hit: CacheRecord['hit'];
+  /** The GOCACHE key this run saves under. */
+  key: string | null;
+  entries: RestoredEntry[];
+  /** GOCACHE entries with an older mtime were not used by this run; null: save without pruning. */
+  pruneCutoffMs: number | null;
+}
+
+export const DEFAULT_CACHE_TIMEOUT_MS = 5 * 60 * 1000;
+
+const INACTIVE: RestoredCaches = { active: false, hit: 'false', key: null, entries: [], pruneCutoffMs: null };
+
+function inActions(env: CacheRequest['env']): boolean {
+  return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
+}
+
+/** The client puts its temporary archive in RUNNER_TEMP, else under /home/actions/temp. */
+function clientEnv(env: CacheRequest['env']): CacheRequest['env'] {
+  return env.RUNNER_TEMP ? env : { ...env, RUNNER_TEMP: os.tmpdir() };
+}
+
+export function cacheRecord(restored: RestoredCaches): CacheRecord {
+  return {
+    hit: restored.hit,
+    key: restored.key,
+    restoredBytes: restored.entries.reduce((sum, e) => sum + e.restoredBytes, 0),
+    savedBytes: 0,
+  };
+}
+
+export async function restoreCaches(req: CacheRequest, log: Logger): Promise<RestoredCaches> {
+  if (req.mode === 'false') {
+    log.debug('cache: false: not restoring or saving GOCACHE/GOMODCACHE');
+    return INACTIVE;
+  }
+  if (!inActions(req.env)) {
+    log.info(
+      `Not running in GitHub Actions (no ACTIONS_RUNTIME_TOKEN/ACTIONS_RESULTS_URL): Go uses its local build cache ${req.gocache} as it is`,
+    );
+    return INACTIVE;
+  }
+  const env = clientEnv(req.env);
+  const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
+  const available = await callClient('cache.isFeatureAvailable', env, timeoutMs, async () =>
+    cache.isFeatureAvailable(),
+  );
+  if (available.value !== true) {
+    const why = problemsOf(available).join('; ') || 'isFeatureAvailable() is false';
+    log.warning(
+      `The Actions cache service is not available to this job (${why}); building without the cache`,
+    );
+    return INACTIVE;
+  }
+
+  const deps = await hashDependencies(req.moduleDir).catch((error: Error) => error);
+  if (deps instanceof Error) {
+    log.warning(`Cache not restored: ${deps.message}`);
+    return INACTIVE;
+  }
+  const mods = modulesKeys(req.keyPrefix, req.env, deps);
+  const build = buildKeys(
+    req.keyPrefix,
+    req.env,
+    req.goVersion,
+    req.compileInputs,
+    movingPart(req.env, new Date()),
+  );
+  const entries: RestoredEntry[] = [];
+  for (const [name, dir, keys] of [
+    ['GOMODCACHE', req.gomodcache, mods],
+    ['GOCACHE', req.gocache, build],
+  ] as const) {
+    const call = await callClient(`Restoring ${name}`, env, timeoutMs, () =>
+      cache.restoreCache([dir], keys.key, keys.restoreKeys),
+    );
+    const problems = problemsOf(call);
+    const entry: RestoredEntry = { name, path: dir, ...keys, matchedKey: null, restoredBytes: 0 };
+    if (problems.length > 0) {
+      log.warning(`${name} was not restored: ${problems.join('; ')}. Building without it.`);
+    } else if (call.value) {
+      entry.matchedKey = call.value;
+      entry.restoredBytes = await directorySize(dir);
+      const how = call.value === keys.key ? 'its exact key' : 'a restore key';
+      log.info(`${name}: restored ${formatBytes(entry.restoredBytes)} from ${call.value} (${how})`);
+    } else {
+      log.info(`${name}: no cache entry yet for ${keys.key}`);
+    }
+    entries.push(entry);
+  }
+
+  const restored: RestoredCaches = {
+    active: true,
+    hit: hitOf(entries, deps.file === 'go.sum'),
+    key: build.key,
+    entries,
+    pruneCutoffMs: null,
+  };
+  if (req.mode === 'true') restored.pruneCutoffMs = await prepareForPruning(req, log);
+  return restored;
+}
+
+/** 'true' when GOCACHE came from the same toolchain and compile inputs and the modules came too. */
+function hitOf(entries: readonly RestoredEntry[], needsModules: boolean): CacheRecord['hit'] {
+  const [mods, build] = entries;
+  if (!mods || !build) return 'false';
+  const sameInputs =
+    build.matchedKey !== null && build.matchedKey.startsWith(build.restoreKeys[0] ?? build.key);
+  if (sameInputs && (mods.matchedKey !== null || !needsModules)) return 'true';
+  return entries.some((e) => e.matchedKey !== null) ? 'partial' : 'false';
+}
+
+async function prepareForPruning(req: CacheRequest, log: Logger): Promise<number | null> {
+  try {
+    const aging = await ageEntries(req.gocache, Date.now(), req.setTimes);
+    if (aging.mtimesKept) return aging.cutoffMs;
+    log.warning(
+      `The file system of GOCACHE (${req.gocache}) does not keep modification times, so the entries this run uses cannot be told apart: the whole GOCACHE will be saved`,
+    );
+  } catch (error) {
+    log.warning(
+      `GOCACHE cannot be prepared for pruning (${(error as Error).message}): the whole GOCACHE will be saved`,
+    );
+  }
+  return null;
+}
+
+/** Saves what the builds used; call it after the builds, also when some of them failed. */
+export async function saveCaches(
+  req: CacheRequest,
+  restored: RestoredCaches,
+  log: Logger,
+): Promise<CacheRecord> {
+  const record = cacheRecord(restored);
+  if (!restored.active) return record;
+  if (req.mode !== 'true') {
+    log.info('cache: restore-only: not saving GOCACHE/GOMODCACHE');
+    return record;
+  }
+  const env = clientEnv(req.env);
+  const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
+  for (const entry of restored.entries) {
+    if (entry.matchedKey === entry.key) {
+      log.info(`${entry.name}: restored from its exact key ${entry.key}; not saving it again`);
+      continue;
+    }
+    if (entry.name === 'GOCACHE' && restored.pruneCutoffMs !== null)
+      await prune(entry.path, restored.pruneCutoffMs, log);
+    let size: number;
+    try {
+      size = await directorySize(entry.path);
+    } catch (error) {
+      log.warning(`${entry.name} was not saved: ${(error as Error).message}`);
+      continue;
+    }
+    if (size === 0) {
+      log.info(`${entry.name}: nothing to save (${entry.path} is empty)`);
+      continue;
+    }
+    const call = await callClient(`Saving ${entry.name}`, env, timeoutMs, () =>
+      cache.saveCache([entry.path], entry.key),
+    );
+    const problems = problemsOf(call);
+    if (problems.length === 0 && call.value !== undefined && call.value >= 0) {
+      record.savedBytes += size;
+      log.info(`${entry.name}: saved ${formatBytes(size)} as ${entry.key}`);
+    } else {
+      const why = problems.join('; ') || 'the cache service did not accept it';
+      log.warning(`${entry.name} was not saved: ${why}`);
+    }
+  }
+  return record;
+}
+
+async function prune(gocache: string, cutoffMs: number, log: Logger): Promise<void> {
+  try {
+    const p = await pruneUnused(gocache, cutoffMs);
+    log.info(
+      `GOCACHE: keeping ${p.keptEntries} entries (${formatBytes(p.keptBytes)}) this run used; removed ${p.removedEntries} unused (${formatBytes(p.removedBytes)})`,
+    );
+  } catch (error) {
+    log.warning(`GOCACHE could not be pruned (${(error as Error).message}): saving it as it is`);
+  }
+}
