@@ -150,6 +150,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
 
+  const buildPhaseStarted = process.hrtime.bigint();
   const results = await runPool(
     jobs,
     options.parallel,
@@ -178,6 +179,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     (result) => result !== null && failed(result),
     (): TargetResult | null => null,
   );
+  const buildPhaseSeconds = Number(process.hrtime.bigint() - buildPhaseStarted) / 1e9;
   const firstFailure = results.find((r) => r !== null && failed(r));
   const artifacts = jobs.map((job, i) =>
     artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id),
@@ -207,6 +209,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     commit: metadata.commit,
     date: metadata.date,
     cache: cacheResult,
+    buildPhaseSeconds: Math.round(buildPhaseSeconds * 100) / 100,
     checksums: checksumsPath === null ? null : relativeToBase(checksumsPath, ctx),
     artifacts,
   };

@@ -51,6 +51,8 @@ export interface Manifest {
   commit: string;
   date: string;
   cache: CacheRecord | null;
+  /** Wall time from the first `go build` to the last finished target (verification and archives included). */
+  buildPhaseSeconds: number;
   /** checksums.txt, relative to the workspace; null when `checksums: none`. */
   checksums: string | null;
   artifacts: ArtifactEntry[];
