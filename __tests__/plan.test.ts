@@ -214,8 +214,15 @@ describe('ldflags quoting (Go cmd/internal/quoted)', () => {
 describe('buildEnvironment', () => {
   it('sets CC only when a compiler is given', () => {
     const pinned = { GOOS: 'linux', GOARCH: 'arm64', CGO_ENABLED: '1' as const, variant: null };
-    expect(buildEnvironment({}, pinned, {}, null)).not.toHaveProperty('CC');
-    expect(buildEnvironment({}, pinned, {}, 'aarch64-linux-gnu-gcc').CC).toBe('aarch64-linux-gnu-gcc');
+    expect(buildEnvironment({ CC: 'gcc' }, pinned, {}, null).CC).toBe('gcc');
+    const cross = buildEnvironment(
+      { CC: 'gcc', CXX: 'g++' },
+      pinned,
+      {},
+      { cc: 'aarch64-linux-gnu-gcc', cxx: null },
+    );
+    expect(cross.CC).toBe('aarch64-linux-gnu-gcc');
+    expect(cross).not.toHaveProperty('CXX');
   });
 });
 

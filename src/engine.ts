@@ -17,7 +17,7 @@ import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
 import type { Options } from './options/options.js';
 import { PINNED_VARIABLES } from './options/options.js';
-import type { ArtifactEntry, Manifest } from './report/manifest.js';
+import type { ArtifactEntry, Manifest, SmokeRecord } from './report/manifest.js';
 import { writeManifest } from './report/manifest.js';
 import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
 import { selectTargets, targetId } from './targets/expand.js';
@@ -30,6 +30,7 @@ import type { CacheRequest } from './cache/index.js';
 import { restoreCaches, saveCaches } from './cache/index.js';
 import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload/names.js';
 import { renderArtifactName, uploadArtifacts } from './upload/index.js';
+import { canIsolateNetwork, smokePassed, smokeTest } from './smoke/index.js';
 import { TOOL } from './version.js';
 
 export interface EngineContext {
@@ -150,6 +151,14 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
 
+  const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
+  if (options.smokeTest !== null && !isolateNetwork) {
+    log.info(
+      'Smoke tests run with the network reachable: this machine does not allow a network namespace (unshare).',
+    );
+  }
+  const smokeTimeoutMs =
+    optionalMs(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS', (ms) => ({ ms })).ms ?? DEFAULT_SMOKE_TIMEOUT_MS;
   const buildPhaseStarted = process.hrtime.bigint();
   const results = await runPool(
     jobs,
@@ -160,9 +169,23 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       const outcome = await buildTarget(job, cwd, ctx.baseDir, options.buildTimeoutMs);
       // Verified as soon as it is built, while other targets are still compiling.
       const verify = outcome.ok && options.verify ? await verifyBuilt(job, options) : null;
+      const smoke =
+        outcome.ok && verify?.ok !== false && options.smokeTest !== null
+          ? await smokeTest({
+              binary: job.output,
+              goos: job.target.goos,
+              goarch: job.target.goarch,
+              args: options.smokeTest,
+              host: { goos: toolchain.hostGoos, goarch: toolchain.hostGoarch },
+              verify,
+              env: ctx.env,
+              timeoutMs: smokeTimeoutMs,
+              isolateNetwork,
+            })
+          : null;
       const kind = archiveKind(options.archive, job.target.goos);
       const archive =
-        outcome.ok && verify?.ok !== false && kind !== null
+        outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke)) && kind !== null
           ? await archiveBinary(
               job.output,
               `${job.name}${extensionOf(job)}`,
@@ -172,8 +195,8 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
               mtime,
             )
           : null;
-      const result = { outcome, verify, archive };
-      reportResult(result, ctx);
+      const result = { outcome, verify, smoke, archive };
+      reportResult(result, ctx, options.smokeTest ?? []);
       return result;
     },
     (result) => result !== null && failed(result),
@@ -182,7 +205,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   const buildPhaseSeconds = Number(process.hrtime.bigint() - buildPhaseStarted) / 1e9;
   const firstFailure = results.find((r) => r !== null && failed(r));
   const artifacts = jobs.map((job, i) =>
-    artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id),
+    artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id, options.smokeTest ?? []),
   );
   if (options.universal) {
     artifacts.push(
@@ -343,6 +366,7 @@ async function downloadModules(module: GoModule, env: Record<string, string>, lo
 interface TargetResult {
   readonly outcome: BuildOutcome;
   readonly verify: VerifyResult | null;
+  readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
 }
 
@@ -372,10 +396,26 @@ function checksummed(
 }
 
 function failed(result: TargetResult): boolean {
-  return !result.outcome.ok || result.verify?.ok === false;
+  return (
+    !result.outcome.ok || result.verify?.ok === false || (result.smoke !== null && !smokePassed(result.smoke))
+  );
 }
 
-function reportResult({ outcome, verify }: TargetResult, ctx: EngineContext): void {
+const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
+
+function describeSmoke(smoke: SmokeRecord, args: readonly string[]): string {
+  const how = `the smoke test (${[...args].join(' ') || 'no arguments'}) under ${smoke.via ?? 'no runner'}`;
+  const first = smoke.output[0] ? `: ${smoke.output[0]}` : '';
+  if (smoke.timedOut) return `${how} did not finish within its time limit${first}`;
+  if (smoke.exitCode === null) return `${how} could not run: ${smoke.reason ?? 'unknown'}`;
+  return `${how} exited with status ${smoke.exitCode}${first}`;
+}
+
+function reportResult(
+  { outcome, verify, smoke }: TargetResult,
+  ctx: EngineContext,
+  smokeArgs: readonly string[],
+): void {
   const { job } = outcome;
   const relative = path.relative(ctx.baseDir, job.output);
   const pinned = Object.entries(pinnedRecord(job.pinned))
@@ -390,9 +430,22 @@ function reportResult({ outcome, verify }: TargetResult, ctx: EngineContext): vo
         : `verification failed: ${verify.problems.join(' ')}`,
     );
   if (verify) lines.push(...verify.notes.map((n) => `note: ${n}`));
+  if (smoke) {
+    lines.push(
+      smoke.ran
+        ? `smoke test via ${smoke.via}: exit ${smoke.exitCode ?? '–'}${smoke.timedOut ? ' (timed out)' : ''} in ${smoke.seconds ?? '–'} s`
+        : `smoke test skipped: ${smoke.reason ?? ''}`,
+      ...smoke.output.map((l) => `  | ${l}`),
+    );
+    if (!smokePassed(smoke)) {
+      ctx.log.error(`${job.target.id}: ${describeSmoke(smoke, smokeArgs)}`, {
+        title: `smoke test ${job.target.id}`,
+      });
+    }
+  }
   if (outcome.output) lines.push(...outcome.output.split('\n'));
   const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
-  const ok = outcome.ok && verify?.ok !== false;
+  const ok = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
   ctx.log.group(`${ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
   if (!outcome.ok && outcome.diagnostics.length === 0) {
     ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
@@ -430,12 +483,23 @@ function artifactEntry(
   result: TargetResult | null,
   ctx: EngineContext,
   firstFailure: string | undefined,
+  smokeArgs: readonly string[],
 ): ArtifactEntry {
   const outcome = result?.outcome ?? null;
   const verify = result?.verify ?? null;
   const built = outcome?.ok === true;
+  const smoke = result?.smoke ?? null;
+  const smokeFailed = smoke !== null && !smokePassed(smoke);
   const status =
-    outcome === null ? 'skipped' : !built ? 'build-failed' : verify?.ok === false ? 'verify-failed' : 'ok';
+    outcome === null
+      ? 'skipped'
+      : !built
+        ? 'build-failed'
+        : verify?.ok === false
+          ? 'verify-failed'
+          : smokeFailed
+            ? 'smoke-failed'
+            : 'ok';
   return {
     name: job.name,
     package: job.package,
@@ -451,10 +515,15 @@ function artifactEntry(
     sha256: outcome?.sha256 ?? null,
     buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
     verify,
-    smoke: null,
+    smoke,
     error:
       outcome === null
         ? `not built: fail-fast stopped the matrix after ${firstFailure ?? 'a target'} failed`
-        : (outcome.error ?? (verify && !verify.ok ? verify.problems.join(' ') : null)),
+        : (outcome.error ??
+          (verify && !verify.ok
+            ? verify.problems.join(' ')
+            : smoke && smokeFailed
+              ? describeSmoke(smoke, smokeArgs)
+              : null)),
   };
 }

@@ -145,12 +145,12 @@ function stringField(body: Record<string, unknown>, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+// Plain fields (no parameter properties): bench/cache.mjs loads this file with Node's type stripping.
 class TwirpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  readonly status: number;
+  constructor(status: number, message: string) {
     super(message);
+    this.status = status;
   }
 }
 

@@ -1,4 +1,5 @@
 import { VARIANT_VARIABLES } from '../targets/variants.js';
+import type { CCompiler } from './compilers.js';
 
 export interface PinnedVariables {
   readonly GOOS: string;
@@ -30,14 +31,19 @@ export function buildEnvironment(
   base: Readonly<Record<string, string | undefined>>,
   pinned: PinnedVariables,
   extra: Readonly<Record<string, string>>,
-  compiler: string | null,
+  compiler: CCompiler | null,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && !VARIANT_VARIABLES.includes(key)) env[key] = value;
+    if (value !== undefined && !VARIANT_VARIABLES.includes(key) && !(compiler !== null && key === 'CXX'))
+      env[key] = value;
   }
   Object.assign(env, extra);
-  if (compiler !== null) env.CC = compiler;
+  if (compiler !== null) {
+    // A cross compiler replaces the job's CC and CXX, which are for the host.
+    env.CC = compiler.cc;
+    if (compiler.cxx !== null) env.CXX = compiler.cxx;
+  }
   env.GOOS = pinned.GOOS;
   env.GOARCH = pinned.GOARCH;
   env.CGO_ENABLED = pinned.CGO_ENABLED;

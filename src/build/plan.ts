@@ -5,6 +5,8 @@ import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
 import { variantLevel, variantSuffix } from '../targets/variants.js';
+import type { CCompiler } from './compilers.js';
+import { discoverCompiler } from './compilers.js';
 import type { PinnedVariables } from './env.js';
 import { buildEnvironment } from './env.js';
 import { renderLdflags, substitute } from './ldflags.js';
@@ -215,7 +217,7 @@ function planJob(
     CGO_ENABLED: options.cgoEnabled,
     variant: target.pinnedVariant,
   };
-  const compiler = options.cc.get(`${target.goos}/${target.goarch}`) ?? null;
+  const { compiler, cannotBuild } = chooseCompiler(inputs, target);
   const ldflags = renderTargetLdflags(options, metadata, target);
   const argv = [
     'go',
@@ -237,8 +239,36 @@ function planJob(
     pinned,
     env: buildEnvironment(baseEnv, pinned, options.env, compiler),
     argv,
-    cannotBuild: compiler === null ? externalLinkerNeeded(target.goos, target.goarch) : null,
+    cannotBuild,
   };
+}
+
+/**
+ * The C compiler of a target: the `cc` input, else (with cgo on, for a cross target) one found
+ * on PATH. Targets Go links only externally, and cgo cross targets with no compiler, are not
+ * built at all: the reason is the target's error instead of raw compiler output.
+ */
+function chooseCompiler(
+  inputs: PlanInputs,
+  target: ResolvedTarget,
+): { compiler: CCompiler | null; cannotBuild: string | null } {
+  const { options, toolchain, baseEnv } = inputs;
+  const configured = options.cc.get(`${target.goos}/${target.goarch}`);
+  if (configured !== undefined) return { compiler: { cc: configured, cxx: null }, cannotBuild: null };
+  const external = externalLinkerNeeded(target.goos, target.goarch);
+  if (external !== null) return { compiler: null, cannotBuild: external };
+  if (options.cgoEnabled !== '1') return { compiler: null, cannotBuild: null };
+  const goarm = target.pinnedVariant?.variable === 'GOARM' ? target.pinnedVariant.value : null;
+  const choice = discoverCompiler(
+    target.goos,
+    target.goarch,
+    goarm,
+    { goos: toolchain.hostGoos, goarch: toolchain.hostGoarch },
+    baseEnv,
+  );
+  return 'missing' in choice
+    ? { compiler: null, cannotBuild: choice.missing }
+    : { compiler: choice.found, cannotBuild: null };
 }
 
 function renderTargetLdflags(options: Options, metadata: SourceMetadata, target: ResolvedTarget): string {

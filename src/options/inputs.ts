@@ -178,7 +178,7 @@ export const INPUTS: readonly InputDefinition[] = [
  * Inputs declared by the contract whose feature has not shipped yet. Setting one to anything
  * but its default earns a warning, so nobody believes a feature ran when it did not.
  */
-export const NOT_YET_AVAILABLE: readonly string[] = ['smoke-test', 'badge', 'status'];
+export const NOT_YET_AVAILABLE: readonly string[] = ['badge', 'status'];
 
 export type RawInputs = Readonly<Record<string, string>>;
 

@@ -7,11 +7,17 @@ export type ArtifactStatus = 'ok' | 'build-failed' | 'verify-failed' | 'smoke-fa
 /** The `verify` object of PRODUCT.md is the verifier's verdict. */
 export type VerifyRecord = VerifyResult;
 
+/** The smoke run of one binary: how it ran (native, qemu-…, wine) or why not, and how it ended. */
 export interface SmokeRecord {
   ran: boolean;
   via: string | null;
   exitCode: number | null;
-  [key: string]: unknown;
+  seconds: number | null;
+  timedOut: boolean;
+  /** The first lines the binary printed. */
+  output: string[];
+  /** Why it did not run, or what stopped it. */
+  reason: string | null;
 }
 
 export interface ArtifactEntry {
