@@ -69,15 +69,19 @@ describe('dist/index.js under the runner contract', () => {
         { targets: 'windows/arm64', goos: 'windows', goarch: 'arm64', variant: '' },
       ],
     });
-    expect(r.summary).toContain('| target | file | size | time | status |');
+    expect(r.summary).toContain(
+      '| target | file | size | sha256 | time | verify | linkage | smoke | status |',
+    );
     expect(r.summary).toMatch(
-      /\| `linux\/arm\/7` \| `hello-linux-arm-v7` \| [\d.]+ MiB \| [\d.]+ s \| ✅ ok \|/,
+      /^\| `linux\/arm\/7` \| `hello-linux-arm-v7` \| [\d.]+ MiB \| `[0-9a-f]{12}` \| [\d.]+ s \| ✅ elf arm \| static \| – \| ✅ ok \|$/m,
     );
     expect(r.summary).toContain('**3/3 built**, 0 failed.');
     expect(r.stdout).toContain('::group::✓ linux/amd64 (.)');
     expect(r.stdout).toContain('::add-mask::ghs_secret');
-    expect(r.stdout).toContain(
-      "::warning::Input 'badge' is not available in go-build-matrix 0.1.0 yet and was ignored.",
+    const badge = JSON.parse(readFileSync(path.join(workspace, 'app', 'dist', 'badge.json'), 'utf8'));
+    expect(badge).toEqual({ schemaVersion: 1, label: 'go build', message: '3/3 verified', color: 'green' });
+    expect(readFileSync(path.join(workspace, 'app', 'dist', 'badge.svg'), 'utf8')).toMatch(
+      /^<svg [^>]*>.*3\/3 verified.*<\/svg>$/s,
     );
     expect(r.stdout.replace('::add-mask::ghs_secret', '')).not.toContain('ghs_secret');
   });
@@ -105,7 +109,7 @@ describe('dist/index.js under the runner contract', () => {
     expect(r.outputs.built).toBe('1');
     expect(r.outputs.failed).toBe('1');
     expect(r.summary).toMatch(
-      /\| `windows\/amd64` \| – \| – \| [\d.]+ s \| ❌ build failed — go build exited with status 1/,
+      /^\| `windows\/amd64` \(GOAMD64=v1\) \| – \| – \| – \| [\d.]+ s \| – \| – \| – \| ❌ build failed — go build exited with status 1/m,
     );
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { INPUTS, NOT_YET_AVAILABLE } from '../src/options/inputs.js';
+import { INPUTS } from '../src/options/inputs.js';
 import { TOOL } from '../src/version.js';
 import { REPO_ROOT } from './support/toolchains.js';
 
@@ -55,15 +55,6 @@ describe('README.md', () => {
       const row = new RegExp(`^\\| \`${input.name}\` +\\|`, 'm');
       expect([input.name, row.test(readme)]).toEqual([input.name, true]);
     }
-  });
-});
-
-describe('README inputs table', () => {
-  it('marks exactly the inputs that are not yet available', () => {
-    const marked = INPUTS.filter((i) =>
-      new RegExp(`^\\| \`${i.name}\` .*not yet available`, 'm').test(read('README.md')),
-    ).map((i) => i.name);
-    expect(marked).toEqual([...NOT_YET_AVAILABLE]);
   });
 });
 

@@ -281,3 +281,67 @@ describe('artifact upload through the action', () => {
     expect(r.outputs.built).toBe('1');
   });
 });
+
+describe('plan → build jobs → collect through the action', () => {
+  async function fanOut(
+    run: string,
+    legsToRun: number[],
+  ): Promise<{ workspace: string; collect: RunnerResult; planned: string[][] }> {
+    const workspace = tempDir('fanout-collect');
+    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+    const targets = 'linux/amd64 linux/arm64 windows/amd64 darwin/arm64';
+    const common = { targets, 'working-directory': 'app', cache: 'false' };
+    const plan = await runAction(
+      workspace,
+      { ...common, mode: 'plan', chunks: '2' },
+      goEnv(tc, service.envFor(run, 'plan')),
+    );
+    const chunks = (JSON.parse(plan.outputs.matrix ?? '') as { include: { targets: string }[] }).include.map(
+      (c) => c.targets,
+    );
+    expect(chunks).toHaveLength(2);
+    for (const leg of legsToRun) {
+      // Each build job checks out the repository afresh: its own workspace.
+      const legWorkspace = tempDir(`leg${leg}`);
+      copyModule(EXAMPLE_MODULE, path.join(legWorkspace, 'app'));
+      const r = await runAction(
+        legWorkspace,
+        { ...common, targets: chunks[leg] as string },
+        goEnv(tc, service.envFor(run, `build-${leg}`)),
+      );
+      expect(r.exitCode).toBe(0);
+    }
+    const collect = await runAction(
+      workspace,
+      { ...common, mode: 'collect', badge: 'true' },
+      goEnv(tc, service.envFor(run, 'collect')),
+    );
+    return { workspace, collect, planned: chunks.map((c) => c.split(' ')) };
+  }
+
+  it('merges the legs into one manifest, checksums, summary and badge', async () => {
+    const { workspace, collect } = await fanOut('run-collect', [0, 1]);
+    expect(collect.exitCode).toBe(0);
+    expect(collect.outputs.built).toBe('4');
+    const dist = path.join(workspace, 'app', 'dist');
+    const manifest = JSON.parse(readFileSync(path.join(dist, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.artifacts.map((a) => [a.target, a.status])).toEqual([
+      ['linux/amd64', 'ok'],
+      ['linux/arm64', 'ok'],
+      ['windows/amd64', 'ok'],
+      ['darwin/arm64', 'ok'],
+    ]);
+    const { stdout } = await execFileAsync('sha256sum', ['-c', 'checksums.txt'], { cwd: dist });
+    expect(stdout.trim().split('\n')).toHaveLength(4);
+    expect(JSON.parse(readFileSync(path.join(dist, 'badge.json'), 'utf8')).message).toBe('4/4 verified');
+    expect(collect.summary).toContain('**4/4 built**');
+  });
+
+  it('fails naming the targets of a leg that never delivered', async () => {
+    const { collect, planned } = await fanOut('run-missing', [0]);
+    expect(collect.exitCode).toBe(1);
+    expect(collect.stdout).toContain(
+      `::error::No build job delivered ${(planned[1] as string[]).join(', ')}`,
+    );
+  });
+});

@@ -1,9 +1,14 @@
 import * as core from '@actions/core';
 import type { BuildResult } from '../engine.js';
 import { buildMatrix, planMatrix } from '../engine.js';
-import { INPUTS, warnInactiveInputs } from '../options/inputs.js';
+import { collectResults } from '../collect/index.js';
+import { INPUTS } from '../options/inputs.js';
+import type { Options } from '../options/options.js';
 import { parseOptions } from '../options/options.js';
-import { isFailure } from '../report/manifest.js';
+import { publishReports } from '../report/publish.js';
+import { targetId } from '../targets/expand.js';
+import type { Manifest } from '../report/manifest.js';
+import { isFailure, MANIFEST_FILE } from '../report/manifest.js';
 import { renderSummary, totals } from '../report/summary.js';
 import { ActionLogger } from './logger.js';
 import path from 'node:path';
@@ -22,7 +27,6 @@ export async function runAction(): Promise<void> {
     if (raw['github-token']) core.setSecret(raw['github-token']);
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
     const options = parseOptions(raw, baseDir);
-    warnInactiveInputs(raw, log);
     const ctx = { baseDir, env: process.env, log };
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);
@@ -31,24 +35,62 @@ export async function runAction(): Promise<void> {
       return;
     }
     if (options.mode === 'collect') {
-      throw new Error("Input 'mode': 'collect' is not available in this version yet; use 'build' or 'plan'.");
+      // The targets the plan asked for: each must have come back from some build job, and passed.
+      const plan = await planMatrix(options, ctx);
+      const collected = await collectResults({
+        outputDir: options.outputDir,
+        env: process.env,
+        log,
+        requested: plan.targets.map(targetId),
+      });
+      const result = {
+        manifest: collected.manifest,
+        manifestPath: path.join(options.outputDir, MANIFEST_FILE),
+        matrix: plan.matrix,
+      };
+      await report(result, options, log, baseDir);
+      if (collected.missing.length > 0) {
+        core.setFailed(
+          `No build job delivered ${collected.missing.join(', ')}: each requested target must produce a result.`,
+        );
+      }
+      failIfTargetsFailed(result.manifest);
+      return;
     }
     const result = await buildMatrix(options, ctx);
-    setOutputs(result, baseDir);
-    if (options.summary) await writeSummary(result, log);
-    const failures = result.manifest.artifacts.filter((a) => isFailure(a.status));
+    await report(result, options, log, baseDir);
     if (result.uploadError !== null) core.setFailed(result.uploadError);
-    if (failures.length > 0) {
-      core.setFailed(
-        `${failures.length} of ${result.manifest.artifacts.length} target(s) failed: ${failures.map((a) => `${a.target} (${a.status})`).join(', ')}`,
-      );
-    }
+    failIfTargetsFailed(result.manifest);
   } catch (err) {
     core.setFailed(err instanceof Error ? err.message : String(err));
   }
 }
 
-function setOutputs(result: BuildResult, baseDir: string): void {
+/** Outputs, job summary, badge and commit status: the same after a build and after a collect. */
+async function report(
+  result: Pick<BuildResult, 'manifest' | 'manifestPath' | 'matrix'>,
+  options: Options,
+  log: ActionLogger,
+  baseDir: string,
+): Promise<void> {
+  setOutputs(result, baseDir);
+  if (options.summary) await writeSummary(result.manifest, log);
+  await publishReports(result.manifest, options, process.env, log);
+}
+
+function failIfTargetsFailed(manifest: Manifest): void {
+  const failures = manifest.artifacts.filter((a) => isFailure(a.status));
+  if (failures.length > 0) {
+    core.setFailed(
+      `${failures.length} of ${manifest.artifacts.length} target(s) failed: ${failures.map((a) => `${a.target} (${a.status})`).join(', ')}`,
+    );
+  }
+}
+
+function setOutputs(
+  result: Pick<BuildResult, 'manifest' | 'manifestPath' | 'matrix'>,
+  baseDir: string,
+): void {
   const t = totals(result.manifest);
   core.setOutput('manifest', path.relative(baseDir, result.manifestPath).split(path.sep).join('/'));
   core.setOutput(
@@ -70,9 +112,9 @@ function setOutputs(result: BuildResult, baseDir: string): void {
   core.setOutput('cache-hit', result.manifest.cache?.hit ?? 'false');
 }
 
-async function writeSummary(result: BuildResult, log: ActionLogger): Promise<void> {
+async function writeSummary(manifest: Manifest, log: ActionLogger): Promise<void> {
   try {
-    await core.summary.addRaw(renderSummary(result.manifest)).write();
+    await core.summary.addRaw(renderSummary(manifest)).write();
   } catch (err) {
     log.warning(`The job summary could not be written: ${err instanceof Error ? err.message : String(err)}`);
   }

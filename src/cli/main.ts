@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { buildMatrix, planMatrix } from '../engine.js';
 import { InputError } from '../options/errors.js';
-import { INPUTS, warnInactiveInputs } from '../options/inputs.js';
+import { INPUTS } from '../options/inputs.js';
 import { parseOptions } from '../options/options.js';
 import { isFailure } from '../report/manifest.js';
+import { publishReports } from '../report/publish.js';
 import { renderTable } from '../report/summary.js';
 import { TOOL } from '../version.js';
 import { TerminalLogger } from './logger.js';
@@ -120,7 +121,6 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       if (typeof value === 'string') raw[input.name] = value;
     }
     const options = parseOptions(raw, io.cwd);
-    warnInactiveInputs(raw, log);
     const ctx = { baseDir: io.cwd, env: io.env, log };
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);
@@ -128,6 +128,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       return EXIT_OK;
     }
     const result = await buildMatrix(options, ctx);
+    await publishReports(result.manifest, { ...options, status: false }, io.env, log);
     io.stdout(`${renderTable(result.manifest)}\nmanifest: ${result.manifestPath}\n`);
     const failed = result.uploadError !== null || result.manifest.artifacts.some((a) => isFailure(a.status));
     return failed ? EXIT_FAILED : EXIT_OK;

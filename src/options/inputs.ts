@@ -1,6 +1,3 @@
-import type { Logger } from '../log.js';
-import { TOOL } from '../version.js';
-
 /**
  * Every input of the action (PRODUCT.md), in one table: the action reads exactly these with
  * core.getInput, the CLI offers each as a `--kebab-case` flag, and a test checks that
@@ -174,24 +171,7 @@ export const INPUTS: readonly InputDefinition[] = [
   },
 ];
 
-/**
- * Inputs declared by the contract whose feature has not shipped yet. Setting one to anything
- * but its default earns a warning, so nobody believes a feature ran when it did not.
- */
-export const NOT_YET_AVAILABLE: readonly string[] = ['badge', 'status'];
-
 export type RawInputs = Readonly<Record<string, string>>;
-
-/** Warns about each not-yet-available input that was given a value other than its default. */
-export function warnInactiveInputs(given: RawInputs, log: Logger): void {
-  for (const name of NOT_YET_AVAILABLE) {
-    const value = given[name]?.trim() ?? '';
-    const input = INPUTS.find((i) => i.name === name);
-    if (value !== '' && value !== input?.default) {
-      log.warning(`Input '${name}' is not available in go-build-matrix ${TOOL.version} yet and was ignored.`);
-    }
-  }
-}
 
 /** The raw inputs with every default filled in, for callers that only set some. */
 export function withDefaults(given: RawInputs): Record<string, string> {

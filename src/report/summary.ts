@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Manifest } from './manifest.js';
+import type { ArtifactEntry, CacheRecord, Manifest, SmokeRecord } from './manifest.js';
 import { isFailure } from './manifest.js';
 import { formatBytes, formatSeconds } from './format.js';
 
@@ -11,13 +11,22 @@ const STATUS_ICON: Record<string, string> = {
   skipped: '⏭️ skipped',
 };
 
-/** Escapes a value for a GitHub markdown table cell. */
-function cell(text: string): string {
+/** Plain text for a GitHub markdown table cell: markdown punctuation escaped, HTML as entities, one line. */
+export function cellText(text: string): string {
   return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
     .replace(/\r?\n/g, ' ')
-    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+/** A code span in a table cell. Backslashes are literal inside code spans, so only `|` needs
+ *  escaping (GFM splits cells first); a value holding backticks gets a longer fence. */
+export function cellCode(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 export interface Totals {
@@ -39,31 +48,82 @@ export function totals(manifest: Manifest): Totals {
   };
 }
 
+/** The target as asked for, plus the variant value that was pinned when it named none. */
+function targetCell(a: ArtifactEntry): string {
+  const pinned = Object.entries(a.env).filter(([k]) => !['GOOS', 'GOARCH', 'CGO_ENABLED'].includes(k));
+  const named = a.target.split('/').length > 2;
+  const variant = named ? '' : pinned.map(([k, v]) => ` (${cellText(`${k}=${v}`)})`).join('');
+  return `${cellCode(a.target)}${variant}`;
+}
+
+function verifyCell(a: ArtifactEntry): string {
+  if (a.verify === null) return '–';
+  const what = [a.verify.format, a.verify.machine].filter((x) => x !== null).join(' ');
+  return `${a.verify.ok ? '✅' : '❌'}${what ? ` ${cellText(what)}` : ''}`;
+}
+
+function linkageCell(a: ArtifactEntry): string {
+  if (a.verify?.linkage == null) return '–';
+  return cellText(a.verify.glibc ? `${a.verify.linkage}, GLIBC ${a.verify.glibc}` : a.verify.linkage);
+}
+
+function smokeCell(smoke: SmokeRecord | null): string {
+  if (smoke === null) return '–';
+  if (!smoke.ran) return `⏭️ skipped${smoke.reason ? ` (${cellText(smoke.reason)})` : ''}`;
+  const via = smoke.via ? ` (${cellText(smoke.via)})` : '';
+  if (smoke.timedOut) return `❌ timed out${via}`;
+  return smoke.exitCode === 0 ? `✅ passed${via}` : `❌ exit ${smoke.exitCode ?? '?'}${via}`;
+}
+
+function cacheLine(cache: CacheRecord | null): string {
+  if (cache === null) return 'Cache: not used.';
+  const hit =
+    cache.hit === 'true' ? 'hit' : cache.hit === 'partial' ? 'partial hit (a restore key matched)' : 'miss';
+  return `Cache: ${hit}, restored ${formatBytes(cache.restoredBytes)}, saved ${formatBytes(cache.savedBytes)}.`;
+}
+
 /** The job summary: one markdown table, a row per target, then totals. Plain GitHub markdown only. */
 export function renderSummary(manifest: Manifest): string {
   const t = totals(manifest);
+  const verifying = manifest.artifacts.some((a) => a.verify !== null);
   const lines = [
     '## go-build-matrix',
     '',
-    `${manifest.go.version} · module \`${cell(manifest.module)}\` · version \`${cell(manifest.version)}\`` +
-      (manifest.commit ? ` · commit \`${manifest.commit.slice(0, 12)}\`` : ''),
+    `${cellText(manifest.go.version)} · module ${cellCode(manifest.module)} · version ${cellCode(manifest.version)}` +
+      (manifest.commit ? ` · commit ${cellCode(manifest.commit.slice(0, 12))}` : ''),
     '',
-    '| target | file | size | time | status |',
-    '|---|---|--:|--:|---|',
+    '| target | file | size | sha256 | time | verify | linkage | smoke | status |',
+    '|---|---|--:|---|--:|---|---|---|---|',
   ];
   for (const a of manifest.artifacts) {
-    const file = a.path === null ? '–' : `\`${cell(path.posix.basename(a.path))}\``;
-    const status = STATUS_ICON[a.status] ?? a.status;
-    const detail = a.error ? ` — ${cell(a.error.split('\n')[0] ?? '')}` : '';
+    const status = STATUS_ICON[a.status] ?? cellText(a.status);
+    const detail = a.error ? ` — ${cellText(a.error.split('\n')[0] ?? '')}` : '';
     lines.push(
-      `| \`${cell(a.target)}\` | ${file} | ${formatBytes(a.size)} | ${formatSeconds(a.buildSeconds)} | ${status}${detail} |`,
+      [
+        '',
+        targetCell(a),
+        a.path === null ? '–' : cellCode(path.posix.basename(a.path)),
+        formatBytes(a.size),
+        a.sha256 === null ? '–' : cellCode(a.sha256.slice(0, 12)),
+        formatSeconds(a.buildSeconds),
+        verifyCell(a),
+        linkageCell(a),
+        smokeCell(a.smoke),
+        `${status}${detail}`,
+        '',
+      ]
+        .join(' | ')
+        .trim(),
     );
   }
   lines.push(
     '',
     `**${t.built}/${t.requested} built**, ${t.failed} failed` +
       (t.skipped > 0 ? `, ${t.skipped} skipped` : '') +
-      '.',
+      '.' +
+      (verifying ? ` ${t.verified}/${t.requested} verified.` : ' Verification was off.'),
+    '',
+    cacheLine(manifest.cache),
     '',
   );
   return lines.join('\n');
