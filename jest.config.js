@@ -8,5 +8,8 @@ export default {
   testMatch: ['**/__tests__/**/*.test.ts'],
   // Hooks that build every target of a toolchain cold can take many minutes on 2 cores.
   testTimeout: 30 * 60_000,
+  // Two test files at once: many wait on services, timeouts or emulators while another compiles.
+  maxWorkers: 2,
   verbose: false,
+  reporters: ['default', '<rootDir>/scripts/closing-line-reporter.cjs'],
 };

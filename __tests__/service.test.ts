@@ -163,6 +163,7 @@ describe('build cache through the action', () => {
     }
   });
 
+  let faultRunner: ReturnType<typeof runner> | undefined;
   it.each([
     ['a service answering 500', 'GetCacheEntryDownloadURL', { status: 500 }],
     ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }],
@@ -171,8 +172,9 @@ describe('build cache through the action', () => {
   ])('%s: every target still builds, with a warning', async (_, method, fault) => {
     const workspace = tempDir('fault');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
-    const vm = runner();
-    const env = { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE };
+    // One runner for all fault cases, never emptied: only the service misbehaves here.
+    faultRunner ??= runner();
+    const env = { GOCACHE: faultRunner.GOCACHE, GOMODCACHE: faultRunner.GOMODCACHE };
     const inputs = {
       targets: 'linux/amd64 linux/arm64',
       'working-directory': 'app',
@@ -181,7 +183,6 @@ describe('build cache through the action', () => {
     };
     // Something to restore first, so the download path is exercised.
     await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
-    await vm.wipe();
     service.fault(method as never, fault);
     const started = Date.now();
     const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });

@@ -57,7 +57,10 @@ export function fixturePath(tc: Toolchain, name: string): string {
   return path.join(FIXTURE_DIR, tc.release, name);
 }
 
-/** Builds what is missing (two `go build`s at a time) and returns every spec's outcome, keyed by name. */
+/** A go build spends part of its time in serial phases (linking): three at once keep two cores busy. */
+const BUILDS_AT_ONCE = 3;
+
+/** Builds what is missing (a few `go build`s at a time) and returns every spec's outcome, keyed by name. */
 export async function buildFixtures(tc: Toolchain, specs: FixtureSpec[]): Promise<Map<string, Built>> {
   const dir = path.join(FIXTURE_DIR, tc.release);
   await mkdir(dir, { recursive: true });
@@ -73,7 +76,7 @@ export async function buildFixtures(tc: Toolchain, specs: FixtureSpec[]): Promis
     const worker = async (): Promise<void> => {
       for (let s = queue.shift(); s; s = queue.shift()) out.set(s.name, await buildOne(tc, dir, s));
     };
-    await Promise.all([worker(), worker()]);
+    await Promise.all(Array.from({ length: BUILDS_AT_ONCE }, worker));
   });
   return out;
 }

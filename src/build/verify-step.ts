@@ -1,6 +1,6 @@
 import type { Options } from '../options/options.js';
 import type { VerifyRequest, VerifyResult } from '../verify/index.js';
-import { verifyFile } from '../verify/index.js';
+import { failedVerdict, verifyFile } from '../verify/index.js';
 import type { BuildJob } from './plan.js';
 
 /** What a built file must be: its target, with the variant that was pinned for it and the linkage policy. */
@@ -26,20 +26,6 @@ export async function verifyBuilt(
   try {
     return await verifyFile(job.output, request);
   } catch (err) {
-    return {
-      ok: false,
-      format: null,
-      bits: null,
-      endian: null,
-      machine: null,
-      os: null,
-      linkage: null,
-      interpreter: null,
-      needed: [],
-      glibc: null,
-      buildinfo: null,
-      problems: [`the built file could not be read: ${(err as Error).message}`],
-      notes: [],
-    };
+    return failedVerdict(`the built file could not be read: ${(err as Error).message}`);
   }
 }

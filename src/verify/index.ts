@@ -54,6 +54,11 @@ function unreadable(format: Format | null, message: string, exp: Expectation | s
   };
 }
 
+/** A failed verdict that knows nothing about the file but why it failed. */
+export function failedVerdict(problem: string): VerifyResult {
+  return { ...empty(null), problems: [problem] };
+}
+
 function empty(format: Format | null): VerifyResult {
   return {
     ok: false,
