@@ -146,7 +146,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
     gomodcache: toolchain.gomodcache,
     moduleDir: module.dir,
     compileInputs: compileInputs(jobs, options, env),
-    ...optionalMs(ctx.env, 'GO_BUILD_MATRIX_CACHE_TIMEOUT_MS', (timeoutMs) => ({ timeoutMs })),
+    timeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_CACHE_TIMEOUT_MS'),
   };
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
@@ -157,8 +157,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       'Smoke tests run with the network reachable: this machine does not allow a network namespace (unshare).',
     );
   }
-  const smokeTimeoutMs =
-    optionalMs(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS', (ms) => ({ ms })).ms ?? DEFAULT_SMOKE_TIMEOUT_MS;
+  const smokeTimeoutMs = msFromEnv(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS') ?? DEFAULT_SMOKE_TIMEOUT_MS;
   const buildPhaseStarted = process.hrtime.bigint();
   const results = await runPool(
     jobs,
@@ -256,17 +255,17 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
 }
 
 /**
- * Service timing knobs read from the environment rather than inputs (they tune the runner, not
- * the build): GO_BUILD_MATRIX_CACHE_TIMEOUT_MS bounds each cache call, GO_BUILD_MATRIX_UPLOAD_RETRY_MS
- * is the first pause between upload attempts.
+ * Timing knobs read from the environment rather than inputs (they tune the runner, not the
+ * build): GO_BUILD_MATRIX_CACHE_TIMEOUT_MS bounds each cache call, GO_BUILD_MATRIX_UPLOAD_RETRY_MS
+ * is the first pause between upload attempts, GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS bounds a smoke run.
  */
-function optionalMs<T>(
-  env: EngineContext['env'],
-  name: string,
-  use: (ms: number) => T,
-): T | Record<string, never> {
+function msFromEnv(env: EngineContext['env'], name: string): number | undefined {
   const value = env[name];
-  return value !== undefined && /^\d+$/.test(value) ? use(Number(value)) : {};
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function retryOf(delayMs: number | undefined): { attempts: number; delayMs: number } | undefined {
+  return delayMs === undefined ? undefined : { attempts: 3, delayMs };
 }
 
 /** Everything that changes compiled output, for the GOCACHE key (link flags do not: links are not cached). */
@@ -330,9 +329,7 @@ async function upload(
         sharedFiles,
         retentionDays: options.retentionDays,
         env: ctx.env,
-        ...optionalMs(ctx.env, 'GO_BUILD_MATRIX_UPLOAD_RETRY_MS', (delayMs) => ({
-          retry: { attempts: 3, delayMs },
-        })),
+        retry: retryOf(msFromEnv(ctx.env, 'GO_BUILD_MATRIX_UPLOAD_RETRY_MS')),
       },
       ctx.log,
     );

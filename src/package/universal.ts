@@ -65,17 +65,18 @@ export async function writeUniversal(dest: string, thinFiles: readonly string[])
     header.writeUInt32BE(s.align, at + 16);
   });
   const temp = `${dest}.${process.pid}.partial`;
-  const out = await open(temp, 'w', 0o755);
   try {
-    await out.write(header, 0, header.length, 0);
-    for (const [i, input] of inputs.entries())
-      await copyInto(input.file, out, (slices[i] as FatSlice).offset);
-    // Zero padding after the last slice is not needed: the file ends where the slice ends.
-    await out.close();
+    const out = await open(temp, 'w', 0o755);
+    try {
+      await out.write(header, 0, header.length, 0);
+      for (const [i, input] of inputs.entries())
+        await copyInto(input.file, out, (slices[i] as FatSlice).offset);
+    } finally {
+      await out.close();
+    }
     await rename(temp, dest);
     return slices;
   } finally {
-    await out.close().catch(() => undefined);
     await rm(temp, { force: true });
   }
 }
