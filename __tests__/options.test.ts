@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import os from 'node:os';
 import { InputError } from '../src/options/errors.js';
 import { parseDuration, parseOptions } from '../src/options/options.js';
 import { EXAMPLE_MODULE } from './support/toolchains.js';
@@ -24,7 +23,7 @@ describe('parseOptions', () => {
       flags: [],
       trimpath: true,
       env: {},
-      parallel: os.availableParallelism(),
+      parallel: 'auto',
       failFast: false,
       buildTimeoutMs: 30 * 60_000,
       outputDir: `${EXAMPLE_MODULE}/dist`,

@@ -44,17 +44,53 @@ const ENTRIES = {
 };
 
 const ncc = createRequire(import.meta.url).resolve('@vercel/ncc/dist/ncc/cli.js');
+const stats = path.join(os.tmpdir(), `go-build-matrix-ncc-stats-${process.pid}.json`);
 execFileSync(
   process.execPath,
-  [ncc, 'build', 'src/lib.ts', '-o', path.join(out, 'lib'), '--license', 'licenses.txt', '--quiet'],
+  [ncc, 'build', 'src/lib.ts', '-o', path.join(out, 'lib'), '--stats-out', stats, '--quiet'],
   {
     cwd: root,
     stdio: 'inherit',
   },
 );
+writeFileSync(path.join(out, 'lib', 'licenses.txt'), licenses(JSON.parse(readFileSync(stats, 'utf8'))));
+rmSync(stats, { force: true });
 for (const [name, text] of Object.entries(ENTRIES)) writeFileSync(path.join(out, name), text);
 chmodSync(path.join(out, 'cli.js'), 0o755);
 writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n');
+
+/**
+ * The license of every package with code in any chunk. ncc's own --license sees only one chunk
+ * once the bundle is split (the service clients load on first use), so it is collected here
+ * from the bundle's module list.
+ */
+function licenses(webpackStats) {
+  const packageDirs = new Set();
+  const modules = [];
+  const walk = (list) => {
+    for (const m of list ?? []) {
+      modules.push(m);
+      walk(m.modules); // concatenated modules list their parts
+    }
+  };
+  walk(webpackStats.modules);
+  for (const module of modules) {
+    const id = (module.identifier ?? module.name ?? '').split('!').at(-1);
+    const match = id.match(/^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//);
+    if (match) packageDirs.add(path.resolve(root, match[1].replace(/^.*?(node_modules\/)/, '$1')));
+  }
+  const entries = new Map();
+  for (const dir of packageDirs) {
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file ? readFileSync(path.join(dir, file), 'utf8').trim() : '';
+    entries.set(`${pkg.name}@${pkg.version}`, `${pkg.name}\n${pkg.license ?? 'UNKNOWN'}\n${text}`);
+  }
+  return `${[...entries.keys()]
+    .sort()
+    .map((key) => entries.get(key))
+    .join('\n\n')}\n`;
+}
 
 function files(dir, prefix = '') {
   return readdirSync(dir)

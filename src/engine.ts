@@ -1,14 +1,18 @@
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { BuildOutcome } from './build/build-target.js';
-import { buildTarget } from './build/build-target.js';
 import { mergeDiagnostics } from './build/diagnostics.js';
+import { buildBudget, withProcessLimit } from './build/budget.js';
 import { pinnedRecord } from './build/env.js';
 import { readSourceMetadata } from './build/metadata.js';
 import type { BuildJob } from './build/plan.js';
-import { executableExtension, planJobs } from './build/plan.js';
+import { planJobs } from './build/plan.js';
 import { runPool } from './build/pool.js';
-import { verifyBuilt } from './build/verify-step.js';
+import type { Timings } from './build/schedule.js';
+import { longestFirst, readTimings, timingKey, timingsPathIn, writeTimings } from './build/schedule.js';
+import type { StepContext, TargetResult } from './build/target-step.js';
+import { failed, runTargetStep } from './build/target-step.js';
 import { goQuery } from './go/command.js';
 import type { GoModule } from './go/module.js';
 import { directiveNewerThan, loadModule } from './go/module.js';
@@ -17,20 +21,19 @@ import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
 import type { Options } from './options/options.js';
 import { PINNED_VARIABLES } from './options/options.js';
-import type { ArtifactEntry, Manifest, SmokeRecord } from './report/manifest.js';
-import { writeManifest } from './report/manifest.js';
+import { artifactEntry, checksummed, relativeToBase } from './report/artifact-entry.js';
+import type { Manifest } from './report/manifest.js';
+import { MANIFEST_FILE, writeManifest } from './report/manifest.js';
 import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
 import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
-import type { VerifyResult } from './verify/index.js';
-import type { Archived } from './package/index.js';
-import { archiveBinary, archiveKind, resolveExtraFiles, writeChecksums } from './package/index.js';
+import { resolveExtraFiles, writeChecksums } from './package/index.js';
 import { universalBinaries } from './package/universal-step.js';
 import type { CacheRequest } from './cache/index.js';
 import { restoreCaches, saveCaches } from './cache/index.js';
 import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload/names.js';
 import { renderArtifactName, uploadArtifacts } from './upload/index.js';
-import { canIsolateNetwork, smokePassed, smokeTest } from './smoke/index.js';
+import { canIsolateNetwork } from './smoke/index.js';
 import { TOOL } from './version.js';
 
 export interface EngineContext {
@@ -125,18 +128,31 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       { file: path.relative(ctx.baseDir, path.join(module.dir, 'go.mod')) },
     );
   }
-  const { jobs, merged } = planJobs({ options, toolchain, module, metadata, targets, baseEnv: ctx.env });
+  const { jobs: planned, merged } = planJobs({
+    options,
+    toolchain,
+    module,
+    metadata,
+    targets,
+    baseEnv: ctx.env,
+  });
   for (const { dropped, kept } of merged) {
     log.info(
       `${dropped} builds the same binary as ${kept} with ${toolchain.version}: building it once, as ${kept}.`,
     );
   }
+  const budget = buildBudget(
+    options.parallel,
+    planned.length,
+    { cpus: os.availableParallelism(), totalMemory: os.totalmem() },
+    options.flags,
+  );
+  const jobs = withProcessLimit(planned, budget);
   log.info(
-    `Building ${jobs.length} target(s), ${options.parallel} at a time: ${jobs.map((j) => j.target.id).join(' ')}`,
+    `Building ${jobs.length} target(s), ${budget.targets} at a time${budget.processes === null ? '' : ` (go build -p=${budget.processes})`}: ${jobs.map((j) => j.target.id).join(' ')}`,
   );
   await mkdir(options.outputDir, { recursive: true });
   const extraFiles = await resolveExtraFiles(options.extraFiles, options.workingDirectory);
-  const mtime = new Date(metadata.date);
   const cacheRequest: CacheRequest = {
     mode: options.cache,
     keyPrefix: options.cacheKeyPrefix,
@@ -157,64 +173,56 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
       'Smoke tests run with the network reachable: this machine does not allow a network namespace (unshare).',
     );
   }
-  const smokeTimeoutMs = msFromEnv(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS') ?? DEFAULT_SMOKE_TIMEOUT_MS;
-  const buildPhaseStarted = process.hrtime.bigint();
-  const results = await runPool(
-    jobs,
-    options.parallel,
+  const previousTimings = await readTimings(
+    path.join(options.outputDir, MANIFEST_FILE),
+    timingsPathIn(toolchain.gocache),
+  );
+  const order = longestFirst(jobs, previousTimings);
+  log.debug(`Start order (longest expected first): ${order.map((j) => j.target.id).join(' ')}`);
+  const step: StepContext = {
+    options,
+    ctx,
+    cwd,
+    host: { goos: toolchain.hostGoos, goarch: toolchain.hostGoarch },
+    extraFiles,
+    mtime: new Date(metadata.date),
+    isolateNetwork,
+    smokeTimeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS') ?? DEFAULT_SMOKE_TIMEOUT_MS,
+    phaseStarted: process.hrtime.bigint(),
+  };
+  const finished = await runPool(
+    order,
+    budget.targets,
     options.failFast,
-    async (job): Promise<TargetResult> => {
-      log.debug(`${job.target.id}: ${JSON.stringify(job.argv)}`);
-      const outcome = await buildTarget(job, cwd, ctx.baseDir, options.buildTimeoutMs);
-      // Verified as soon as it is built, while other targets are still compiling.
-      const verify = outcome.ok && options.verify ? await verifyBuilt(job, options) : null;
-      const smoke =
-        outcome.ok && verify?.ok !== false && options.smokeTest !== null
-          ? await smokeTest({
-              binary: job.output,
-              goos: job.target.goos,
-              goarch: job.target.goarch,
-              args: options.smokeTest,
-              host: { goos: toolchain.hostGoos, goarch: toolchain.hostGoarch },
-              verify,
-              env: ctx.env,
-              timeoutMs: smokeTimeoutMs,
-              isolateNetwork,
-            })
-          : null;
-      const kind = archiveKind(options.archive, job.target.goos);
-      const archive =
-        outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke)) && kind !== null
-          ? await archiveBinary(
-              job.output,
-              `${job.name}${extensionOf(job)}`,
-              extensionOf(job),
-              kind,
-              extraFiles,
-              mtime,
-            )
-          : null;
-      const result = { outcome, verify, smoke, archive };
-      reportResult(result, ctx, options.smokeTest ?? []);
-      return result;
-    },
+    (job) => runTargetStep(job, step),
     (result) => result !== null && failed(result),
     (): TargetResult | null => null,
   );
-  const buildPhaseSeconds = Number(process.hrtime.bigint() - buildPhaseStarted) / 1e9;
+  const resultOf = new Map(order.map((job, i) => [job, finished[i] ?? null]));
+  const results = jobs.map((job) => resultOf.get(job) ?? null);
+  const buildPhaseSeconds = Number(process.hrtime.bigint() - step.phaseStarted) / 1e9;
   const firstFailure = results.find((r) => r !== null && failed(r));
   const artifacts = jobs.map((job, i) =>
     artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id, options.smokeTest ?? []),
   );
   if (options.universal) {
     artifacts.push(
-      ...(await universalBinaries({ jobs, artifacts, options, metadata, extraFiles, mtime, ctx })),
+      ...(await universalBinaries({
+        jobs,
+        artifacts,
+        options,
+        metadata,
+        extraFiles,
+        mtime: step.mtime,
+        ctx,
+      })),
     );
   }
   const checksumsPath =
     options.checksums === 'sha256'
       ? await writeChecksums(options.outputDir, checksummed(artifacts, ctx))
       : null;
+  await rememberTimings(toolchain.gocache, previousTimings, results, log);
   // Saved even when targets failed: their successful compiles are still worth keeping.
   const cacheResult = await saveCaches(cacheRequest, restored, log);
   annotateDiagnostics(
@@ -263,6 +271,8 @@ function msFromEnv(env: EngineContext['env'], name: string): number | undefined 
   const value = env[name];
   return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
+
+const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
 
 function retryOf(delayMs: number | undefined): { attempts: number; delayMs: number } | undefined {
   return delayMs === undefined ? undefined : { attempts: 3, delayMs };
@@ -341,6 +351,26 @@ async function upload(
   }
 }
 
+/** Keeps this run's build times for the next run's start order (in GOCACHE, so the cache carries them). */
+async function rememberTimings(
+  gocache: string,
+  previous: Timings,
+  results: readonly (TargetResult | null)[],
+  log: Logger,
+): Promise<void> {
+  if (gocache === '' || gocache === 'off') return;
+  const measured = results.flatMap((r) =>
+    r?.outcome.ok && r.outcome.seconds !== null
+      ? [{ key: timingKey(r.outcome.job), seconds: r.outcome.seconds }]
+      : [],
+  );
+  try {
+    await writeTimings(timingsPathIn(gocache), previous, measured);
+  } catch (err) {
+    log.debug(`Build timings not kept for the next run: ${(err as Error).message}`);
+  }
+}
+
 async function downloadModules(module: GoModule, env: Record<string, string>, log: Logger): Promise<void> {
   if (!module.hasDependencies || module.vendored) {
     log.debug(
@@ -359,108 +389,6 @@ async function downloadModules(module: GoModule, env: Record<string, string>, lo
   }
 }
 
-/** One built target: how its build went and, when it produced a file, the verifier's verdict. */
-interface TargetResult {
-  readonly outcome: BuildOutcome;
-  readonly verify: VerifyResult | null;
-  readonly smoke: SmokeRecord | null;
-  readonly archive: Archived | null;
-}
-
-function extensionOf(job: BuildJob): string {
-  return executableExtension(job.target.goos, job.target.goarch);
-}
-
-function relativeToBase(file: string, ctx: EngineContext): string {
-  return path.relative(ctx.baseDir, file).split(path.sep).join('/');
-}
-
-/** Every file that was built and passed: binaries and archives, for checksums.txt. */
-function checksummed(
-  artifacts: readonly ArtifactEntry[],
-  ctx: EngineContext,
-): { path: string; sha256: string }[] {
-  const files: { path: string; sha256: string }[] = [];
-  for (const a of artifacts) {
-    if (a.status !== 'ok') continue;
-    if (a.path !== null && a.sha256 !== null)
-      files.push({ path: path.resolve(ctx.baseDir, a.path), sha256: a.sha256 });
-    if (a.archive !== null && a.archiveSha256 !== null) {
-      files.push({ path: path.resolve(ctx.baseDir, a.archive), sha256: a.archiveSha256 });
-    }
-  }
-  return files;
-}
-
-function failed(result: TargetResult): boolean {
-  return (
-    !result.outcome.ok || result.verify?.ok === false || (result.smoke !== null && !smokePassed(result.smoke))
-  );
-}
-
-const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
-
-function describeSmoke(smoke: SmokeRecord, args: readonly string[]): string {
-  const how = `the smoke test (${[...args].join(' ') || 'no arguments'}) under ${smoke.via ?? 'no runner'}`;
-  const first = smoke.output[0] ? `: ${smoke.output[0]}` : '';
-  if (smoke.timedOut) return `${how} did not finish within its time limit${first}`;
-  if (smoke.exitCode === null) return `${how} could not run: ${smoke.reason ?? 'unknown'}`;
-  return `${how} exited with status ${smoke.exitCode}${first}`;
-}
-
-function reportResult(
-  { outcome, verify, smoke }: TargetResult,
-  ctx: EngineContext,
-  smokeArgs: readonly string[],
-): void {
-  const { job } = outcome;
-  const relative = path.relative(ctx.baseDir, job.output);
-  const pinned = Object.entries(pinnedRecord(job.pinned))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  const lines = [`env: ${pinned}`];
-  if (outcome.ok) lines.push(`wrote ${relative} (${outcome.size} bytes, sha256 ${outcome.sha256})`);
-  if (verify)
-    lines.push(
-      verify.ok
-        ? `verified: ${describeVerdict(verify)}`
-        : `verification failed: ${verify.problems.join(' ')}`,
-    );
-  if (verify) lines.push(...verify.notes.map((n) => `note: ${n}`));
-  if (smoke) {
-    lines.push(
-      smoke.ran
-        ? `smoke test via ${smoke.via}: exit ${smoke.exitCode ?? '–'}${smoke.timedOut ? ' (timed out)' : ''} in ${smoke.seconds ?? '–'} s`
-        : `smoke test skipped: ${smoke.reason ?? ''}`,
-      ...smoke.output.map((l) => `  | ${l}`),
-    );
-    if (!smokePassed(smoke)) {
-      ctx.log.error(`${job.target.id}: ${describeSmoke(smoke, smokeArgs)}`, {
-        title: `smoke test ${job.target.id}`,
-      });
-    }
-  }
-  if (outcome.output) lines.push(...outcome.output.split('\n'));
-  const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
-  const ok = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
-  ctx.log.group(`${ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
-  if (!outcome.ok && outcome.diagnostics.length === 0) {
-    ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
-      title: `go build ${job.target.id}`,
-    });
-  }
-  if (verify && !verify.ok) {
-    ctx.log.error(`${relative} is not a valid ${job.target.id} binary: ${verify.problems.join(' ')}`, {
-      title: `verify ${job.target.id}`,
-    });
-  }
-}
-
-function describeVerdict(v: VerifyResult): string {
-  const parts = [v.format, v.bits === null ? null : `${v.bits}-bit`, v.endian, v.machine, v.os, v.linkage];
-  return parts.filter((p) => p !== null).join(' ');
-}
-
 function annotateDiagnostics(outcomes: readonly BuildOutcome[], log: Logger): void {
   const merged = mergeDiagnostics(
     outcomes.map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })),
@@ -473,54 +401,4 @@ function annotateDiagnostics(outcomes: readonly BuildOutcome[], log: Logger): vo
       title: 'go build',
     });
   }
-}
-
-function artifactEntry(
-  job: BuildJob,
-  result: TargetResult | null,
-  ctx: EngineContext,
-  firstFailure: string | undefined,
-  smokeArgs: readonly string[],
-): ArtifactEntry {
-  const outcome = result?.outcome ?? null;
-  const verify = result?.verify ?? null;
-  const built = outcome?.ok === true;
-  const smoke = result?.smoke ?? null;
-  const smokeFailed = smoke !== null && !smokePassed(smoke);
-  const status =
-    outcome === null
-      ? 'skipped'
-      : !built
-        ? 'build-failed'
-        : verify?.ok === false
-          ? 'verify-failed'
-          : smokeFailed
-            ? 'smoke-failed'
-            : 'ok';
-  return {
-    name: job.name,
-    package: job.package,
-    target: job.target.id,
-    goos: job.target.goos,
-    goarch: job.target.goarch,
-    env: pinnedRecord(job.pinned),
-    status,
-    path: built ? relativeToBase(job.output, ctx) : null,
-    archive: result?.archive ? relativeToBase(result.archive.path, ctx) : null,
-    archiveSha256: result?.archive?.sha256 ?? null,
-    size: outcome?.size ?? null,
-    sha256: outcome?.sha256 ?? null,
-    buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
-    verify,
-    smoke,
-    error:
-      outcome === null
-        ? `not built: fail-fast stopped the matrix after ${firstFailure ?? 'a target'} failed`
-        : (outcome.error ??
-          (verify && !verify.ok
-            ? verify.problems.join(' ')
-            : smoke && smokeFailed
-              ? describeSmoke(smoke, smokeArgs)
-              : null)),
-  };
 }

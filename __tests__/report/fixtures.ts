@@ -40,6 +40,7 @@ export function entry(target: string, overrides: Partial<ArtifactEntry> = {}): A
     size: 2_097_152,
     sha256: 'ab'.repeat(32),
     buildSeconds: 1.25,
+    timeline: { started: 0, built: 1.25, verified: 1.3, done: 1.3 },
     verify: verified({ machine: goarch, os: goos }),
     smoke: null,
     error: null,

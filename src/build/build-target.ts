@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describeFailure, run } from '../exec.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -20,10 +19,10 @@ export interface BuildOutcome {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** A build's outcome and, when it wrote a file, that file's bytes: read once, then hashed, verified and archived from memory. */
+export interface Built {
+  readonly outcome: BuildOutcome;
+  readonly bytes: Buffer | null;
 }
 
 /**
@@ -35,21 +34,15 @@ export async function buildTarget(
   cwd: string,
   workspace: string,
   timeoutMs: number,
-): Promise<BuildOutcome> {
+): Promise<Built> {
   const failed = (
     error: string,
     output = '',
     seconds: number | null = null,
     diagnostics: Diagnostic[] = [],
-  ): BuildOutcome => ({
-    job,
-    ok: false,
-    size: null,
-    sha256: null,
-    seconds,
-    error,
-    output,
-    diagnostics,
+  ): Built => ({
+    outcome: { job, ok: false, size: null, sha256: null, seconds, error, output, diagnostics },
+    bytes: null,
   });
   if (job.cannotBuild !== null) return failed(job.cannotBuild);
   // A file from an earlier run must never pass for this run's output.
@@ -69,21 +62,24 @@ export async function buildTarget(
       parseDiagnostics(output, cwd, workspace),
     );
   }
-  let size: number;
+  let bytes: Buffer;
   try {
-    size = (await stat(job.output)).size;
+    bytes = await readFile(job.output);
   } catch {
     return failed(`go build succeeded but wrote no file at ${job.output}`, output, result.seconds);
   }
   return {
-    job,
-    ok: true,
-    size,
-    sha256: await sha256File(job.output),
-    seconds: result.seconds,
-    error: null,
-    output,
-    diagnostics: [],
+    outcome: {
+      job,
+      ok: true,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      seconds: result.seconds,
+      error: null,
+      output,
+      diagnostics: [],
+    },
+    bytes,
   };
 }
 

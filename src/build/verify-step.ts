@@ -1,6 +1,6 @@
 import type { Options } from '../options/options.js';
 import type { VerifyRequest, VerifyResult } from '../verify/index.js';
-import { failedVerdict, verifyFile } from '../verify/index.js';
+import { BufferSource, failedVerdict, verifySource } from '../verify/index.js';
 import type { BuildJob } from './plan.js';
 
 /** What a built file must be: its target, with the variant that was pinned for it and the linkage policy. */
@@ -17,15 +17,15 @@ export function verifyRequest(job: BuildJob, options: Pick<Options, 'linkage' | 
   };
 }
 
-/** Verifies a freshly built file; a file that cannot even be read is a failed verdict, not a crash. */
+/** Verifies a freshly built file from the bytes already read for its hash; an internal error is a failed verdict, not a crash. */
 export async function verifyBuilt(
   job: BuildJob,
+  bytes: Buffer,
   options: Pick<Options, 'linkage' | 'maxGlibc'>,
 ): Promise<VerifyResult> {
-  const request = verifyRequest(job, options);
   try {
-    return await verifyFile(job.output, request);
+    return await verifySource(new BufferSource(bytes), verifyRequest(job, options));
   } catch (err) {
-    return failedVerdict(`the built file could not be read: ${(err as Error).message}`);
+    return failedVerdict(`the built file could not be verified: ${(err as Error).message}`);
   }
 }

@@ -1,6 +1,5 @@
 // Restores GOMODCACHE and GOCACHE before the builds and saves them after, with @actions/cache.
 // Caching is an optimisation: every kind of trouble ends as one warning and the build goes on.
-import * as cache from '@actions/cache';
 import os from 'node:os';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
@@ -8,6 +7,9 @@ import { callClient, problemsOf } from './client-call.js';
 import { ageEntries, directorySize, pruneUnused } from './gocache.js';
 import type { SetTimes } from './gocache.js';
 import { buildKeys, hashDependencies, modulesKeys, movingPart } from './keys.js';
+
+// Loaded on first use: the clients are most of the bundle, and the first `go` process should not wait for them.
+const loadCacheClient = () => import('@actions/cache');
 
 export interface CacheRecord {
   hit: 'true' | 'partial' | 'false';
@@ -93,7 +95,7 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
   const env = clientEnv(req.env);
   const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
   const available = await callClient('cache.isFeatureAvailable', env, timeoutMs, async () =>
-    cache.isFeatureAvailable(),
+    (await loadCacheClient()).isFeatureAvailable(),
   );
   if (available.value !== true) {
     const why = problemsOf(available).join('; ') || 'isFeatureAvailable() is false';
@@ -121,8 +123,8 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     ['GOMODCACHE', req.gomodcache, mods],
     ['GOCACHE', req.gocache, build],
   ] as const) {
-    const call = await callClient(`Restoring ${name}`, env, timeoutMs, () =>
-      cache.restoreCache([dir], keys.key, keys.restoreKeys),
+    const call = await callClient(`Restoring ${name}`, env, timeoutMs, async () =>
+      (await loadCacheClient()).restoreCache([dir], keys.key, keys.restoreKeys),
     );
     const problems = problemsOf(call);
     const entry: RestoredEntry = { name, path: dir, ...keys, matchedKey: null, restoredBytes: 0 };
@@ -207,8 +209,8 @@ export async function saveCaches(
       log.info(`${entry.name}: nothing to save (${entry.path} is empty)`);
       continue;
     }
-    const call = await callClient(`Saving ${entry.name}`, env, timeoutMs, () =>
-      cache.saveCache([entry.path], entry.key),
+    const call = await callClient(`Saving ${entry.name}`, env, timeoutMs, async () =>
+      (await loadCacheClient()).saveCache([entry.path], entry.key),
     );
     const problems = problemsOf(call);
     if (problems.length === 0 && call.value !== undefined && call.value >= 0) {

@@ -1,6 +1,5 @@
 // mode: collect. Downloads every artifact the build legs of this run uploaded, puts their files
 // back into one output-dir and merges the legs' manifests and checksums into the run's.
-import { DefaultArtifactClient } from '@actions/artifact';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -90,6 +89,7 @@ async function readLeg(dir: string): Promise<Leg | null> {
 
 /** Downloads the run's artifacts, one folder each; artifacts that no go-build-matrix leg made are skipped. */
 async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]> {
+  const { DefaultArtifactClient } = await import('@actions/artifact');
   const client = new DefaultArtifactClient();
   const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // latest: a re-run leg's artifact replaces the earlier attempt's of the same name.

@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { split as shellSplit } from 'shlex';
 import { VARIANT_VARIABLES } from '../targets/variants.js';
@@ -32,7 +31,8 @@ export interface Options {
   readonly flags: readonly string[];
   readonly trimpath: boolean;
   readonly env: Readonly<Record<string, string>>;
-  readonly parallel: number;
+  /** Targets at once; 'auto' lets the engine size it to the machine (see build/budget.ts). */
+  readonly parallel: number | 'auto';
   readonly failFast: boolean;
   readonly buildTimeoutMs: number;
   /** Absolute. */
@@ -235,8 +235,8 @@ function parsePackages(value: string): string[] {
   return packages;
 }
 
-function parseParallel(value: string): number {
-  if (value.trim().toLowerCase() === 'auto') return os.availableParallelism();
+function parseParallel(value: string): number | 'auto' {
+  if (value.trim().toLowerCase() === 'auto') return 'auto';
   return positiveInteger('parallel', value, 256);
 }
 

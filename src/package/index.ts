@@ -1,4 +1,3 @@
-import { sha256File } from '../build/build-target.js';
 import type { ArchiveEntry, ArchiveKind } from './archive.js';
 import { writeArchive } from './archive.js';
 
@@ -21,11 +20,12 @@ export function archivePath(binary: string, extension: string, kind: ArchiveKind
 }
 
 /**
- * Archives one binary under the name users expect (`app`, `app.exe`), mode 0755, followed by
+ * Archives one binary (`bytes`, the contents of `binary`) under the name users expect (`app`, `app.exe`), mode 0755, followed by
  * the extra files, every entry dated `mtime` (the commit date) so rebuilds give the same bytes.
  */
 export async function archiveBinary(
   binary: string,
+  bytes: Buffer,
   nameInside: string,
   extension: string,
   kind: ArchiveKind,
@@ -36,6 +36,11 @@ export async function archiveBinary(
   if (clash)
     throw new Error(`extra file ${clash.source} would replace the binary ${nameInside} in the archive`);
   const dest = archivePath(binary, extension, kind);
-  await writeArchive(kind, dest, [{ name: nameInside, source: binary, mode: 0o755 }, ...extra], mtime);
-  return { path: dest, sha256: await sha256File(dest) };
+  const sha256 = await writeArchive(
+    kind,
+    dest,
+    [{ name: nameInside, source: bytes, mode: 0o755 }, ...extra],
+    mtime,
+  );
+  return { path: dest, sha256 };
 }

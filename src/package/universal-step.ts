@@ -1,13 +1,13 @@
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256File } from '../build/build-target.js';
 import type { SourceMetadata } from '../build/metadata.js';
 import type { BuildJob } from '../build/plan.js';
 import { outputPath } from '../build/plan.js';
 import type { EngineContext } from '../engine.js';
 import type { Options } from '../options/options.js';
 import type { ArtifactEntry } from '../report/manifest.js';
-import { verifyFile } from '../verify/index.js';
+import { BufferSource, verifySource } from '../verify/index.js';
 import type { ArchiveEntry } from './archive.js';
 import { archiveKind } from './archive.js';
 import { archiveBinary } from './index.js';
@@ -78,7 +78,9 @@ async function universalEntry(
     target,
   );
   const slices = await writeUniversal(dest, [amd64.output, arm64.output]);
-  const verify = await verifyFile(dest, {
+  // Read once: verified, hashed and archived from memory.
+  const bytes = await readFile(dest);
+  const verify = await verifySource(new BufferSource(bytes), {
     goos: 'darwin',
     goarch: 'universal',
     variant: null,
@@ -88,7 +90,9 @@ async function universalEntry(
   });
   const kind = archiveKind(options.archive, 'darwin');
   const archive =
-    verify.ok && kind !== null ? await archiveBinary(dest, amd64.name, '', kind, extraFiles, mtime) : null;
+    verify.ok && kind !== null
+      ? await archiveBinary(dest, bytes, amd64.name, '', kind, extraFiles, mtime)
+      : null;
   const relative = (file: string): string => path.relative(ctx.baseDir, file).split(path.sep).join('/');
   ctx.log.group(`${verify.ok ? '✓' : '✗'} ${target} (${amd64.package})`, [
     `wrote ${relative(dest)} from ${relative(amd64.output)} and ${relative(arm64.output)}`,
@@ -111,9 +115,10 @@ async function universalEntry(
     path: relative(dest),
     archive: archive ? relative(archive.path) : null,
     archiveSha256: archive?.sha256 ?? null,
-    size: (await stat(dest)).size,
-    sha256: await sha256File(dest),
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
     buildSeconds: null,
+    timeline: null,
     verify,
     smoke: null,
     error: verify.ok ? null : verify.problems.join(' '),

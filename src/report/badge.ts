@@ -1,6 +1,5 @@
 // The build badge: badge.svg to commit or publish as is, and badge.json for shields.io's
 // endpoint badge (https://shields.io/badges/endpoint-badge), both from the manifest alone.
-import { makeBadge } from 'badge-maker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from './manifest.js';
@@ -59,6 +58,7 @@ export async function writeBadge(
   await mkdir(outputDir, { recursive: true });
   const svg = path.join(outputDir, BADGE_SVG);
   const json = path.join(outputDir, BADGE_JSON);
+  const { makeBadge } = await import('badge-maker');
   await writeFile(svg, makeBadge({ label: content.label, message: content.message, color: content.color }));
   await writeFile(json, `${JSON.stringify(content, null, 2)}\n`);
   return { svg, json };

@@ -36,9 +36,22 @@ export interface ArtifactEntry {
   size: number | null;
   sha256: string | null;
   buildSeconds: number | null;
+  /** When this target's steps ended, in seconds from the build phase's start; null when it was not started. */
+  timeline: TargetTimeline | null;
   verify: VerifyRecord | null;
   smoke: SmokeRecord | null;
   error: string | null;
+}
+
+export interface TargetTimeline {
+  /** `go build` started. */
+  started: number;
+  /** `go build` ended and its file was read. */
+  built: number;
+  /** The verifier's verdict was in; null when it did not run. */
+  verified: number | null;
+  /** Smoke test and archive done: the target's result was final. */
+  done: number;
 }
 
 export interface CacheRecord {

@@ -1,6 +1,5 @@
 // The commit status "go-build-matrix: 12/12 targets verified" on the built commit. Optional:
 // every problem becomes a warning that says what to do, never a failed build.
-import { getOctokit } from '@actions/github';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { verdict } from './badge.js';
@@ -48,6 +47,8 @@ export async function setCommitStatus(manifest: Manifest, { token, env, log }: S
       ? `${env.GITHUB_SERVER_URL}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}`
       : undefined;
   try {
+    // Loaded on first use, like the other service clients, to keep the start fast.
+    const { getOctokit } = await import('@actions/github');
     const octokit = getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {});
     await octokit.rest.repos.createCommitStatus({
       owner,

@@ -1,7 +1,7 @@
 // Uploads the built files as workflow artifacts with @actions/artifact: one per target or one
 // for all, each with the manifest and checksums. Transient failures are retried; anything else
 // throws, naming the artifact and what the service answered.
-import { DefaultArtifactClient } from '@actions/artifact';
+import type { DefaultArtifactClient } from '@actions/artifact';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { callClient } from '../cache/client-call.js';
@@ -121,6 +121,8 @@ export async function uploadArtifacts(req: UploadRequest, log: Logger): Promise<
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw new Error(`Cannot upload ${file}: it is not a file`);
   }
+  // Loaded on first use: the client is most of the bundle, and the first `go` process should not wait for it.
+  const { DefaultArtifactClient } = await import('@actions/artifact');
   const client = new DefaultArtifactClient();
   const uploaded: UploadedArtifact[] = [];
   for (const artifact of planned) {

@@ -1,0 +1,92 @@
+// The order targets start in. With more targets than build slots the matrix ends when its last
+// build ends, so the longest-expected builds go first (longest processing time first): the short
+// ones then fill the gaps at the end instead of one long build running alone on an idle machine.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BuildJob } from './plan.js';
+
+/** Seconds a target's build took last time, by `timingKey`. */
+export type Timings = ReadonlyMap<string, number>;
+
+export function timingKey(job: Pick<BuildJob, 'target' | 'package'>): string {
+  return `${job.target.id} ${job.package}`;
+}
+
+/**
+ * Without history, a cgo build is expected to take about twice as long: it compiles runtime/cgo
+ * and its C files and links through the external linker (gofmt, Go 1.23: 14 s with cgo, 7 s without).
+ */
+function defaultEstimate(job: BuildJob): number {
+  return job.pinned.CGO_ENABLED === '1' ? 2 : 1;
+}
+
+/**
+ * Longest expected first; ties keep the order the user gave. A target without history is
+ * guessed at the median of the known ones, scaled by the default estimate.
+ */
+export function longestFirst(jobs: readonly BuildJob[], previous: Timings): BuildJob[] {
+  const known = jobs.map((job) => previous.get(timingKey(job))).filter((s) => s !== undefined);
+  const typical = median(known) ?? 1;
+  const estimate = (job: BuildJob): number => previous.get(timingKey(job)) ?? typical * defaultEstimate(job);
+  return jobs
+    .map((job, index) => ({ job, index, seconds: estimate(job) }))
+    .sort((a, b) => b.seconds - a.seconds || a.index - b.index)
+    .map(({ job }) => job);
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+interface TimingsFile {
+  readonly timings: Record<string, number>;
+}
+
+/**
+ * What earlier runs measured: the manifest an earlier run left in output-dir, and the timings
+ * file kept in GOCACHE (which the cache carries from run to run). Unreadable files count as none.
+ */
+export async function readTimings(manifestPath: string, timingsPath: string): Promise<Map<string, number>> {
+  const timings = new Map<string, number>();
+  const fromCache = await readJson<TimingsFile>(timingsPath);
+  for (const [key, seconds] of Object.entries(fromCache?.timings ?? {})) {
+    if (typeof seconds === 'number' && seconds >= 0) timings.set(key, seconds);
+  }
+  const manifest = await readJson<{ artifacts?: unknown }>(manifestPath);
+  if (Array.isArray(manifest?.artifacts)) {
+    for (const a of manifest.artifacts as Record<string, unknown>[]) {
+      if (typeof a.target === 'string' && typeof a.package === 'string' && typeof a.buildSeconds === 'number')
+        timings.set(`${a.target} ${a.package}`, a.buildSeconds);
+    }
+  }
+  return timings;
+}
+
+/** Adds this run's timings to the file; targets this run did not build keep their earlier figures. */
+export async function writeTimings(
+  timingsPath: string,
+  previous: Timings,
+  measured: readonly { key: string; seconds: number }[],
+): Promise<void> {
+  const timings: Record<string, number> = Object.fromEntries(previous);
+  for (const { key, seconds } of measured) timings[key] = Math.round(seconds * 100) / 100;
+  await mkdir(path.dirname(timingsPath), { recursive: true });
+  const temp = `${timingsPath}.${process.pid}`;
+  await writeFile(temp, `${JSON.stringify({ timings } satisfies TimingsFile, null, 2)}\n`);
+  await rename(temp, timingsPath);
+}
+
+/** Where the timings live inside GOCACHE: a directory name Go's cache never uses (it uses 00–ff). */
+export function timingsPathIn(gocache: string): string {
+  return path.join(gocache, 'go-build-matrix', 'timings.json');
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}

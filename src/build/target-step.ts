@@ -1,0 +1,153 @@
+// One target, start to finish: build, then verify, smoke-test and archive it while the other
+// targets are still compiling, so none of that work waits for the matrix to end.
+import path from 'node:path';
+import type { EngineContext } from '../engine.js';
+import type { Options } from '../options/options.js';
+import type { ArchiveEntry, Archived } from '../package/index.js';
+import { archiveBinary, archiveKind } from '../package/index.js';
+import type { SmokeRecord, TargetTimeline } from '../report/manifest.js';
+import { smokePassed, smokeTest } from '../smoke/index.js';
+import type { VerifyResult } from '../verify/index.js';
+import type { BuildOutcome } from './build-target.js';
+import { buildTarget } from './build-target.js';
+import { pinnedRecord } from './env.js';
+import type { BuildJob } from './plan.js';
+import { executableExtension } from './plan.js';
+import { verifyBuilt } from './verify-step.js';
+
+/** One built target: how its build went and, when it produced a file, the verifier's verdict. */
+export interface TargetResult {
+  readonly outcome: BuildOutcome;
+  readonly verify: VerifyResult | null;
+  readonly smoke: SmokeRecord | null;
+  readonly archive: Archived | null;
+  readonly timeline: TargetTimeline;
+}
+
+/** What every target's step shares. */
+export interface StepContext {
+  readonly options: Options;
+  readonly ctx: EngineContext;
+  /** Where `go build` runs. */
+  readonly cwd: string;
+  readonly host: { readonly goos: string; readonly goarch: string };
+  readonly extraFiles: readonly ArchiveEntry[];
+  /** Archive entry dates: the commit date. */
+  readonly mtime: Date;
+  readonly isolateNetwork: boolean;
+  readonly smokeTimeoutMs: number;
+  /** The build phase's start (process.hrtime.bigint()); timelines count from it. */
+  readonly phaseStarted: bigint;
+}
+
+export function extensionOf(job: BuildJob): string {
+  return executableExtension(job.target.goos, job.target.goarch);
+}
+
+export function failed(result: TargetResult): boolean {
+  return (
+    !result.outcome.ok || result.verify?.ok === false || (result.smoke !== null && !smokePassed(result.smoke))
+  );
+}
+
+export async function runTargetStep(job: BuildJob, step: StepContext): Promise<TargetResult> {
+  const { options, ctx } = step;
+  const clock = (): number => Math.round(Number(process.hrtime.bigint() - step.phaseStarted) / 1e7) / 100;
+  const started = clock();
+  ctx.log.debug(`${job.target.id}: ${JSON.stringify(job.argv)}`);
+  const { outcome, bytes } = await buildTarget(job, step.cwd, ctx.baseDir, options.buildTimeoutMs);
+  const built = clock();
+  const verify = bytes !== null && options.verify ? await verifyBuilt(job, bytes, options) : null;
+  const verified = verify === null ? null : clock();
+  const smoke =
+    outcome.ok && verify?.ok !== false && options.smokeTest !== null
+      ? await smokeTest({
+          binary: job.output,
+          goos: job.target.goos,
+          goarch: job.target.goarch,
+          args: options.smokeTest,
+          host: step.host,
+          verify,
+          env: ctx.env,
+          timeoutMs: step.smokeTimeoutMs,
+          isolateNetwork: step.isolateNetwork,
+        })
+      : null;
+  const kind = archiveKind(options.archive, job.target.goos);
+  const archive =
+    bytes !== null && verify?.ok !== false && (smoke === null || smokePassed(smoke)) && kind !== null
+      ? await archiveBinary(
+          job.output,
+          bytes,
+          `${job.name}${extensionOf(job)}`,
+          extensionOf(job),
+          kind,
+          step.extraFiles,
+          step.mtime,
+        )
+      : null;
+  const result = { outcome, verify, smoke, archive, timeline: { started, built, verified, done: clock() } };
+  reportResult(result, ctx, options.smokeTest ?? []);
+  return result;
+}
+
+export function describeSmoke(smoke: SmokeRecord, args: readonly string[]): string {
+  const how = `the smoke test (${[...args].join(' ') || 'no arguments'}) under ${smoke.via ?? 'no runner'}`;
+  const first = smoke.output[0] ? `: ${smoke.output[0]}` : '';
+  if (smoke.timedOut) return `${how} did not finish within its time limit${first}`;
+  if (smoke.exitCode === null) return `${how} could not run: ${smoke.reason ?? 'unknown'}`;
+  return `${how} exited with status ${smoke.exitCode}${first}`;
+}
+
+function reportResult(
+  { outcome, verify, smoke }: TargetResult,
+  ctx: EngineContext,
+  smokeArgs: readonly string[],
+): void {
+  const { job } = outcome;
+  const relative = path.relative(ctx.baseDir, job.output);
+  const pinned = Object.entries(pinnedRecord(job.pinned))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const lines = [`env: ${pinned}`];
+  if (outcome.ok) lines.push(`wrote ${relative} (${outcome.size} bytes, sha256 ${outcome.sha256})`);
+  if (verify)
+    lines.push(
+      verify.ok
+        ? `verified: ${describeVerdict(verify)}`
+        : `verification failed: ${verify.problems.join(' ')}`,
+    );
+  if (verify) lines.push(...verify.notes.map((n) => `note: ${n}`));
+  if (smoke) {
+    lines.push(
+      smoke.ran
+        ? `smoke test via ${smoke.via}: exit ${smoke.exitCode ?? '–'}${smoke.timedOut ? ' (timed out)' : ''} in ${smoke.seconds ?? '–'} s`
+        : `smoke test skipped: ${smoke.reason ?? ''}`,
+      ...smoke.output.map((l) => `  | ${l}`),
+    );
+    if (!smokePassed(smoke)) {
+      ctx.log.error(`${job.target.id}: ${describeSmoke(smoke, smokeArgs)}`, {
+        title: `smoke test ${job.target.id}`,
+      });
+    }
+  }
+  if (outcome.output) lines.push(...outcome.output.split('\n'));
+  const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
+  const ok = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
+  ctx.log.group(`${ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
+  if (!outcome.ok && outcome.diagnostics.length === 0) {
+    ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
+      title: `go build ${job.target.id}`,
+    });
+  }
+  if (verify && !verify.ok) {
+    ctx.log.error(`${relative} is not a valid ${job.target.id} binary: ${verify.problems.join(' ')}`, {
+      title: `verify ${job.target.id}`,
+    });
+  }
+}
+
+function describeVerdict(v: VerifyResult): string {
+  const parts = [v.format, v.bits === null ? null : `${v.bits}-bit`, v.endian, v.machine, v.os, v.linkage];
+  return parts.filter((p) => p !== null).join(' ');
+}
