@@ -210,7 +210,8 @@ function goSeconds(calls) {
 
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   return { median, min: sorted[0], max: sorted.at(-1) };
 };
 const show = ({ median, min, max }, digits = 3) =>

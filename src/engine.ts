@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BuildOutcome } from './build/build-target.js';
@@ -13,12 +13,14 @@ import type { Timings } from './build/schedule.js';
 import { longestFirst, readTimings, timingKey, timingsPathIn, writeTimings } from './build/schedule.js';
 import type { StepContext, TargetResult } from './build/target-step.js';
 import { failed, runTargetStep } from './build/target-step.js';
+import { observeProcessStarts } from './exec.js';
 import { goQuery } from './go/command.js';
 import type { GoModule } from './go/module.js';
 import { directiveNewerThan, loadModule } from './go/module.js';
 import type { Toolchain } from './go/toolchain.js';
 import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
+import { InputError } from './options/errors.js';
 import type { Options } from './options/options.js';
 import { PINNED_VARIABLES } from './options/options.js';
 import { artifactEntry, checksummed, relativeToBase } from './report/artifact-entry.js';
@@ -108,6 +110,18 @@ export async function planMatrix(options: Options, ctx: EngineContext): Promise<
 }
 
 export async function buildMatrix(options: Options, ctx: EngineContext): Promise<BuildResult> {
+  // Every command exactly as started, in the debug log (runner debug logging, CLI --verbose).
+  const stop = observeProcessStarts(({ argv, cwd }) =>
+    ctx.log.debug(`run ${JSON.stringify(argv)} in ${cwd}`),
+  );
+  try {
+    return await buildPipeline(options, ctx);
+  } finally {
+    stop();
+  }
+}
+
+async function buildPipeline(options: Options, ctx: EngineContext): Promise<BuildResult> {
   const { log } = ctx;
   const env = queryEnvironment(ctx.env);
   const cwd = options.workingDirectory;
@@ -151,7 +165,7 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   log.info(
     `Building ${jobs.length} target(s), ${budget.targets} at a time${budget.processes === null ? '' : ` (go build -p=${budget.processes})`}: ${jobs.map((j) => j.target.id).join(' ')}`,
   );
-  await mkdir(options.outputDir, { recursive: true });
+  await checkWritable(options.outputDir);
   const extraFiles = await resolveExtraFiles(options.extraFiles, options.workingDirectory);
   const cacheRequest: CacheRequest = {
     mode: options.cache,
@@ -368,6 +382,18 @@ async function rememberTimings(
     await writeTimings(timingsPathIn(gocache), previous, measured);
   } catch (err) {
     log.debug(`Build timings not kept for the next run: ${(err as Error).message}`);
+  }
+}
+
+/** Fails before any build when output-dir cannot take files, instead of every target failing alike. */
+async function checkWritable(outputDir: string): Promise<void> {
+  const probe = path.join(outputDir, `.go-build-matrix-probe-${process.pid}`);
+  try {
+    await mkdir(outputDir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    throw new InputError('output-dir', outputDir, `Nothing can be written there: ${(err as Error).message}.`);
   }
 }
 

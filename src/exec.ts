@@ -23,6 +23,24 @@ export interface RunResult {
 
 const DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024;
 
+/** A process about to be started: exactly the argv, directory and environment it gets. */
+export interface ProcessStart {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const startObservers = new Set<(start: ProcessStart) => void>();
+
+/**
+ * Calls `observer` before every process this module starts (the engine logs them at debug
+ * level; the test suite checks them). Returns the function that stops the observing.
+ */
+export function observeProcessStarts(observer: (start: ProcessStart) => void): () => void {
+  startObservers.add(observer);
+  return () => startObservers.delete(observer);
+}
+
 /**
  * Runs one command from an argv array. This is the only place the project starts processes.
  * No shell is ever involved: every element reaches the program as exactly one argument.
@@ -33,6 +51,8 @@ const DEFAULT_MAX_OUTPUT = 8 * 1024 * 1024;
 export function run(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const [command, ...args] = argv;
   if (command === undefined) throw new Error('run: empty argv');
+  for (const observer of startObservers)
+    observer({ argv: [...argv], cwd: options.cwd, env: { ...options.env } });
   const started = process.hrtime.bigint();
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve) => {

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { GoModule } from '../go/module.js';
 import type { Toolchain } from '../go/toolchain.js';
@@ -55,14 +56,22 @@ export function externalLinkerNeeded(goos: string, goarch: string): string | nul
 }
 
 /** The binary base name Go itself would pick: the package directory, or the module's last element for '.'. */
+function realDirectory(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
 export function defaultName(pkg: string, module: GoModule, workingDirectory: string): string {
   const elements = (p: string): string[] => p.split('/').filter((e) => e !== '' && e !== '.');
   let parts: string[];
   if (pkg === '.' || pkg === './') {
-    parts =
-      path.resolve(workingDirectory) === path.resolve(module.dir)
-        ? elements(module.path)
-        : [path.basename(workingDirectory)];
+    // Go names the package by its real directory: a checkout reached through a symlink (as /tmp
+    // is on macOS) must not be named after the link.
+    const here = realDirectory(workingDirectory);
+    parts = here === realDirectory(module.dir) ? elements(module.path) : [path.basename(here)];
   } else {
     parts = elements(pkg.replace(/\/\.\.\.$/, ''));
   }

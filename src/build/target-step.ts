@@ -54,7 +54,6 @@ export async function runTargetStep(job: BuildJob, step: StepContext): Promise<T
   const { options, ctx } = step;
   const clock = (): number => Math.round(Number(process.hrtime.bigint() - step.phaseStarted) / 1e7) / 100;
   const started = clock();
-  ctx.log.debug(`${job.target.id}: ${JSON.stringify(job.argv)}`);
   const { outcome, bytes } = await buildTarget(job, step.cwd, ctx.baseDir, options.buildTimeoutMs);
   const built = clock();
   const verify = bytes !== null && options.verify ? await verifyBuilt(job, bytes, options) : null;

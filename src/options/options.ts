@@ -235,6 +235,29 @@ function parsePackages(value: string): string[] {
   return packages;
 }
 
+const MAX_PATTERN_LENGTH = 4096;
+
+/** Patterns stay inside working-directory: no absolute paths, no '..' (a glob from '/' would also crawl the whole disk). */
+function parseExtraFiles(value: string): string[] {
+  const patterns = lines(value);
+  for (const line of patterns) {
+    const pattern = line.startsWith('!') ? line.slice(1) : line;
+    if (
+      pattern === '' ||
+      path.isAbsolute(pattern) ||
+      pattern.split(/[\\/]/).includes('..') ||
+      pattern.includes('\0')
+    ) {
+      throw new InputError(
+        'extra-files',
+        line,
+        `Name files inside working-directory with a relative path or glob (e.g. 'LICENSE', 'docs/*.md'), without '..', at most ${MAX_PATTERN_LENGTH} characters.`,
+      );
+    }
+  }
+  return patterns;
+}
+
 function parseParallel(value: string): number | 'auto' {
   if (value.trim().toLowerCase() === 'auto') return 'auto';
   return positiveInteger('parallel', value, 256);
@@ -252,6 +275,14 @@ function parseTemplate(value: string): string {
  */
 export function parseOptions(given: RawInputs, baseDir: string): Options {
   const raw = withDefaults(given);
+  for (const [name, value] of Object.entries(raw)) {
+    if (value.includes('\0'))
+      throw new InputError(
+        name,
+        value,
+        'It contains a NUL character, which no file name or command argument can hold.',
+      );
+  }
   const get = (name: string): string => raw[name] ?? '';
   const cgoEnabled = oneOf('cgo-enabled', get('cgo-enabled'), ['0', '1']);
   const linkageText = get('linkage').trim();
@@ -296,7 +327,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     maxGlibc: parseGlibc(get('max-glibc')),
     smokeTest: smoke.trim() === '' ? null : parseSmoke(smoke),
     archive: oneOf('archive', get('archive'), ['auto', 'tar.gz', 'zip', 'none']),
-    extraFiles: lines(get('extra-files')),
+    extraFiles: parseExtraFiles(get('extra-files')),
     checksums: oneOf('checksums', get('checksums'), ['sha256', 'none']),
     universal: bool('universal', get('universal')),
     cache: oneOf('cache', get('cache'), ['true', 'false', 'restore-only']),

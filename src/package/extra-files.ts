@@ -20,6 +20,12 @@ export async function resolveExtraFiles(lines: readonly string[], baseDir: strin
       onlyFiles: true,
       dot: true,
       expandDirectories: false,
+    }).catch((err: Error) => {
+      throw new InputError(
+        'extra-files',
+        line,
+        `It is not a pattern the glob matcher accepts: ${err.message}`,
+      );
     });
     if (negated) {
       for (const match of matches) found.delete(path.normalize(match));

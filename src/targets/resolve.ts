@@ -23,6 +23,14 @@ export async function resolveTargets(
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, pairs.length) }, worker));
+  return pinVariants(requested, defaults);
+}
+
+/** The named variant, else the toolchain's default for the pair (`defaults`, by `goos/goarch`). */
+export function pinVariants(
+  requested: readonly RequestedTarget[],
+  defaults: ReadonlyMap<string, { variable: string; value: string } | undefined>,
+): ResolvedTarget[] {
   return requested.map((t) => {
     const toolchainDefault = defaults.get(`${t.goos}/${t.goarch}`);
     const variable = toolchainDefault?.variable ?? variantRule(t.goarch)?.variable;

@@ -1,0 +1,206 @@
+// Faults from outside: Go missing, `go` killed mid-build, an output folder that takes no files,
+// a full disk, a build that hangs. Each ends with an exact message, the other targets' results
+// intact in the manifest, no partial file reported as ok, and the CLI's exit status.
+// (The cache and artifact services down or hanging: __tests__/cache/faults.test.ts.)
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { EXIT_FAILED, EXIT_USAGE, runCli } from '../src/cli/main.js';
+import type { Manifest } from '../src/report/manifest.js';
+import { copyModule, tempDir } from './support/engine.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
+
+const tc = toolchain('1.23');
+const mounts: string[] = [];
+
+async function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd: '/',
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+/** A `go` first on PATH that runs the real one, except for `go build` of the given GOARCH. */
+function goWrapper(onBuild: string, goarch: string): string {
+  const dir = tempDir('go-wrapper');
+  writeFileSync(
+    path.join(dir, 'go'),
+    `#!/bin/sh
+if [ "$1" = build ] && [ "$GOARCH" = ${goarch} ]; then
+${onBuild}
+fi
+exec "${path.join(tc.binDir, 'go')}" "$@"
+`,
+  );
+  chmodSync(path.join(dir, 'go'), 0o755);
+  return dir;
+}
+
+function mount(options: string): string {
+  const dir = tempDir('mount');
+  // The suite runs as root (CI installs packages with apt): mounting a tmpfs is the honest way
+  // to get a read-only or full file system, since root ignores permission bits.
+  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+  mounts.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of mounts) execFileSync('umount', [dir]);
+});
+
+let module: string;
+beforeAll(() => {
+  module = tempDir('faults-module');
+  copyModule(EXAMPLE_MODULE, module);
+});
+
+const readManifest = (dir: string): Manifest =>
+  JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+
+describe('faults', () => {
+  it('Go missing from PATH: one clear error, usage exit status, nothing built', async () => {
+    const out = tempDir('no-go');
+    const r = await cli(['build', '--working-directory', module, '--output-dir', out], {
+      ...goEnv(tc),
+      // An empty folder: with a merged /usr, even /bin holds Debian's go.
+      PATH: tempDir('empty-path'),
+    });
+    expect(r.code).toBe(EXIT_FAILED);
+    expect(r.stderr).toContain(
+      'error: Go was not found on PATH. Install it before this step (for example with actions/setup-go), or put the go command on PATH.\n',
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('go killed by SIGKILL mid-build: that target fails saying so, the other is intact', async () => {
+    const out = tempDir('killed');
+    // A cold GOCACHE, so the build is still compiling when it is killed a second in.
+    const gocache = tempDir('killed-gocache');
+    const wrapper = goWrapper(
+      `"${path.join(tc.binDir, 'go')}" "$@" &
+sleep 1
+kill -KILL $!
+kill -KILL $$`,
+      'amd64',
+    );
+    const r = await cli(
+      [
+        'build',
+        '--working-directory',
+        module,
+        '--targets',
+        'linux/amd64 linux/arm64',
+        '--output-dir',
+        out,
+        '--archive',
+        'none',
+      ],
+      { ...goEnv(tc, { GOCACHE: gocache }), PATH: `${wrapper}:${tc.binDir}:/usr/bin:/bin` },
+    );
+    expect(r.code).toBe(EXIT_FAILED);
+    const [amd64, arm64] = readManifest(out).artifacts;
+    expect(amd64).toMatchObject({
+      target: 'linux/amd64',
+      status: 'build-failed',
+      path: null,
+      sha256: null,
+      error: 'go build was killed by SIGKILL',
+    });
+    expect(existsSync(path.join(out, 'hello-linux-amd64'))).toBe(false);
+    expect(arm64).toMatchObject({ target: 'linux/arm64', status: 'ok' });
+    const file = path.join('/', arm64?.path ?? '');
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(arm64?.sha256);
+    expect(r.stdout).toMatch(
+      /^linux\/amd64\s+-\s+–\s+[\d.]+ s\s+build-failed: go build was killed by SIGKILL$/m,
+    );
+  });
+
+  it('a hanging build is stopped at build-timeout; the other target is intact', async () => {
+    const out = tempDir('hang');
+    const wrapper = goWrapper('exec sleep 600', 'amd64');
+    const r = await cli(
+      [
+        'build',
+        '--working-directory',
+        module,
+        '--targets',
+        'linux/amd64 linux/arm64',
+        '--output-dir',
+        out,
+        '--build-timeout',
+        '3s',
+      ],
+      { ...goEnv(tc), PATH: `${wrapper}:${tc.binDir}:/usr/bin:/bin` },
+    );
+    expect(r.code).toBe(EXIT_FAILED);
+    const [amd64, arm64] = readManifest(out).artifacts;
+    expect(amd64).toMatchObject({
+      status: 'build-failed',
+      path: null,
+      error: 'go build did not finish within the build-timeout (3 s) and was stopped',
+    });
+    expect(arm64?.status).toBe('ok');
+  });
+
+  it('an output folder that takes no files fails before any build, naming output-dir', async () => {
+    const readOnly = mount('ro,size=1m');
+    const r = await cli(['build', '--working-directory', module, '--output-dir', readOnly], goEnv(tc));
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toContain(
+      `error: Input 'output-dir': ${JSON.stringify(readOnly)} is not valid. Nothing can be written there: EROFS: read-only file system, open '${readOnly}/.go-build-matrix-probe-${process.pid}'.\n`,
+    );
+    expect(r.stderr).not.toContain('✓');
+  });
+
+  it('a full disk: the targets that fit are ok, the rest fail with the reason, no partial file is left', async () => {
+    // 2 MiB: room for one 1.3 MiB binary and the manifest, not for a second binary.
+    const full = mount('size=2m');
+    const r = await cli(
+      [
+        'build',
+        '--working-directory',
+        module,
+        '--targets',
+        'linux/amd64 linux/arm64 windows/amd64',
+        '--output-dir',
+        full,
+        '--archive',
+        'none',
+        '--parallel',
+        '1',
+      ],
+      goEnv(tc),
+    );
+    expect(r.code).toBe(EXIT_FAILED);
+    const artifacts = readManifest(full).artifacts;
+    // Which target fits depends on the start order (learned from earlier runs): exactly one does.
+    const ok = artifacts.filter((a) => a.status === 'ok');
+    const failed = artifacts.filter((a) => a.status !== 'ok');
+    expect(ok).toHaveLength(1);
+    expect(failed.map((a) => a.status)).toEqual(['build-failed', 'build-failed']);
+    for (const f of failed) {
+      expect(f.error).toMatch(/^go build exited with status 1: .*no space left on device/s);
+      expect(f.path).toBeNull();
+    }
+    const file = path.basename(ok[0]?.path ?? '');
+    expect(
+      createHash('sha256')
+        .update(readFileSync(path.join(full, file)))
+        .digest('hex'),
+    ).toBe(ok[0]?.sha256);
+    expect(readdirSync(full).sort()).toEqual(['checksums.txt', file, 'manifest.json'].sort());
+    expect(readFileSync(path.join(full, 'checksums.txt'), 'utf8')).toBe(`${ok[0]?.sha256}  ${file}\n`);
+  });
+});
