@@ -99,4 +99,23 @@ describe('src/', () => {
     expect(files.filter((f) => forbidden.test(f.text)).map((f) => f.file)).toEqual([]);
     expect(files.find((f) => f.file === 'src/exec.ts')?.text).toContain('shell: false');
   });
+
+  it('builds no command line from a string: every run() gets an argv array, no shell is named', () => {
+    const calls = files
+      .filter((f) => f.file !== 'src/exec.ts') // where run() is defined
+      .flatMap((f) =>
+        [...f.text.matchAll(/(?<![.\w])run\(([^,]+),/g)].map((m) => ({
+          file: f.file,
+          first: (m[1] ?? '').trim(),
+        })),
+      );
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    for (const call of calls) {
+      // An array literal, or an argv array built as one (`argv`, `job.argv`).
+      expect(`${call.file}: ${call.first}`).toMatch(/: (\[|argv$|job\.argv$)/);
+    }
+    const shells =
+      /['"`](sh|bash|zsh|cmd|cmd\.exe|powershell|pwsh)['"`]|['"`]-c['"`]|\.split\(['"` ]+\)\s*;?\s*\n?\s*.*run\(/;
+    expect(files.filter((f) => shells.test(f.text)).map((f) => f.file)).toEqual([]);
+  });
 });
