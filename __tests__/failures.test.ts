@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from './support/engine.js';
+import { build, tempDir } from './support/engine.js';
 import { REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const BROKEN = path.join(REPO_ROOT, '__tests__', 'fixtures', 'broken');
@@ -58,9 +58,25 @@ describe('failing targets', () => {
   });
 
   it('fail-fast stops starting targets after the first failure and says so', async () => {
+    // A previous run's manifest says windows/amd64 takes longest, so it starts first (the start
+    // order is learned; without this, the suite's shared GOCACHE history would decide it).
+    const outputDir = tempDir('fail-fast');
+    writeFileSync(
+      path.join(outputDir, 'manifest.json'),
+      JSON.stringify({
+        module: 'example.com/broken',
+        artifacts: [
+          { target: 'windows/amd64', package: '.', buildSeconds: 9 },
+          { target: 'linux/amd64', package: '.', buildSeconds: 1 },
+          { target: 'linux/arm64', package: '.', buildSeconds: 1 },
+          { target: 'linux/386', package: '.', buildSeconds: 1 },
+        ],
+      }),
+    );
     const run = await build(tc, {
       targets: 'windows/amd64 linux/amd64 linux/arm64 linux/386',
       'working-directory': BROKEN,
+      'output-dir': outputDir,
       'fail-fast': 'true',
       parallel: '1',
     });

@@ -17,12 +17,13 @@ function job(id: string, cgo: '0' | '1' = '0', pkg = '.'): BuildJob {
   } as unknown as BuildJob;
 }
 
+const M = 'example.com/app';
 const ids = (jobs: readonly BuildJob[]): string[] => jobs.map((j) => j.target.id);
 
 describe('longestFirst', () => {
   it('keeps the given order without history, cgo builds first', () => {
     const jobs = [job('linux/amd64'), job('linux/arm64', '1'), job('windows/amd64'), job('linux/386', '1')];
-    expect(ids(longestFirst(jobs, new Map()))).toEqual([
+    expect(ids(longestFirst(jobs, new Map(), M))).toEqual([
       'linux/arm64',
       'linux/386',
       'linux/amd64',
@@ -33,21 +34,21 @@ describe('longestFirst', () => {
   it('orders by the seconds measured last time', () => {
     const jobs = [job('linux/amd64'), job('windows/amd64'), job('darwin/arm64')];
     const previous = new Map([
-      [timingKey(jobs[0] as BuildJob), 3],
-      [timingKey(jobs[1] as BuildJob), 9],
-      [timingKey(jobs[2] as BuildJob), 5],
+      [timingKey(M, jobs[0] as BuildJob), 3],
+      [timingKey(M, jobs[1] as BuildJob), 9],
+      [timingKey(M, jobs[2] as BuildJob), 5],
     ]);
-    expect(ids(longestFirst(jobs, previous))).toEqual(['windows/amd64', 'darwin/arm64', 'linux/amd64']);
+    expect(ids(longestFirst(jobs, previous, M))).toEqual(['windows/amd64', 'darwin/arm64', 'linux/amd64']);
   });
 
   it('guesses a new target at the median of the known ones, doubled for cgo', () => {
     const jobs = [job('linux/amd64'), job('windows/amd64'), job('darwin/arm64'), job('linux/arm64', '1')];
     const previous = new Map([
-      [timingKey(jobs[0] as BuildJob), 4],
-      [timingKey(jobs[1] as BuildJob), 10],
+      [timingKey(M, jobs[0] as BuildJob), 4],
+      [timingKey(M, jobs[1] as BuildJob), 10],
     ]);
     // median of {4, 10} is 10 (upper median): darwin/arm64 ties windows and keeps its place after it.
-    expect(ids(longestFirst(jobs, previous))).toEqual([
+    expect(ids(longestFirst(jobs, previous, M))).toEqual([
       'linux/arm64',
       'windows/amd64',
       'darwin/arm64',
@@ -55,10 +56,16 @@ describe('longestFirst', () => {
     ]);
   });
 
-  it('keys timings by target and package', () => {
-    expect(timingKey(job('linux/amd64', '0', './cmd/a'))).not.toBe(
-      timingKey(job('linux/amd64', '0', './cmd/b')),
-    );
+  it('keys timings by module, target and package', () => {
+    const a = job('linux/amd64', '0', './cmd/a');
+    expect(timingKey(M, a)).not.toBe(timingKey(M, job('linux/amd64', '0', './cmd/b')));
+    expect(timingKey(M, a)).not.toBe(timingKey('example.com/other', a));
+  });
+
+  it("ignores another module's timings", () => {
+    const jobs = [job('linux/amd64'), job('windows/amd64')];
+    const other = new Map([[timingKey('example.com/other', jobs[1] as BuildJob), 99]]);
+    expect(ids(longestFirst(jobs, other, M))).toEqual(['linux/amd64', 'windows/amd64']);
   });
 });
 
@@ -68,14 +75,17 @@ describe('timings files', () => {
     const gocache = path.join(dir, 'gocache');
     const file = timingsPathIn(gocache);
     expect(await readTimings(path.join(dir, 'missing.json'), file)).toEqual(new Map());
-    await writeTimings(file, new Map([['linux/386 .', 2]]), [{ key: 'linux/amd64 .', seconds: 1.234 }]);
+    await writeTimings(file, new Map([[`${M} linux/386 .`, 2]]), [
+      { key: `${M} linux/amd64 .`, seconds: 1.234 },
+    ]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
-      timings: { 'linux/386 .': 2, 'linux/amd64 .': 1.23 },
+      timings: { [`${M} linux/386 .`]: 2, [`${M} linux/amd64 .`]: 1.23 },
     });
     const manifest = path.join(dir, 'manifest.json');
     writeFileSync(
       manifest,
       JSON.stringify({
+        module: M,
         artifacts: [
           { target: 'linux/amd64', package: '.', buildSeconds: 7 },
           { target: 'linux/arm64', package: '.', buildSeconds: null },
@@ -85,8 +95,8 @@ describe('timings files', () => {
     );
     expect(await readTimings(manifest, file)).toEqual(
       new Map([
-        ['linux/386 .', 2],
-        ['linux/amd64 .', 7],
+        [`${M} linux/386 .`, 2],
+        [`${M} linux/amd64 .`, 7],
       ]),
     );
     writeFileSync(manifest, '{not json');

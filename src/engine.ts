@@ -191,7 +191,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     path.join(options.outputDir, MANIFEST_FILE),
     timingsPathIn(toolchain.gocache),
   );
-  const order = longestFirst(jobs, previousTimings);
+  const order = longestFirst(jobs, previousTimings, module.path);
   log.debug(`Start order (longest expected first): ${order.map((j) => j.target.id).join(' ')}`);
   const step: StepContext = {
     options,
@@ -236,7 +236,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     options.checksums === 'sha256'
       ? await writeChecksums(options.outputDir, checksummed(artifacts, ctx))
       : null;
-  await rememberTimings(toolchain.gocache, previousTimings, results, log);
+  await rememberTimings(toolchain.gocache, module.path, previousTimings, results, log);
   // Saved even when targets failed: their successful compiles are still worth keeping.
   const cacheResult = await saveCaches(cacheRequest, restored, log);
   annotateDiagnostics(
@@ -368,6 +368,7 @@ async function upload(
 /** Keeps this run's build times for the next run's start order (in GOCACHE, so the cache carries them). */
 async function rememberTimings(
   gocache: string,
+  modulePath: string,
   previous: Timings,
   results: readonly (TargetResult | null)[],
   log: Logger,
@@ -375,7 +376,7 @@ async function rememberTimings(
   if (gocache === '' || gocache === 'off') return;
   const measured = results.flatMap((r) =>
     r?.outcome.ok && r.outcome.seconds !== null
-      ? [{ key: timingKey(r.outcome.job), seconds: r.outcome.seconds }]
+      ? [{ key: timingKey(modulePath, r.outcome.job), seconds: r.outcome.seconds }]
       : [],
   );
   try {

@@ -8,8 +8,9 @@ import type { BuildJob } from './plan.js';
 /** Seconds a target's build took last time, by `timingKey`. */
 export type Timings = ReadonlyMap<string, number>;
 
-export function timingKey(job: Pick<BuildJob, 'target' | 'package'>): string {
-  return `${job.target.id} ${job.package}`;
+/** By module too: one GOCACHE serves every module on a machine, and most build package '.'. */
+export function timingKey(modulePath: string, job: Pick<BuildJob, 'target' | 'package'>): string {
+  return `${modulePath} ${job.target.id} ${job.package}`;
 }
 
 /**
@@ -24,10 +25,11 @@ function defaultEstimate(job: BuildJob): number {
  * Longest expected first; ties keep the order the user gave. A target without history is
  * guessed at the median of the known ones, scaled by the default estimate.
  */
-export function longestFirst(jobs: readonly BuildJob[], previous: Timings): BuildJob[] {
-  const known = jobs.map((job) => previous.get(timingKey(job))).filter((s) => s !== undefined);
+export function longestFirst(jobs: readonly BuildJob[], previous: Timings, modulePath: string): BuildJob[] {
+  const key = (job: BuildJob): string => timingKey(modulePath, job);
+  const known = jobs.map((job) => previous.get(key(job))).filter((s) => s !== undefined);
   const typical = median(known) ?? 1;
-  const estimate = (job: BuildJob): number => previous.get(timingKey(job)) ?? typical * defaultEstimate(job);
+  const estimate = (job: BuildJob): number => previous.get(key(job)) ?? typical * defaultEstimate(job);
   return jobs
     .map((job, index) => ({ job, index, seconds: estimate(job) }))
     .sort((a, b) => b.seconds - a.seconds || a.index - b.index)
@@ -54,11 +56,11 @@ export async function readTimings(manifestPath: string, timingsPath: string): Pr
   for (const [key, seconds] of Object.entries(fromCache?.timings ?? {})) {
     if (typeof seconds === 'number' && seconds >= 0) timings.set(key, seconds);
   }
-  const manifest = await readJson<{ artifacts?: unknown }>(manifestPath);
-  if (Array.isArray(manifest?.artifacts)) {
+  const manifest = await readJson<{ module?: unknown; artifacts?: unknown }>(manifestPath);
+  if (typeof manifest?.module === 'string' && Array.isArray(manifest.artifacts)) {
     for (const a of manifest.artifacts as Record<string, unknown>[]) {
       if (typeof a.target === 'string' && typeof a.package === 'string' && typeof a.buildSeconds === 'number')
-        timings.set(`${a.target} ${a.package}`, a.buildSeconds);
+        timings.set(`${manifest.module} ${a.target} ${a.package}`, a.buildSeconds);
     }
   }
   return timings;

@@ -66,7 +66,8 @@ export const INPUTS: readonly InputDefinition[] = [
   {
     name: 'parallel',
     default: 'auto',
-    description: "How many targets build at once ('auto' = number of CPUs)",
+    description:
+      "How many targets build at once ('auto' = one per CPU, fewer with under 1 GiB of memory each)",
   },
   { name: 'fail-fast', default: 'false', description: 'Stop starting new targets after the first failure' },
   {
