@@ -147,6 +147,9 @@ function sameBuild(a: BuildJob, b: BuildJob): boolean {
   );
 }
 
+/** Bytes per path element of an output: NAME_MAX (255) less room for `.tar.gz` and `.<pid>.partial`. */
+const MAX_NAME_BYTES = 200;
+
 /** Where a file named by `name-template` goes; an error when the name escapes output-dir or takes a reserved name. */
 export function outputPath(
   options: Pick<Options, 'nameTemplate' | 'outputDir'>,
@@ -161,6 +164,14 @@ export function outputPath(
       'name-template',
       options.nameTemplate,
       `For ${what} it gives '${fileName}', which is not a file inside output-dir; use a relative name without '..'.`,
+    );
+  }
+  const longest = Math.max(...relative.split(path.sep).map((part) => Buffer.byteLength(part)));
+  if (longest > MAX_NAME_BYTES) {
+    throw new InputError(
+      'name-template',
+      options.nameTemplate,
+      `For ${what} it gives a file name element of ${longest} bytes; file systems allow 255, and the archive and temporary names need room: keep each at most ${MAX_NAME_BYTES}.`,
     );
   }
   if (RESERVED_OUTPUT_NAMES.includes(relative)) {
