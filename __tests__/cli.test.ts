@@ -3,24 +3,16 @@ import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCli } from '../src/cli/main.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../src/cli/main.js';
+import type { CliRun } from './support/cli.js';
+import { cli as runCliIn } from './support/cli.js';
 import { tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
 const tc = toolchain('1.23');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    cwd: REPO_ROOT,
-    env: goEnv(tc),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]): Promise<CliRun> => runCliIn(args, goEnv(tc), REPO_ROOT);
 
 describe('go-build-matrix CLI', () => {
   it('builds and prints a table; exit 0', async () => {

@@ -7,28 +7,33 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { EXIT_FAILED, EXIT_USAGE, runCli } from '../src/cli/main.js';
+import { EXIT_FAILED, EXIT_USAGE } from '../src/cli/main.js';
 import type { Manifest } from '../src/report/manifest.js';
+import type { CliRun } from './support/cli.js';
+import { cli as runCliIn } from './support/cli.js';
 import { copyModule, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
 
 const tc = toolchain('1.23');
 const mounts: string[] = [];
 
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    cwd: '/',
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string>): Promise<CliRun> => runCliIn(args, env, '/');
+
+/** linux/amd64 and linux/arm64 of the example module, with `go` behind `wrapper` on PATH. */
+const buildBehind = (wrapper: string, out: string, extraArgs: string[], env = goEnv(tc)): Promise<CliRun> =>
+  cli(
+    [
+      'build',
+      '--working-directory',
+      module,
+      '--targets',
+      'linux/amd64 linux/arm64',
+      '--output-dir',
+      out,
+      ...extraArgs,
+    ],
+    { ...env, PATH: `${wrapper}:${tc.binDir}:/usr/bin:/bin` },
+  );
 
 /** A `go` first on PATH that runs the real one, except for `go build` of the given GOARCH. */
 function goWrapper(onBuild: string, goarch: string): string {
@@ -95,20 +100,7 @@ kill -KILL $!
 kill -KILL $$`,
       'amd64',
     );
-    const r = await cli(
-      [
-        'build',
-        '--working-directory',
-        module,
-        '--targets',
-        'linux/amd64 linux/arm64',
-        '--output-dir',
-        out,
-        '--archive',
-        'none',
-      ],
-      { ...goEnv(tc, { GOCACHE: gocache }), PATH: `${wrapper}:${tc.binDir}:/usr/bin:/bin` },
-    );
+    const r = await buildBehind(wrapper, out, ['--archive', 'none'], goEnv(tc, { GOCACHE: gocache }));
     expect(r.code).toBe(EXIT_FAILED);
     const [amd64, arm64] = readManifest(out).artifacts;
     expect(amd64).toMatchObject({
@@ -130,20 +122,7 @@ kill -KILL $$`,
   it('a hanging build is stopped at build-timeout; the other target is intact', async () => {
     const out = tempDir('hang');
     const wrapper = goWrapper('exec sleep 600', 'amd64');
-    const r = await cli(
-      [
-        'build',
-        '--working-directory',
-        module,
-        '--targets',
-        'linux/amd64 linux/arm64',
-        '--output-dir',
-        out,
-        '--build-timeout',
-        '3s',
-      ],
-      { ...goEnv(tc), PATH: `${wrapper}:${tc.binDir}:/usr/bin:/bin` },
-    );
+    const r = await buildBehind(wrapper, out, ['--build-timeout', '3s']);
     expect(r.code).toBe(EXIT_FAILED);
     const [amd64, arm64] = readManifest(out).artifacts;
     expect(amd64).toMatchObject({

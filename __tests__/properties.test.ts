@@ -26,6 +26,7 @@ import { INPUTS } from '../src/options/inputs.js';
 import type { Options } from '../src/options/options.js';
 import { PINNED_VARIABLES, parseOptions } from '../src/options/options.js';
 import { resolveExtraFiles } from '../src/package/extra-files.js';
+import type { TargetUniverse } from '../src/targets/expand.js';
 import { selectTargets } from '../src/targets/expand.js';
 import { pinVariants, resolveTargets } from '../src/targets/resolve.js';
 import { VARIANT_VARIABLES } from '../src/targets/variants.js';
@@ -163,6 +164,7 @@ const FORBIDDEN_FLAG = /^--?(o|toolexec|exec|overlay|modfile)(=|$)/;
 let sandbox: string;
 let moduleDir: string;
 let toolchain: Toolchain;
+let universe: TargetUniverse;
 let module: GoModule;
 let defaults: Map<string, { variable: string; value: string } | undefined>;
 const stopObserving: (() => void)[] = [];
@@ -179,11 +181,8 @@ beforeAll(async () => {
   toolchain = await loadToolchain(moduleDir, env);
   module = await loadModule(moduleDir, env);
   // Every pair's default variant, asked once, so each case plans without starting a process.
-  const all = selectTargets('*/*', '', {
-    dist: toolchain.dist,
-    goVersion: toolchain.version,
-    release: toolchain.release,
-  });
+  universe = { dist: toolchain.dist, goVersion: toolchain.version, release: toolchain.release };
+  const all = selectTargets('*/*', '', universe);
   const resolved = await resolveTargets(all, moduleDir, env);
   defaults = new Map(resolved.map((t) => [`${t.goos}/${t.goarch}`, t.pinnedVariant ?? undefined]));
   // Planning must not start processes: any start during the pure cases fails them.
@@ -202,11 +201,7 @@ let baseEnv: Record<string, string>;
 /** The engine's front half: validate, select, pin, plan, budget. */
 async function plan(raw: Record<string, string>): Promise<{ options: Options; jobs: BuildJob[] }> {
   const options = parseOptions(raw, moduleDir);
-  const requested = selectTargets(options.targets, options.exclude, {
-    dist: toolchain.dist,
-    goVersion: toolchain.version,
-    release: toolchain.release,
-  });
+  const requested = selectTargets(options.targets, options.exclude, universe);
   if (options.extraFiles.length > 0) await resolveExtraFiles(options.extraFiles, options.workingDirectory);
   const { jobs } = planJobs({
     options,

@@ -73,7 +73,7 @@ describe('timings files', () => {
   it('reads the manifest over the GOCACHE file, ignores junk, and merges new figures in', async () => {
     const dir = tempDir('timings');
     const gocache = path.join(dir, 'gocache');
-    const file = timingsPathIn(gocache);
+    const file = timingsPathIn(gocache) as string;
     expect(await readTimings(path.join(dir, 'missing.json'), file)).toEqual(new Map());
     await writeTimings(file, new Map([[`${M} linux/386 .`, 2]]), [
       { key: `${M} linux/amd64 .`, seconds: 1.234 },
@@ -120,7 +120,7 @@ describe('the engine', () => {
       parallel: '1',
     };
     const first = await build(tc, inputs, { GOCACHE: gocache });
-    expect(existsSync(timingsPathIn(gocache))).toBe(true);
+    expect(existsSync(timingsPathIn(gocache) as string)).toBe(true);
     for (const a of first.manifest.artifacts) {
       const t = a.timeline;
       expect(t).not.toBeNull();

@@ -3,26 +3,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { copyFileSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../src/cli/main.js';
+import type { CliRun } from './support/cli.js';
+import { cli as runCliIn } from './support/cli.js';
 import { build, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const tc = toolchain('1.23');
 
-async function cli(
-  args: string[],
-  env = goEnv(tc),
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    cwd: REPO_ROOT,
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env = goEnv(tc)): Promise<CliRun> => runCliIn(args, env, REPO_ROOT);
 
 describe('verification in a build', () => {
   it('fails a target whose file breaks the linkage policy, and only that target', async () => {

@@ -187,10 +187,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
       'Smoke tests run with the network reachable: this machine does not allow a network namespace (unshare).',
     );
   }
-  const previousTimings = await readTimings(
-    path.join(options.outputDir, MANIFEST_FILE),
-    timingsPathIn(toolchain.gocache),
-  );
+  const timingsPath = timingsPathIn(toolchain.gocache);
+  const previousTimings = await readTimings(path.join(options.outputDir, MANIFEST_FILE), timingsPath);
   const order = longestFirst(jobs, previousTimings, module.path);
   log.debug(`Start order (longest expected first): ${order.map((j) => j.target.id).join(' ')}`);
   const step: StepContext = {
@@ -236,7 +234,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     options.checksums === 'sha256'
       ? await writeChecksums(options.outputDir, checksummed(artifacts, ctx))
       : null;
-  await rememberTimings(toolchain.gocache, module.path, previousTimings, results, log);
+  await rememberTimings(timingsPath, module.path, previousTimings, results, log);
   // Saved even when targets failed: their successful compiles are still worth keeping.
   const cacheResult = await saveCaches(cacheRequest, restored, log);
   annotateDiagnostics(
@@ -367,20 +365,20 @@ async function upload(
 
 /** Keeps this run's build times for the next run's start order (in GOCACHE, so the cache carries them). */
 async function rememberTimings(
-  gocache: string,
+  timingsPath: string | null,
   modulePath: string,
   previous: Timings,
   results: readonly (TargetResult | null)[],
   log: Logger,
 ): Promise<void> {
-  if (gocache === '' || gocache === 'off') return;
+  if (timingsPath === null) return;
   const measured = results.flatMap((r) =>
     r?.outcome.ok && r.outcome.seconds !== null
       ? [{ key: timingKey(modulePath, r.outcome.job), seconds: r.outcome.seconds }]
       : [],
   );
   try {
-    await writeTimings(timingsPathIn(gocache), previous, measured);
+    await writeTimings(timingsPath, previous, measured);
   } catch (err) {
     log.debug(`Build timings not kept for the next run: ${(err as Error).message}`);
   }

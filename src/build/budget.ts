@@ -14,7 +14,7 @@ import type { BuildJob } from './plan.js';
  * with time -v) peaks at 252 MB; with -p 2 two of them plus the go command stay under 0.6 GB, so
  * 1 GiB per target leaves room for larger programs.
  */
-export const MEMORY_PER_TARGET = 1024 ** 3;
+const MEMORY_PER_TARGET = 1024 ** 3;
 
 export interface Budget {
   /** Targets building at once. */

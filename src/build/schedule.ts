@@ -50,9 +50,12 @@ interface TimingsFile {
  * What earlier runs measured: the manifest an earlier run left in output-dir, and the timings
  * file kept in GOCACHE (which the cache carries from run to run). Unreadable files count as none.
  */
-export async function readTimings(manifestPath: string, timingsPath: string): Promise<Map<string, number>> {
+export async function readTimings(
+  manifestPath: string,
+  timingsPath: string | null,
+): Promise<Map<string, number>> {
   const timings = new Map<string, number>();
-  const fromCache = await readJson<TimingsFile>(timingsPath);
+  const fromCache = timingsPath === null ? null : await readJson<TimingsFile>(timingsPath);
   for (const [key, seconds] of Object.entries(fromCache?.timings ?? {})) {
     if (typeof seconds === 'number' && seconds >= 0) timings.set(key, seconds);
   }
@@ -80,9 +83,12 @@ export async function writeTimings(
   await rename(temp, timingsPath);
 }
 
-/** Where the timings live inside GOCACHE: a directory name Go's cache never uses (it uses 00–ff). */
-export function timingsPathIn(gocache: string): string {
-  return path.join(gocache, 'go-build-matrix', 'timings.json');
+/**
+ * Where the timings live inside GOCACHE: a directory name Go's cache never uses (it uses 00–ff).
+ * Null when there is no GOCACHE to keep them in.
+ */
+export function timingsPathIn(gocache: string): string | null {
+  return gocache === '' || gocache === 'off' ? null : path.join(gocache, 'go-build-matrix', 'timings.json');
 }
 
 async function readJson<T>(file: string): Promise<T | null> {

@@ -40,7 +40,7 @@ export interface StepContext {
   readonly phaseStarted: bigint;
 }
 
-export function extensionOf(job: BuildJob): string {
+function extensionOf(job: BuildJob): string {
   return executableExtension(job.target.goos, job.target.goarch);
 }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { SourceMetadata } from '../build/metadata.js';
 import type { BuildJob } from '../build/plan.js';
 import { outputPath } from '../build/plan.js';
 import type { EngineContext } from '../engine.js';
 import type { Options } from '../options/options.js';
+import { relativeToBase } from '../report/artifact-entry.js';
 import type { ArtifactEntry } from '../report/manifest.js';
 import { BufferSource, verifySource } from '../verify/index.js';
 import type { ArchiveEntry } from './archive.js';
@@ -93,7 +93,7 @@ async function universalEntry(
     verify.ok && kind !== null
       ? await archiveBinary(dest, bytes, amd64.name, '', kind, extraFiles, mtime)
       : null;
-  const relative = (file: string): string => path.relative(ctx.baseDir, file).split(path.sep).join('/');
+  const relative = (file: string): string => relativeToBase(file, ctx);
   ctx.log.group(`${verify.ok ? '✓' : '✗'} ${target} (${amd64.package})`, [
     `wrote ${relative(dest)} from ${relative(amd64.output)} and ${relative(arm64.output)}`,
     ...slices.map(
