@@ -33,7 +33,8 @@ async function cycle(req: CacheRequest): Promise<{ warned: string[]; seconds: nu
   return { warned: warnings(log), seconds: (Date.now() - start) / 1000, hit: restored.hit };
 }
 
-/** Saves one real entry so that restores have something to download. */
+/** Saves one real entry so that restores have something to download. Its tests allow a slow,
+ * healthy save (the suite loads both cores), so they set a long timeout. */
 async function seed(req: CacheRequest): Promise<void> {
   const log = new MemoryLogger();
   const restored = await restoreCaches(req, log);
@@ -93,7 +94,7 @@ describe('cache faults', () => {
   });
 
   it('corrupt archive', async () => {
-    const { svc, req } = await setup();
+    const { svc, req } = await setup('1', { timeoutMs: 20_000 });
     await seed(req);
     svc.fault('GetBlob', { corrupt: true });
     const { warned, seconds, hit } = await cycle({ ...req, env: { ...req.env, GITHUB_RUN_ID: '2' } });
@@ -113,7 +114,7 @@ describe('cache faults', () => {
   });
 
   it('the service refusing an entry that already exists', async () => {
-    const { svc, req } = await setup();
+    const { svc, req } = await setup('1', { timeoutMs: 20_000 });
     await seed(req);
     // A restore that failed leaves the run's own key, already saved, to be saved again.
     svc.fault('GetCacheEntryDownloadURL', { status: 404 });
