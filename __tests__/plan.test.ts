@@ -158,6 +158,25 @@ describe('planJobs', () => {
     expect(() => plan(inputs, targets)).toThrow(message);
   });
 
+  it.each([
+    ['./..', "'..' is not a file name"],
+    [`./cmd/${'x'.repeat(201)}`, '201 bytes is longer than the 200 a file name can take here'],
+  ])('a package whose last element cannot name a file is an error on package: %s', (pkg, reason) => {
+    const error = (() => {
+      try {
+        plan({ package: pkg }, [AMD64]);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe('package');
+    expect((error as InputError).message).toContain(reason);
+    expect((error as InputError).message).toContain("set 'name' to a plain file name");
+    expect(() => plan({ package: pkg, name: 'app' }, [AMD64])).not.toThrow();
+  });
+
   it('allows sub-folders inside output-dir', () => {
     expect(plan({ 'name-template': '{goos}_{goarch}/{name}{ext}' }, [WIN]).jobs[0]?.output).toBe(
       '/out/windows_arm64/app.exe',

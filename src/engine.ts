@@ -222,6 +222,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
       ...(await universalBinaries({
         jobs,
         artifacts,
+        results,
         options,
         metadata,
         extraFiles,

@@ -80,6 +80,20 @@ export function defaultName(pkg: string, module: GoModule, workingDirectory: str
   return parts[parts.length - 1] ?? 'main';
 }
 
+/** The default name of `pkg`, or an error naming `package` when it cannot be a file name. */
+function derivedName(pkg: string, module: GoModule, workingDirectory: string): string {
+  const name = defaultName(pkg, module, workingDirectory);
+  const bytes = Buffer.byteLength(name);
+  if (name === '..' || bytes > MAX_NAME_BYTES) {
+    throw new InputError(
+      'package',
+      pkg,
+      `Its last path element names the binaries, and ${name === '..' ? "'..' is not a file name" : `${bytes} bytes is longer than the ${MAX_NAME_BYTES} a file name can take here`}; set 'name' to a plain file name.`,
+    );
+  }
+  return name;
+}
+
 export interface PlanInputs {
   readonly options: Options;
   readonly toolchain: Toolchain;
@@ -102,7 +116,7 @@ export function planJobs(inputs: PlanInputs): JobPlan {
   const byOutput = new Map<string, number>();
   const showVariant = variantsShown(targets);
   for (const pkg of options.packages) {
-    const name = options.name ?? defaultName(pkg, module, options.workingDirectory);
+    const name = options.name ?? derivedName(pkg, module, options.workingDirectory);
     for (const target of targets) {
       const job = planJob(inputs, target, pkg, name, showVariant(target));
       const previous = byOutput.get(job.output);

@@ -22,6 +22,8 @@ export interface TargetResult {
   readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
   readonly timeline: TargetTimeline;
+  /** The binary's bytes, kept only when a later step uses them (the darwin slices of `universal`). */
+  readonly bytes: Buffer | null;
 }
 
 /** What every target's step shares. */
@@ -42,6 +44,11 @@ export interface StepContext {
 
 function extensionOf(job: BuildJob): string {
   return executableExtension(job.target.goos, job.target.goarch);
+}
+
+/** A target whose binary becomes a slice of the darwin universal binary. */
+export function isUniversalSlice(job: BuildJob): boolean {
+  return job.target.goos === 'darwin' && (job.target.goarch === 'amd64' || job.target.goarch === 'arm64');
 }
 
 export function failed(result: TargetResult): boolean {
@@ -85,7 +92,14 @@ export async function runTargetStep(job: BuildJob, step: StepContext): Promise<T
           step.mtime,
         )
       : null;
-  const result = { outcome, verify, smoke, archive, timeline: { started, built, verified, done: clock() } };
+  const result = {
+    outcome,
+    verify,
+    smoke,
+    archive,
+    timeline: { started, built, verified, done: clock() },
+    bytes: options.universal && isUniversalSlice(job) ? bytes : null,
+  };
   reportResult(result, ctx, options.smokeTest ?? []);
   return result;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { SourceMetadata } from '../build/metadata.js';
 import type { BuildJob } from '../build/plan.js';
 import { outputPath } from '../build/plan.js';
+import type { TargetResult } from '../build/target-step.js';
 import type { EngineContext } from '../engine.js';
 import type { Options } from '../options/options.js';
 import { relativeToBase } from '../report/artifact-entry.js';
@@ -17,6 +17,8 @@ export interface UniversalInputs {
   readonly jobs: readonly BuildJob[];
   /** The manifest entries of `jobs`, index for index. */
   readonly artifacts: readonly ArtifactEntry[];
+  /** The step results of `jobs`, index for index: the darwin slices' bytes are kept there. */
+  readonly results: readonly (TargetResult | null)[];
   readonly options: Options;
   readonly metadata: SourceMetadata;
   readonly extraFiles: readonly ArchiveEntry[];
@@ -30,20 +32,21 @@ export interface UniversalInputs {
  * like any other binary. Go will not write one itself (golang/go#40698).
  */
 export async function universalBinaries(inputs: UniversalInputs): Promise<ArtifactEntry[]> {
-  const { jobs, artifacts, options, ctx } = inputs;
+  const { jobs, artifacts, results, options, ctx } = inputs;
   const entries: ArtifactEntry[] = [];
   for (const pkg of options.packages) {
-    const slice = (goarch: string): BuildJob | undefined => {
+    const slice = (goarch: string): Slice | undefined => {
       const candidates = jobs
-        .map((job, i) => ({ job, artifact: artifacts[i] }))
+        .map((job, i) => ({ job, status: artifacts[i]?.status, bytes: results[i]?.bytes ?? null }))
         .filter(
-          ({ job, artifact }) =>
-            job.package === pkg &&
-            job.target.goos === 'darwin' &&
-            job.target.goarch === goarch &&
-            artifact?.status === 'ok',
+          (c): c is Slice & { status: 'ok' } =>
+            c.job.package === pkg &&
+            c.job.target.goos === 'darwin' &&
+            c.job.target.goarch === goarch &&
+            c.status === 'ok' &&
+            c.bytes !== null,
         );
-      return (candidates.find(({ job }) => job.target.variant === null) ?? candidates[0])?.job;
+      return candidates.find(({ job }) => job.target.variant === null) ?? candidates[0];
     };
     const amd64 = slice('amd64');
     const arm64 = slice('arm64');
@@ -58,11 +61,18 @@ export async function universalBinaries(inputs: UniversalInputs): Promise<Artifa
   return entries;
 }
 
+interface Slice {
+  readonly job: BuildJob;
+  readonly bytes: Buffer;
+}
+
 async function universalEntry(
   inputs: UniversalInputs,
-  amd64: BuildJob,
-  arm64: BuildJob,
+  amd64Slice: Slice,
+  arm64Slice: Slice,
 ): Promise<ArtifactEntry> {
+  const amd64 = amd64Slice.job;
+  const arm64 = arm64Slice.job;
   const { options, metadata, extraFiles, mtime, ctx } = inputs;
   const target = 'darwin/universal';
   const dest = outputPath(
@@ -77,9 +87,12 @@ async function universalEntry(
     },
     target,
   );
-  const slices = await writeUniversal(dest, [amd64.output, arm64.output]);
-  // Read once: verified, hashed and archived from memory.
-  const bytes = await readFile(dest);
+  // Composed from the slices' bytes kept by their target steps; verified, hashed and archived
+  // from memory, so no binary is read twice.
+  const { slices, bytes } = await writeUniversal(dest, [
+    { file: amd64.output, bytes: amd64Slice.bytes },
+    { file: arm64.output, bytes: arm64Slice.bytes },
+  ]);
   const verify = await verifySource(new BufferSource(bytes), {
     goos: 'darwin',
     goarch: 'universal',

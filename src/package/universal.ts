@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 
 /** Mach-O fat header magic (big-endian on disk, like every field of the fat header). */
 const FAT_MAGIC = 0xcafebabe;
@@ -15,26 +15,22 @@ export interface FatSlice {
 }
 
 /**
- * Writes a universal (fat) Mach-O from thin 64-bit Mach-O files: the fat header and one
- * fat_arch record per slice (Apple's <mach-o/fat.h>), then each file's bytes unchanged at an
- * offset aligned to 2^14, in cputype order as lipo writes them. Returns the slice table.
+ * Writes a universal (fat) Mach-O from thin 64-bit Mach-O binaries: the fat header and one
+ * fat_arch record per slice (Apple's <mach-o/fat.h>), then each binary's bytes unchanged at an
+ * offset aligned to 2^14, in cputype order as lipo writes them. The file is composed in memory
+ * from bytes already read, so nothing is read back from disk; returns the slice table and the
+ * bytes written.
  */
-export async function writeUniversal(dest: string, thinFiles: readonly string[]): Promise<FatSlice[]> {
-  const inputs = [];
-  for (const file of thinFiles) {
-    const handle = await open(file, 'r');
-    try {
-      const header = Buffer.alloc(12);
-      const { size } = await handle.stat();
-      await handle.read(header, 0, 12, 0);
-      if (size < 32 || header.readUInt32LE(0) !== MH_MAGIC_64) {
-        throw new Error(`${file} is not a 64-bit little-endian Mach-O file`);
-      }
-      inputs.push({ file, size, cputype: header.readUInt32LE(4), cpusubtype: header.readUInt32LE(8) });
-    } finally {
-      await handle.close();
+export async function writeUniversal(
+  dest: string,
+  thinBinaries: readonly { readonly file: string; readonly bytes: Buffer }[],
+): Promise<{ slices: FatSlice[]; bytes: Buffer }> {
+  const inputs = thinBinaries.map(({ file, bytes }) => {
+    if (bytes.length < 32 || bytes.readUInt32LE(0) !== MH_MAGIC_64) {
+      throw new Error(`${file} is not a 64-bit little-endian Mach-O file`);
     }
-  }
+    return { bytes, cputype: bytes.readUInt32LE(4), cpusubtype: bytes.readUInt32LE(8) };
+  });
   inputs.sort((a, b) => a.cputype - b.cputype);
   if (new Set(inputs.map((i) => i.cputype)).size !== inputs.length)
     throw new Error('two slices have the same CPU type');
@@ -47,52 +43,32 @@ export async function writeUniversal(dest: string, thinFiles: readonly string[])
       cputype: input.cputype,
       cpusubtype: input.cpusubtype,
       offset,
-      size: input.size,
+      size: input.bytes.length,
       align: SLICE_ALIGN,
     });
-    offset = roundUp(offset + input.size);
+    offset = roundUp(offset + input.bytes.length);
   }
   if (offset > 0xffffffff) throw new Error('a universal binary over 4 GiB needs the 64-bit fat format');
-  const header = Buffer.alloc(8 + 20 * slices.length);
-  header.writeUInt32BE(FAT_MAGIC, 0);
-  header.writeUInt32BE(slices.length, 4);
+  // The last slice ends the file: no padding after it, as lipo writes it.
+  const last = slices.at(-1);
+  const bytes = Buffer.alloc(last ? last.offset + last.size : 8);
+  bytes.writeUInt32BE(FAT_MAGIC, 0);
+  bytes.writeUInt32BE(slices.length, 4);
   slices.forEach((s, i) => {
     const at = 8 + 20 * i;
-    header.writeUInt32BE(s.cputype, at);
-    header.writeUInt32BE(s.cpusubtype, at + 4);
-    header.writeUInt32BE(s.offset, at + 8);
-    header.writeUInt32BE(s.size, at + 12);
-    header.writeUInt32BE(s.align, at + 16);
+    bytes.writeUInt32BE(s.cputype, at);
+    bytes.writeUInt32BE(s.cpusubtype, at + 4);
+    bytes.writeUInt32BE(s.offset, at + 8);
+    bytes.writeUInt32BE(s.size, at + 12);
+    bytes.writeUInt32BE(s.align, at + 16);
+    (inputs[i] as (typeof inputs)[number]).bytes.copy(bytes, s.offset);
   });
   const temp = `${dest}.${process.pid}.partial`;
   try {
-    const out = await open(temp, 'w', 0o755);
-    try {
-      await out.write(header, 0, header.length, 0);
-      for (const [i, input] of inputs.entries())
-        await copyInto(input.file, out, (slices[i] as FatSlice).offset);
-    } finally {
-      await out.close();
-    }
+    await writeFile(temp, bytes, { mode: 0o755 });
     await rename(temp, dest);
-    return slices;
+    return { slices, bytes };
   } finally {
     await rm(temp, { force: true });
-  }
-}
-
-async function copyInto(file: string, out: Awaited<ReturnType<typeof open>>, offset: number): Promise<void> {
-  const input = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(1 << 20);
-    let position = 0;
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) return;
-      await out.write(buffer, 0, bytesRead, offset + position);
-      position += bytesRead;
-    }
-  } finally {
-    await input.close();
   }
 }
