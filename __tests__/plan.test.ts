@@ -298,6 +298,53 @@ describe('runPool', () => {
     expect(started).toEqual([1, 2]);
     expect(results).toEqual(['ok', 'fail', 'skipped', 'skipped']);
   });
+
+  it('a released slot starts the next task while the first goes on', async () => {
+    const events: string[] = [];
+    let finishFirst = (): void => undefined;
+    const firstDone = new Promise<void>((resolve) => (finishFirst = resolve));
+    const results = await runPool(
+      ['first', 'second', 'third'],
+      1,
+      false,
+      async (name, release) => {
+        events.push(`start ${name}`);
+        if (name === 'first') {
+          release();
+          release(); // twice is once
+          await firstDone;
+        }
+        if (name === 'second') finishFirst();
+        events.push(`end ${name}`);
+        return name.toUpperCase();
+      },
+      () => false,
+      () => 'skipped',
+    );
+    expect(results).toEqual(['FIRST', 'SECOND', 'THIRD']);
+    // One slot: third waits for second (which held it), not for first (which gave it back).
+    expect(events.indexOf('start second')).toBeLessThan(events.indexOf('end first'));
+    expect(events.indexOf('end second')).toBeLessThan(events.indexOf('start third'));
+  });
+
+  it('a task that throws stops new starts, lets the running ones finish, and rethrows', async () => {
+    const ended: number[] = [];
+    const run = runPool(
+      [1, 2, 3, 4],
+      2,
+      false,
+      async (n) => {
+        await new Promise((r) => setTimeout(r, n === 1 ? 5 : 30));
+        if (n === 1) throw new Error('boom');
+        ended.push(n);
+        return n;
+      },
+      () => false,
+      () => -1,
+    );
+    await expect(run).rejects.toThrow('boom');
+    expect(ended).toEqual([2]);
+  });
 });
 
 describe('diagnostics', () => {

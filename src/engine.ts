@@ -206,7 +206,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     order,
     budget.targets,
     options.failFast,
-    (job) => runTargetStep(job, step),
+    (job, release) => runTargetStep(job, step, release),
     (result) => result !== null && failed(result),
     (): TargetResult | null => null,
   );

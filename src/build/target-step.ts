@@ -57,7 +57,15 @@ export function failed(result: TargetResult): boolean {
   );
 }
 
-export async function runTargetStep(job: BuildJob, step: StepContext): Promise<TargetResult> {
+/**
+ * `releaseSlot` is called once the target is built, verified and smoke-tested: archiving takes
+ * no build slot (and cannot fail the target), so the next build starts while this one is packed.
+ */
+export async function runTargetStep(
+  job: BuildJob,
+  step: StepContext,
+  releaseSlot: () => void = () => undefined,
+): Promise<TargetResult> {
   const { options, ctx } = step;
   const clock = (): number => Math.round(Number(process.hrtime.bigint() - step.phaseStarted) / 1e7) / 100;
   const started = clock();
@@ -79,9 +87,12 @@ export async function runTargetStep(job: BuildJob, step: StepContext): Promise<T
           isolateNetwork: step.isolateNetwork,
         })
       : null;
+  // A failed target keeps its slot until its result is in, so fail-fast sees it before the next start.
+  const passed = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
+  if (passed) releaseSlot();
   const kind = archiveKind(options.archive, job.target.goos);
   const archive =
-    bytes !== null && verify?.ok !== false && (smoke === null || smokePassed(smoke)) && kind !== null
+    bytes !== null && passed && kind !== null
       ? await archiveBinary(
           job.output,
           bytes,
