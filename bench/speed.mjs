@@ -8,7 +8,8 @@
 //       service (a warm-up run first saves the GOCACHE (c) left behind, pruned as usual).
 // Prints median ratios [min–max] c/a, c/b, d/c, CPU utilisation of (c), our overhead (wall of (c)
 // minus the time any `go` process was running), action start → first `go`, and the saved cache
-// size. Writes bench/results/speed.json and, per program, an SVG timeline of the last (c).
+// size. Writes bench/results/speed.json (programs not measured this time are kept from the last
+// file) and, per program, an SVG timeline of the last (c).
 //
 // A `go` wrapper first on PATH (used by every run, so all pay the same) logs each go process's
 // start and end and adds -debug-actiongraph to `go build`, whose action timings say when each
@@ -300,13 +301,25 @@ function svgTimeline(program, rows, wall, caption) {
 }
 
 const report = {
-  date: new Date().toISOString(),
-  go: goVersion,
   cores,
   memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
   targets,
-  programs: {},
+  programs: keptPrograms(),
 };
+
+/**
+ * The programs of the last results file that this run does not measure again, when that file was
+ * measured on the same machine shape and targets: `bench/speed.mjs gofmt:2` then keeps cmd/go.
+ */
+function keptPrograms() {
+  const file = path.join(resultsDir, 'speed.json');
+  if (!existsSync(file)) return {};
+  const last = JSON.parse(readFileSync(file, 'utf8'));
+  const same = last.cores === cores && last.targets?.join(' ') === targets.join(' ');
+  if (!same) return {};
+  const measured = new Set(programs.map((p) => p.name));
+  return Object.fromEntries(Object.entries(last.programs ?? {}).filter(([name]) => !measured.has(name)));
+}
 try {
   for (const { name: program, rounds } of programs) {
     const ratios = { ca: [], cb: [], dc: [] };
@@ -366,6 +379,8 @@ try {
       ),
     );
     const summary = {
+      date: new Date().toISOString(),
+      go: goVersion,
       rounds,
       ca: stats(ratios.ca),
       cb: stats(ratios.cb),
