@@ -92,6 +92,13 @@ describe('build cache through the action', () => {
     expect(second.manifest?.cache?.restoredBytes).toBeGreaterThan(1_000_000);
     // Served from the restored cache: not one package compiled, modules came from GOMODCACHE with GOPROXY=off.
     expect(compiles(second.stdout)).toBe(0);
+    // No new build output in GOCACHE (only the module index of the freshly copied sources): no
+    // copy of the entry is uploaded.
+    expect(second.manifest?.cache?.savedBytes).toBe(0);
+    expect(second.stdout).toMatch(
+      /GOCACHE: the builds added no output to what was restored from go-build-matrix-gocache-\S+-1001-1 \(same toolchain and compile inputs\); not saving a copy of it/,
+    );
+    expect(service.cacheEntries().map((e) => e.key)).toEqual(saved);
   });
 
   it('five runs with source edits each restore the previous entry, and the cache does not grow', async () => {
@@ -183,6 +190,8 @@ describe('build cache through the action', () => {
     };
     // Something to restore first, so the download path is exercised.
     await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
+    // A source edit, so that the second run has new output to save.
+    writeFileSync(path.join(workspace, 'app', 'edit.go'), 'package main\n\nconst edit = 1\n');
     service.fault(method as never, fault);
     const started = Date.now();
     const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });

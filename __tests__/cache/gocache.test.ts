@@ -2,7 +2,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GO_MTIME_INTERVAL_MS, ageEntries, directorySize, pruneUnused } from '../../src/cache/gocache.js';
+import {
+  GO_MTIME_INTERVAL_MS,
+  ageEntries,
+  countNewOutputs,
+  directorySize,
+  pruneUnused,
+} from '../../src/cache/gocache.js';
 import { restoreCaches, saveCaches } from '../../src/cache/index.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startResultsService } from '../support/results-service.js';
@@ -40,6 +46,20 @@ describe('GOCACHE aging and pruning', () => {
     expect(await directorySize(gocache)).toBe(pruning.keptBytes + 10);
   });
 
+  it('counts the outputs written since the aging by name, whatever their times, module index aside', async () => {
+    const gocache = path.join(tempDir('added'), 'gocache');
+    writeGoEntry(gocache);
+    const aging = await ageEntries(gocache, Date.now());
+    expect(await countNewOutputs(gocache, aging.names)).toBe(0);
+    writeFileSync(path.join(gocache, 'trim.txt'), '1700000000');
+    writeGoEntry(gocache, Buffer.from('go index v2\n\u00c4\u0000 the index of a package directory'));
+    expect(await countNewOutputs(gocache, aging.names)).toBe(0);
+    const added = writeGoEntry(gocache);
+    const old = new Date(Date.now() - 3 * GO_MTIME_INTERVAL_MS);
+    utimesSync(added.a, old, old);
+    expect(await countNewOutputs(gocache, aging.names)).toBe(2);
+  });
+
   it('treats a missing GOCACHE as empty', async () => {
     const gocache = path.join(tempDir('missing'), 'nothing');
     expect(await directorySize(gocache)).toBe(0);
@@ -54,7 +74,7 @@ describe('GOCACHE aging and pruning', () => {
       const old = writeGoEntry(req.gocache);
       const log = new MemoryLogger();
       const restored = await restoreCaches(req, log);
-      expect(restored.pruneCutoffMs).toBeNull();
+      expect(restored.gocache?.pruneCutoffMs).toBeNull();
       expect(warnings(log).join('\n')).toMatch(
         /does not keep modification times.*whole GOCACHE will be saved/,
       );

@@ -6,7 +6,7 @@
 // So after a restore every entry is aged by 2 h (past the 1 h interval, far from the 5-day
 // trim); after the builds, exactly the entries this run read or wrote are newer than the restore.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** cmd/go/internal/cache mtimeInterval. */
@@ -74,6 +74,8 @@ export interface Aging {
   /** False when the file system does not keep the mtimes we set: pruning is then impossible. */
   mtimesKept: boolean;
   entries: number;
+  /** The entries' names, to tell afterwards which ones the builds added. */
+  names: ReadonlySet<string>;
   bytes: number;
   /** Entries with an older mtime than this were not used after the aging. */
   cutoffMs: number;
@@ -90,6 +92,7 @@ export async function ageEntries(
   const cutoffMs = nowMs - GO_MTIME_INTERVAL_MS;
   const entries = await listEntries(gocache);
   const bytes = entries.reduce((sum, e) => sum + e.size, 0);
+  const names = new Set(entries.map((e) => e.name));
   const probe = path.join(gocache, `.mtime-probe-${randomUUID()}`);
   const samples = [probe, ...entries.slice(0, 3).map((e) => e.file)];
   try {
@@ -100,12 +103,54 @@ export async function ageEntries(
     await inBatches(entries, (e) => setTimes(e.file, aged, aged));
     for (const file of samples) {
       if (Math.abs((await stat(file)).mtimeMs - aged.getTime()) > MTIME_TOLERANCE_MS) {
-        return { mtimesKept: false, entries: entries.length, bytes, cutoffMs };
+        return { mtimesKept: false, entries: entries.length, names, bytes, cutoffMs };
       }
     }
-    return { mtimesKept: true, entries: entries.length, bytes, cutoffMs };
+    return { mtimesKept: true, entries: entries.length, names, bytes, cutoffMs };
   } finally {
     await unlink(probe).catch(() => undefined);
+  }
+}
+
+/** How cmd/go's module index output starts (cmd/go/internal/modindex: "go index v0" … "v2"). */
+const INDEX_HEADER = Buffer.from('go index v');
+
+/**
+ * How many entries of `gocache` that are not among `known` hold build output: what the builds
+ * added. Module index entries do not count: Go indexes the main module's packages under a key made
+ * of their files' mtimes, which every checkout renews, so each run writes one that no later run
+ * can use.
+ */
+export async function countNewOutputs(gocache: string, known: ReadonlySet<string>): Promise<number> {
+  const added: string[] = [];
+  for (const sub of (await readdir(gocache)).filter((d) => SUBDIR.test(d))) {
+    for (const name of await readdir(path.join(gocache, sub))) {
+      if (ENTRY.test(name) && !known.has(name)) added.push(path.join(gocache, sub, name));
+    }
+  }
+  let outputs = 0;
+  await inBatches(added, async (file) => {
+    if (!(await isIndexEntry(gocache, file))) outputs++;
+  });
+  return outputs;
+}
+
+async function isIndexEntry(gocache: string, file: string): Promise<boolean> {
+  let output = file;
+  if (file.endsWith('-a')) {
+    // `v1 <action id> <output id> <size> <time>`
+    const id = /^v1 [0-9a-f]{64} ([0-9a-f]{64}) /.exec(await readFile(file, 'utf8'))?.[1];
+    if (id === undefined) return false;
+    output = path.join(gocache, id.slice(0, 2), `${id}-d`);
+  }
+  const head = Buffer.alloc(INDEX_HEADER.length);
+  const handle = await open(output, 'r').catch(() => null);
+  if (handle === null) return false;
+  try {
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return bytesRead === head.length && head.equals(INDEX_HEADER);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import { callClient, problemsOf } from './client-call.js';
-import { ageEntries, directorySize, pruneUnused } from './gocache.js';
+import { ageEntries, countNewOutputs, directorySize, pruneUnused } from './gocache.js';
 import type { SetTimes } from './gocache.js';
 import { buildKeys, hashDependencies, modulesKeys, movingPart } from './keys.js';
 
@@ -55,13 +55,20 @@ export interface RestoredCaches {
   /** The GOCACHE key this run saves under. */
   key: string | null;
   entries: RestoredEntry[];
-  /** GOCACHE entries with an older mtime were not used by this run; null: save without pruning. */
+  /** GOCACHE as restored, to compare with after the builds; null when it could not be listed. */
+  gocache: RestoredGocache | null;
+}
+
+export interface RestoredGocache {
+  /** Entries with an older mtime were not used by this run; null: save without pruning. */
   pruneCutoffMs: number | null;
+  /** The entries' names as restored. */
+  names: ReadonlySet<string>;
 }
 
 export const DEFAULT_CACHE_TIMEOUT_MS = 5 * 60 * 1000;
 
-const INACTIVE: RestoredCaches = { active: false, hit: 'false', key: null, entries: [], pruneCutoffMs: null };
+const INACTIVE: RestoredCaches = { active: false, hit: 'false', key: null, entries: [], gocache: null };
 
 function inActions(env: CacheRequest['env']): boolean {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
@@ -146,35 +153,54 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     hit: hitOf(entries, deps.file === 'go.sum'),
     key: build.key,
     entries,
-    pruneCutoffMs: null,
+    gocache: null,
   };
-  if (req.mode === 'true') restored.pruneCutoffMs = await prepareForPruning(req, log);
+  if (req.mode === 'true') restored.gocache = await prepareForPruning(req, log);
   return restored;
+}
+
+/** GOCACHE came from an entry saved for the same toolchain and compile inputs. */
+function sameInputs(build: RestoredEntry): boolean {
+  return build.matchedKey !== null && build.matchedKey.startsWith(build.restoreKeys[0] ?? build.key);
 }
 
 /** 'true' when GOCACHE came from the same toolchain and compile inputs and the modules came too. */
 function hitOf(entries: readonly RestoredEntry[], needsModules: boolean): CacheRecord['hit'] {
   const [mods, build] = entries;
   if (!mods || !build) return 'false';
-  const sameInputs =
-    build.matchedKey !== null && build.matchedKey.startsWith(build.restoreKeys[0] ?? build.key);
-  if (sameInputs && (mods.matchedKey !== null || !needsModules)) return 'true';
+  if (sameInputs(build) && (mods.matchedKey !== null || !needsModules)) return 'true';
   return entries.some((e) => e.matchedKey !== null) ? 'partial' : 'false';
 }
 
-async function prepareForPruning(req: CacheRequest, log: Logger): Promise<number | null> {
+async function prepareForPruning(req: CacheRequest, log: Logger): Promise<RestoredGocache | null> {
   try {
     const aging = await ageEntries(req.gocache, Date.now(), req.setTimes);
-    if (aging.mtimesKept) return aging.cutoffMs;
+    if (aging.mtimesKept) return { pruneCutoffMs: aging.cutoffMs, names: aging.names };
     log.warning(
       `The file system of GOCACHE (${req.gocache}) does not keep modification times, so the entries this run uses cannot be told apart: the whole GOCACHE will be saved`,
     );
+    return { pruneCutoffMs: null, names: aging.names };
   } catch (error) {
     log.warning(
       `GOCACHE cannot be prepared for pruning (${(error as Error).message}): the whole GOCACHE will be saved`,
     );
+    return null;
   }
-  return null;
+}
+
+/**
+ * True when the builds added no build output to GOCACHE: everything they used is already in the
+ * entry they restored, saved for the same inputs, so a new entry would be a copy of it (or of part
+ * of it) that costs an upload and the repository's cache quota — a re-run, or a commit that changed
+ * no Go.
+ */
+async function unchangedSinceRestore(entry: RestoredEntry, restored: RestoredCaches): Promise<boolean> {
+  if (entry.name !== 'GOCACHE' || restored.gocache === null || !sameInputs(entry)) return false;
+  try {
+    return (await countNewOutputs(entry.path, restored.gocache.names)) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Saves what the builds used; call it after the builds, also when some of them failed. */
@@ -196,8 +222,14 @@ export async function saveCaches(
       log.info(`${entry.name}: restored from its exact key ${entry.key}; not saving it again`);
       continue;
     }
-    if (entry.name === 'GOCACHE' && restored.pruneCutoffMs !== null)
-      await prune(entry.path, restored.pruneCutoffMs, log);
+    if (await unchangedSinceRestore(entry, restored)) {
+      log.info(
+        `${entry.name}: the builds added no output to what was restored from ${entry.matchedKey} (same toolchain and compile inputs); not saving a copy of it`,
+      );
+      continue;
+    }
+    const cutoffMs = entry.name === 'GOCACHE' ? (restored.gocache?.pruneCutoffMs ?? null) : null;
+    if (cutoffMs !== null) await prune(entry.path, cutoffMs, log);
     let size: number;
     try {
       size = await directorySize(entry.path);
