@@ -117,6 +117,19 @@ describe('parseOptions', () => {
       "'{tag}' is not a placeholder here; use {version}, {commit}, {date}, {goos}, {goarch}.",
     ],
     [
+      'ldflags',
+      '-s -w -o /tmp/x',
+      "'-o' cannot be used: the output path comes from 'output-dir' and 'name-template'.",
+    ],
+    [
+      'ldflags',
+      '-X main.v={version} --cpuprofile=/tmp/p',
+      "'-cpuprofile' cannot be used: it writes a profile",
+    ],
+    ['ldflags', '-linkmode external -tmpdir=/tmp/t', "'-tmpdir' cannot be used"],
+    ['ldflags', '-importcfg /tmp/cfg', "'-importcfg' cannot be used"],
+    ['ldflags', "-X 'main.v=1", "Go cannot split it into linker arguments (unterminated ' quote)"],
+    [
       'flags',
       '-o /tmp/x',
       "'-o' cannot be used: the output path comes from 'output-dir' and 'name-template'.",

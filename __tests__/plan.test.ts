@@ -177,6 +177,34 @@ describe('planJobs', () => {
     expect(() => plan({ package: pkg, name: 'app' }, [AMD64])).not.toThrow();
   });
 
+  it('checks the linker flags again once placeholders are filled in', () => {
+    const options = parseOptions(
+      { 'working-directory': EXAMPLE_MODULE, 'output-dir': '/out', ldflags: '-s {version}' },
+      '/',
+    );
+    const plan = (version: string) => () =>
+      planJobs({
+        options,
+        toolchain,
+        module,
+        metadata: { ...metadata, version },
+        targets: [AMD64],
+        baseEnv: {},
+      });
+    expect(plan('-o=/tmp/x')).toThrow(
+      /^Input 'ldflags': .* '-o' cannot be used: the output path comes from 'output-dir' and 'name-template'\.$/,
+    );
+    expect(plan('-w')).not.toThrow();
+  });
+
+  it('refuses an output path longer than the file system takes, though each element is short', () => {
+    const template = Array.from({ length: 400 }, () => 'linux/amd64').join(' ');
+    expect(() => plan({ 'name-template': template }, [AMD64])).toThrow(
+      /^Input 'name-template': .* it gives a path of 4\d{3} bytes; Linux allows 4096, .* at most 4000\.$/,
+    );
+    expect(() => plan({ 'name-template': `{name}/${'d/'.repeat(1000)}{goos}` }, [AMD64])).not.toThrow();
+  });
+
   it('allows sub-folders inside output-dir', () => {
     expect(plan({ 'name-template': '{goos}_{goarch}/{name}{ext}' }, [WIN]).jobs[0]?.output).toBe(
       '/out/windows_arm64/app.exe',

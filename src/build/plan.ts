@@ -4,6 +4,7 @@ import type { GoModule } from '../go/module.js';
 import type { Toolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
+import { checkLdflags } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
 import { variantLevel, variantSuffix } from '../targets/variants.js';
 import type { CCompiler } from './compilers.js';
@@ -163,6 +164,8 @@ function sameBuild(a: BuildJob, b: BuildJob): boolean {
 
 /** Bytes per path element of an output: NAME_MAX (255) less room for `.tar.gz` and `.<pid>.partial`. */
 const MAX_NAME_BYTES = 200;
+/** Bytes of a whole output path: PATH_MAX (4096) less the same room. */
+const MAX_PATH_BYTES = 4000;
 
 /** Where a file named by `name-template` goes; an error when the name escapes output-dir or takes a reserved name. */
 export function outputPath(
@@ -186,6 +189,14 @@ export function outputPath(
       'name-template',
       options.nameTemplate,
       `For ${what} it gives a file name element of ${longest} bytes; file systems allow 255, and the archive and temporary names need room: keep each at most ${MAX_NAME_BYTES}.`,
+    );
+  }
+  const total = Buffer.byteLength(output);
+  if (total > MAX_PATH_BYTES) {
+    throw new InputError(
+      'name-template',
+      options.nameTemplate,
+      `For ${what} it gives a path of ${total} bytes; Linux allows 4096, and the archive and temporary names need room: keep output-dir and the name together at most ${MAX_PATH_BYTES}.`,
     );
   }
   if (RESERVED_OUTPUT_NAMES.includes(relative)) {
@@ -306,6 +317,12 @@ function chooseCompiler(
 }
 
 function renderTargetLdflags(options: Options, metadata: SourceMetadata, target: ResolvedTarget): string {
+  const rendered = renderOrExplain(options, metadata, target);
+  checkLdflags(rendered);
+  return rendered;
+}
+
+function renderOrExplain(options: Options, metadata: SourceMetadata, target: ResolvedTarget): string {
   try {
     return renderLdflags(options.ldflags, {
       version: metadata.version,

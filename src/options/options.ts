@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { split as shellSplit } from 'shlex';
+import { splitGoQuoted } from '../build/ldflags.js';
 import { VARIANT_VARIABLES } from '../targets/variants.js';
 import { InputError } from './errors.js';
 import type { RawInputs } from './inputs.js';
@@ -76,6 +77,17 @@ const FORBIDDEN_FLAGS: Readonly<Record<string, string>> = {
   '-modfile': 'it replaces go.mod, which the module facts are read from',
 };
 
+/** Linker flags (in `ldflags`) that would write elsewhere or replace what `go build` links. */
+const FORBIDDEN_LINKER_FLAGS: Readonly<Record<string, string>> = {
+  '-o': "the output path comes from 'output-dir' and 'name-template'",
+  '-cpuprofile': 'it writes a profile outside output-dir',
+  '-memprofile': 'it writes a profile outside output-dir',
+  '-benchmarkprofile': 'it writes a profile outside output-dir',
+  '-capturehostobjs': 'it writes the host object files outside output-dir',
+  '-tmpdir': 'the linker leaves its temporary files there',
+  '-importcfg': "it replaces the package archives 'go build' chose",
+};
+
 export const NAME_TEMPLATE_PLACEHOLDERS = ['name', 'goos', 'goarch', 'variant', 'version', 'ext'] as const;
 export const LDFLAGS_PLACEHOLDERS = ['version', 'commit', 'date', 'goos', 'goarch'] as const;
 
@@ -132,6 +144,28 @@ function checkPlaceholders(input: string, value: string, allowed: readonly strin
         `'{${name}}' is not a placeholder here; use ${allowed.map((p) => `{${p}}`).join(', ')}.`,
       );
     }
+  }
+}
+
+/**
+ * The linker reads `ldflags` as Go splits it; a flag of its own is checked like one of `flags`.
+ * Checked as typed and again once placeholders are filled in, as a value may start a field.
+ */
+export function checkLdflags(value: string): void {
+  let fields: string[];
+  try {
+    fields = splitGoQuoted(value);
+  } catch (err) {
+    throw new InputError(
+      'ldflags',
+      value,
+      `Go cannot split it into linker arguments (${(err as Error).message}); check the quotes.`,
+    );
+  }
+  for (const field of fields.filter((f) => f.startsWith('-'))) {
+    const flag = field.replace(/^--/, '-').split('=')[0] ?? field;
+    const reason = FORBIDDEN_LINKER_FLAGS[flag];
+    if (reason !== undefined) throw new InputError('ldflags', value, `'${flag}' cannot be used: ${reason}.`);
   }
 }
 
@@ -288,6 +322,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
   const linkageText = get('linkage').trim();
   const ldflags = get('ldflags');
   checkPlaceholders('ldflags', ldflags, LDFLAGS_PLACEHOLDERS);
+  checkLdflags(ldflags);
   const token = get('github-token');
   const retention = get('retention-days').trim();
   const smoke = get('smoke-test');
