@@ -28,7 +28,8 @@ interface Entry {
 const SUBDIR = /^[0-9a-f]{2}$/;
 const ENTRY = /^[0-9a-f]{64}-[ad]$/;
 
-async function listEntries(gocache: string): Promise<Entry[]> {
+/** Every entry file of `gocache` by name, without reading it (none when GOCACHE does not exist). */
+async function entryFiles(gocache: string): Promise<{ file: string; name: string }[]> {
   let subdirs: string[];
   try {
     subdirs = (await readdir(gocache)).filter((d) => SUBDIR.test(d));
@@ -36,17 +37,29 @@ async function listEntries(gocache: string): Promise<Entry[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const entries: Entry[] = [];
+  const files: { file: string; name: string }[] = [];
   for (const sub of subdirs) {
     const dir = path.join(gocache, sub);
-    const names = (await readdir(dir)).filter((n) => ENTRY.test(n));
-    await inBatches(names, async (name) => {
-      const file = path.join(dir, name);
-      const info = await stat(file);
-      entries.push({ file, name, size: info.size, mtimeMs: info.mtimeMs });
-    });
+    for (const name of await readdir(dir)) {
+      if (ENTRY.test(name)) files.push({ file: path.join(dir, name), name });
+    }
   }
+  return files;
+}
+
+async function listEntries(gocache: string): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  await inBatches(await entryFiles(gocache), async ({ file, name }) => {
+    const info = await stat(file);
+    entries.push({ file, name, size: info.size, mtimeMs: info.mtimeMs });
+  });
   return entries;
+}
+
+/** The output an action entry (`-a`) names: `v1 <action id> <output id> <size> <time>`. */
+async function outputIdOf(actionEntry: string): Promise<string | undefined> {
+  const text = await readFile(actionEntry, 'utf8').catch(() => '');
+  return /^v1 [0-9a-f]{64} ([0-9a-f]{64}) /.exec(text)?.[1];
 }
 
 async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
@@ -122,14 +135,9 @@ const INDEX_HEADER = Buffer.from('go index v');
  * can use.
  */
 export async function countNewOutputs(gocache: string, known: ReadonlySet<string>): Promise<number> {
-  const added: string[] = [];
-  for (const sub of (await readdir(gocache)).filter((d) => SUBDIR.test(d))) {
-    for (const name of await readdir(path.join(gocache, sub))) {
-      if (ENTRY.test(name) && !known.has(name)) added.push(path.join(gocache, sub, name));
-    }
-  }
+  const added = (await entryFiles(gocache)).filter((e) => !known.has(e.name));
   let outputs = 0;
-  await inBatches(added, async (file) => {
+  await inBatches(added, async ({ file }) => {
     if (!(await isIndexEntry(gocache, file))) outputs++;
   });
   return outputs;
@@ -138,8 +146,7 @@ export async function countNewOutputs(gocache: string, known: ReadonlySet<string
 async function isIndexEntry(gocache: string, file: string): Promise<boolean> {
   let output = file;
   if (file.endsWith('-a')) {
-    // `v1 <action id> <output id> <size> <time>`
-    const id = /^v1 [0-9a-f]{64} ([0-9a-f]{64}) /.exec(await readFile(file, 'utf8'))?.[1];
+    const id = await outputIdOf(file);
     if (id === undefined) return false;
     output = path.join(gocache, id.slice(0, 2), `${id}-d`);
   }
@@ -173,9 +180,8 @@ export async function pruneUnused(gocache: string, cutoffMs: number): Promise<Pr
   await inBatches(
     fresh.filter((e) => e.name.endsWith('-a')),
     async (e) => {
-      // `v1 <action id> <output id> <size> <time>`
-      const output = /^v1 [0-9a-f]{64} ([0-9a-f]{64}) /.exec(await readFile(e.file, 'utf8').catch(() => ''));
-      if (output?.[1]) keep.add(`${output[1]}-d`);
+      const output = await outputIdOf(e.file);
+      if (output !== undefined) keep.add(`${output}-d`);
     },
   );
   const result: Pruning = { keptEntries: 0, keptBytes: 0, removedEntries: 0, removedBytes: 0 };

@@ -163,10 +163,20 @@ export function checkLdflags(value: string): void {
     );
   }
   for (const field of fields.filter((f) => f.startsWith('-'))) {
-    const flag = field.replace(/^--/, '-').split('=')[0] ?? field;
-    const reason = FORBIDDEN_LINKER_FLAGS[flag];
-    if (reason !== undefined) throw new InputError('ldflags', value, `'${flag}' cannot be used: ${reason}.`);
+    refuseForbidden('ldflags', value, field, FORBIDDEN_LINKER_FLAGS);
   }
+}
+
+/** `-name`, `--name` and `-name=value` all name the flag `-name`. */
+function refuseForbidden(
+  input: string,
+  value: string,
+  word: string,
+  forbidden: Readonly<Record<string, string>>,
+): void {
+  const flag = word.replace(/^--/, '-').split('=')[0] ?? word;
+  const reason = forbidden[flag];
+  if (reason !== undefined) throw new InputError(input, value, `'${flag}' cannot be used: ${reason}.`);
 }
 
 function parseFlags(value: string): string[] {
@@ -181,11 +191,7 @@ function parseFlags(value: string): string[] {
     );
   }
   for (const word of words) {
-    const flag = word.replace(/^--/, '-').split('=')[0] ?? word;
-    const reason = FORBIDDEN_FLAGS[flag];
-    if (reason !== undefined) {
-      throw new InputError('flags', value, `'${flag}' cannot be used: ${reason}.`);
-    }
+    refuseForbidden('flags', value, word, FORBIDDEN_FLAGS);
     if (!word.startsWith('-')) {
       throw new InputError(
         'flags',
