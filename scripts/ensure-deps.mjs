@@ -14,3 +14,13 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   execFileSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
+
+// Go 1.27 is a toolchain module from the proxy: `GOTOOLCHAIN=go1.27.3 go version` unpacks it into
+// GOMODCACHE once (a no-op afterwards). The suite finds it there (__tests__/support/toolchains.ts).
+const GO127 = 'go1.27.3';
+try {
+  execFileSync('go', ['version'], { cwd: root, stdio: 'ignore', env: { ...process.env, GOTOOLCHAIN: GO127 } });
+} catch (err) {
+  console.error(`Could not fetch ${GO127} through the Go module proxy: ${err.message}`);
+  process.exit(1);
+}
