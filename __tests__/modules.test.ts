@@ -67,29 +67,53 @@ describe('module dependencies', () => {
   });
 });
 
-describe('a go directive newer than the toolchain', () => {
-  const dir = tempDir('newgo');
-  copyModule(EXAMPLE_MODULE, dir);
-  writeFileSync(path.join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.99\n');
+describe('go.mod lines newer than the toolchain', () => {
+  const module = (lines: string): string => {
+    const dir = tempDir('newgo');
+    copyModule(EXAMPLE_MODULE, dir);
+    writeFileSync(path.join(dir, 'go.mod'), `module example.com/hello\n\n${lines}\n`);
+    return dir;
+  };
+  const goLine = module('go 1.99');
+  const toolchainLine = module('go 1.19\n\ntoolchain go1.99.1');
+  // GOPROXY=off: had anything tried to fetch a toolchain, it would fail loudly instead.
+  const offline = { GOPROXY: 'off', GOTOOLCHAIN: 'auto' };
 
-  it.each(['1.19', '1.23'] as const)(
-    'is a warning with Go %s, and GOTOOLCHAIN=local downloads nothing',
+  it.each(['1.23', '1.26', '1.27'] as const)(
+    'fail once, before any build, naming both versions and the fix (Go %s)',
     async (release) => {
-      const run = await build(toolchain(release), { targets: 'linux/amd64', 'working-directory': dir });
-      const warnings = run.log.lines.filter((l) => l.level === 'warning').map((l) => l.message);
-      expect(warnings).toEqual([
-        expect.stringMatching(
-          /^go\.mod asks for go 1\.99 but the toolchain on PATH is go1\.\d+\.\d+; with GOTOOLCHAIN=local no other Go is downloaded\./,
-        ),
-      ]);
-      const [artifact] = run.manifest.artifacts;
-      if (release === '1.19') expect(artifact?.status).toBe('ok');
-      else
-        expect(artifact?.error).toContain(
-          'go.mod requires go >= 1.99 (running go 1.23.5; GOTOOLCHAIN=local)',
+      const version = (await execFileAsync(toolchain(release).go, ['env', 'GOVERSION'])).stdout.trim();
+      for (const [dir, asked] of [
+        [goLine, "'go 1.99'"],
+        [toolchainLine, "'toolchain go1.99.1'"],
+      ] as const) {
+        await expect(
+          build(
+            toolchain(release),
+            { targets: 'linux/amd64 linux/arm64', 'working-directory': dir },
+            offline,
+          ),
+        ).rejects.toThrow(
+          `Input 'working-directory': "${dir}" is not valid. go.mod asks for ${asked} but the Go on PATH is ${version}, and with GOTOOLCHAIN=local no other Go is downloaded: install Go ${asked.includes('toolchain') ? '1.99.1' : '1.99'} or newer before this step (actions/setup-go with 'go-version-file: go.mod' reads these lines).`,
         );
+      }
     },
   );
+
+  it('are a warning with Go 1.19, which treats the go line as advisory and builds', async () => {
+    const run = await build(
+      toolchain('1.19'),
+      { targets: 'linux/amd64', 'working-directory': goLine },
+      offline,
+    );
+    const warnings = run.log.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^go\.mod asks for 'go 1\.99' but the Go on PATH is go1\.19\.\d+, and with GOTOOLCHAIN=local no other Go is downloaded; go1\.19\.\d+ treats the go line as advisory and builds anyway\./,
+      ),
+    ]);
+    expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok']);
+  });
 });
 
 describe('source metadata', () => {

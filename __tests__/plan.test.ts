@@ -18,6 +18,7 @@ const module: GoModule = {
   path: 'example.com/app/v2',
   dir: EXAMPLE_MODULE,
   goDirective: '1.21',
+  toolchainDirective: null,
   hasDependencies: false,
   vendored: false,
 };
@@ -260,7 +261,13 @@ describe('ldflags quoting (Go cmd/internal/quoted)', () => {
 
 describe('buildEnvironment', () => {
   it('sets CC only when a compiler is given', () => {
-    const pinned = { GOOS: 'linux', GOARCH: 'arm64', CGO_ENABLED: '1' as const, variant: null };
+    const pinned = {
+      GOOS: 'linux',
+      GOARCH: 'arm64',
+      CGO_ENABLED: '1' as const,
+      variant: null,
+      fips140: null,
+    };
     expect(buildEnvironment({ CC: 'gcc' }, pinned, {}, null).CC).toBe('gcc');
     const cross = buildEnvironment(
       { CC: 'gcc', CXX: 'g++' },

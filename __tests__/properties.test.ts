@@ -181,7 +181,12 @@ beforeAll(async () => {
   toolchain = await loadToolchain(moduleDir, env);
   module = await loadModule(moduleDir, env);
   // Every pair's default variant, asked once, so each case plans without starting a process.
-  universe = { dist: toolchain.dist, goVersion: toolchain.version, release: toolchain.release };
+  universe = {
+    dist: toolchain.dist,
+    broken: toolchain.broken,
+    goVersion: toolchain.version,
+    release: toolchain.release,
+  };
   const all = selectTargets('*/*', '', universe);
   const resolved = await resolveTargets(all, moduleDir, env);
   defaults = new Map(resolved.map((t) => [`${t.goos}/${t.goarch}`, t.pinnedVariant ?? undefined]));

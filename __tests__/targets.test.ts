@@ -2,12 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { parsePattern, tokenize } from '../src/targets/grammar.js';
 import { selectTargets, targetId } from '../src/targets/expand.js';
 import { editDistance, nearest } from '../src/targets/suggest.js';
-import { variantSuffix } from '../src/targets/variants.js';
+import { variantMeaning, variantSuffix } from '../src/targets/variants.js';
+import { pinVariants } from '../src/targets/resolve.js';
 import { InputError } from '../src/options/errors.js';
 import { recordedUniverse } from './support/universe.js';
 
 const go123 = recordedUniverse('go1.23.5');
 const go119 = recordedUniverse('go1.19.8');
+const go126 = recordedUniverse('go1.26.8');
+const go127 = recordedUniverse('go1.27.3');
 
 const ids = (targets: string, exclude = '', universe = go123): string[] =>
   selectTargets(targets, exclude, universe).map(targetId);
@@ -185,7 +188,7 @@ describe('selectTargets errors', () => {
       'wasip1/wasm',
       '',
       'targets',
-      "'wasip1/wasm' is not a target of go1.19.8; did you mean 'js/wasm'?",
+      "wasip1/wasm is not a port of go1.19.8 ('go tool dist list' does not list it; Go releases add and remove ports): remove it from targets (or exclude it), or build it in a job with a Go release that has it.",
       go119,
     ],
     ['plan9/arm64', '', 'targets', "'plan9/arm64' is not a target of go1.23.5"],
@@ -223,6 +226,56 @@ describe('selectTargets errors', () => {
     ],
     ['linux/amd64', 'linux/amd64/v9', 'exclude', "'v9' is not a GOAMD64 value"],
     [
+      'windows/arm',
+      '',
+      'targets',
+      "windows/arm is not a port of go1.26.8 ('go tool dist list' does not list it; Go releases add and remove ports): remove it from targets (or exclude it), or build it in a job with a Go release that has it.",
+      go126,
+    ],
+    [
+      'freebsd/riscv64',
+      '',
+      'targets',
+      "go1.26.8 marks freebsd/riscv64 as broken ('go tool dist list -broken'), so it is not built: remove it from targets (or exclude it), or build it in a job with a Go release that has it.",
+      go126,
+    ],
+    ['openbsd/mips64', '', 'targets', 'go1.26.8 marks openbsd/mips64 as broken', go126],
+    ['openbsd/mips64', '', 'targets', 'openbsd/mips64 is not a port of go1.27.3', go127],
+    ['linux/riscv64/rva23u64', '', 'targets', 'Valid: rva20u64, rva22u64.'],
+    [
+      'linux/arm64/v8.2,lse',
+      '',
+      'targets',
+      "',' and spaces separate targets, so 'lse' was read as a target of its own; did you mean 'linux/arm64/v8.2+lse'? Join a variant's features to its level with '+'.",
+      go127,
+    ],
+    ['linux/arm/6 softfloat', '', 'targets', "did you mean 'linux/arm/6+softfloat'?", go127],
+    [
+      'linux/arm,softfloat',
+      '',
+      'targets',
+      "a feature follows a variant level, e.g. 'linux/arm/<level>+softfloat'",
+      go127,
+    ],
+    [
+      'linux/arm64/v8.2+lsx',
+      '',
+      'targets',
+      "'v8.2+lsx' is not a GOARM64 value for linux/arm64: 'lsx' is not a GOARM64 feature (lse, crypto). Write the level, then the features joined by '+', e.g. 'linux/arm64/v9.5+lse+crypto'.",
+      go127,
+    ],
+    [
+      'linux/arm/7+softfloat+hardfloat',
+      '',
+      'targets',
+      "GOARM takes one of hardfloat or softfloat, not both. Write the level, then the features joined by '+', e.g. 'linux/arm/7+softfloat'.",
+      go127,
+    ],
+    ['linux/arm64/v8.0+lse+lse', '', 'targets', 'a feature is named twice', go127],
+    ['linux/arm/6+softfloat', '', 'targets', 'go1.19.8 takes no GOARM features (they need Go 1.22)', go119],
+    ['linux/amd64/v3+avx', '', 'targets', 'GOAMD64 takes no features, only one of its levels', go127],
+    ['linux/arm64/v8.10+lse', '', 'targets', "did you mean 'linux/arm64/v8.1+lse'?", go127],
+    [
       'linux/amd64',
       'linux/amd64',
       'exclude',
@@ -236,6 +289,68 @@ describe('selectTargets errors', () => {
     expect(err.input).toBe(input);
     expect(err.message).toContain(`Input '${input}'`);
     expect(err.message).toContain(message);
+  });
+});
+
+describe('ports that come and go', () => {
+  it('leaves broken and missing ports out of presets and wildcards, as the toolchain lists them', () => {
+    expect(ids('all', '', go126)).not.toContain('windows/arm');
+    expect(ids('freebsd/*', '', go126)).not.toContain('freebsd/riscv64');
+    expect(ids('freebsd/*', '', go123)).toContain('freebsd/riscv64');
+    expect(ids('all', '', go127)).toHaveLength(go127.dist.length);
+  });
+
+  it('lets an exclude list shared across Go releases name a port this one lacks', () => {
+    expect(ids('windows/*', 'windows/arm', go126)).toEqual(['windows/386', 'windows/amd64', 'windows/arm64']);
+    expect(ids('openbsd/*', 'openbsd/mips64', go127)).not.toContain('openbsd/mips64');
+  });
+
+  it('knows the cgo of linux/ppc64 from the toolchain (cgo from Go 1.27)', () => {
+    const ppc64 = (u: typeof go126) => selectTargets('linux/ppc64', '', u)[0]?.cgoSupported;
+    expect([ppc64(go126), ppc64(go127)]).toEqual([false, true]);
+  });
+});
+
+describe('variants with features', () => {
+  it.each([
+    ['linux/arm64/v8.2+lse', 'v8.2,lse'],
+    ['linux/arm64/v8.0+crypto+lse', 'v8.0,crypto,lse'],
+    ['linux/arm64/v9.5+lse+crypto', 'v9.5,lse,crypto'],
+    ['linux/arm/6+softfloat', '6,softfloat'],
+    ['linux/arm/7+hardfloat', '7,hardfloat'],
+    ['linux/arm/5', '5'],
+    ['linux/riscv64/rva23u64', 'rva23u64'],
+    ['js/wasm/satconv+signext', 'satconv,signext'],
+  ])('%s pins %s exactly as typed', (entry, value) => {
+    const [target] = pinVariants(selectTargets(entry, '', go127), new Map());
+    expect(target?.id).toBe(entry);
+    expect(target?.pinnedVariant?.value).toBe(value);
+  });
+
+  it('applies the features to every level a wildcard matches', () => {
+    expect(ids('linux/arm64/v9.*+crypto', '', go127)).toEqual(
+      ['v9.0', 'v9.1', 'v9.2', 'v9.3', 'v9.4', 'v9.5'].map((l) => `linux/arm64/${l}+crypto`),
+    );
+  });
+});
+
+describe('variantMeaning', () => {
+  it.each([
+    ['GOARM', '7', '7,hardfloat'],
+    ['GOARM', '7,hardfloat', '7,hardfloat'],
+    ['GOARM', '7,softfloat', '7,softfloat'],
+    ['GOARM', '5', '5,softfloat'],
+    ['GOARM', '6', '6,hardfloat'],
+    ['GOARM64', 'v8.0', 'v8.0'],
+    ['GOARM64', 'v8.1', 'v8.1,lse'],
+    ['GOARM64', 'v8.1,lse', 'v8.1,lse'],
+    ['GOARM64', 'v8.2,lse,crypto', 'v8.2,crypto,lse'],
+    ['GOARM64', 'v9.0', 'v9.0,lse'],
+    ['GOARM64', 'v8.0,lse', 'v8.0,lse'],
+    ['GOWASM', 'signext,satconv', 'satconv,signext'],
+    ['GOAMD64', 'v3', 'v3'],
+  ])('%s=%s means %s', (variable, value, meaning) => {
+    expect(variantMeaning(variable, value)).toBe(meaning);
   });
 });
 
@@ -259,6 +374,13 @@ describe('variantSuffix', () => {
     ['GO386', 'softfloat', '-softfloat'],
     ['GOPPC64', 'power9', '-power9'],
     ['GOWASM', '', ''],
+    ['GOWASM', 'signext,satconv', '-satconv-signext'],
+    ['GOARM', '6,softfloat', '-v6-softfloat'],
+    ['GOARM', '5,softfloat', '-v5'],
+    ['GOARM64', 'v8.1,lse', '-v8.1'],
+    ['GOARM64', 'v8.0,lse', '-v8.0-lse'],
+    ['GOARM64', 'v8.2,lse,crypto', '-v8.2-crypto'],
+    ['GORISCV64', 'rva23u64', '-rva23u64'],
   ])('%s=%s → %s', (variable, value, suffix) => {
     expect(variantSuffix(variable, value)).toBe(suffix);
   });

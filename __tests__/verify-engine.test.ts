@@ -7,6 +7,8 @@ import type { CliRun } from './support/cli.js';
 import { cli as runCliIn } from './support/cli.js';
 import { build, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
+import type { Built } from './verify/fixtures.js';
+import { buildFixtures } from './verify/fixtures.js';
 
 const tc = toolchain('1.23');
 
@@ -119,9 +121,11 @@ describe('go-build-matrix verify', () => {
   it.each([
     [
       ['verify', '--target', 'linux/amd46', 'x'],
-      "Input 'target': \"linux/amd46\" is not valid. 'linux/amd46' is not a target of go1.23.5; did you mean 'linux/amd64'?",
+      "Input 'target': \"linux/amd46\" is not valid. 'linux/amd46' is not a target of any Go release the verifier knows; did you mean 'linux/amd64'?",
     ],
     [['verify', '--target', 'linux/*', 'x'], 'without wildcards or presets'],
+    [['verify', '--target', 'linux/arm64/v8.2,lse', 'x'], "did you mean 'linux/arm64/v8.2+lse'?"],
+    [['verify', '--target', 'linux/arm/7+lse', 'x'], "'lse' is not a GOARM feature (hardfloat, softfloat)"],
     [['verify', 'x'], 'verify needs --target'],
     [['verify', '--target', 'linux/amd64'], 'verify takes exactly one FILE (got 0)'],
     [['verify', '--target', 'linux/amd64', '/no/such/file'], '/no/such/file is not a file'],
@@ -131,5 +135,89 @@ describe('go-build-matrix verify', () => {
     const r = await cli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
+  });
+});
+
+describe('verify judges the file, not the Go on PATH', () => {
+  // Files of ports and variants that some toolchains lack: windows/arm is gone from Go 1.26,
+  // wasip1/wasm and GOARM64 are unknown to Go 1.19, linux/ppc64 is ELFv2 from Go 1.27.
+  const files = async (): Promise<[string, string][]> => {
+    const b123 = await buildFixtures(toolchain('1.23'), [
+      { name: 'windows-arm', goos: 'windows', goarch: 'arm' },
+      { name: 'wasip1-wasm', goos: 'wasip1', goarch: 'wasm' },
+    ]);
+    const b127 = await buildFixtures(toolchain('1.27'), [
+      { name: 'linux-ppc64', goos: 'linux', goarch: 'ppc64' },
+      { name: 'linux-arm64-v8.2+crypto', goos: 'linux', goarch: 'arm64', env: { GOARM64: 'v8.2,crypto' } },
+      { name: 'linux-arm-6+softfloat', goos: 'linux', goarch: 'arm', env: { GOARM: '6,softfloat' } },
+    ]);
+    const path = (m: Map<string, Built>, n: string): string => {
+      const p = m.get(n)?.path;
+      if (!p) throw new Error(`${n} did not build: ${m.get(n)?.error}`);
+      return p;
+    };
+    return [
+      [path(b123, 'windows-arm'), 'windows/arm'],
+      [path(b123, 'windows-arm'), 'windows/arm64'],
+      [path(b123, 'wasip1-wasm'), 'wasip1/wasm'],
+      [path(b123, 'wasip1-wasm'), 'js/wasm'],
+      [path(b127, 'linux-ppc64'), 'linux/ppc64'],
+      [path(b127, 'linux-ppc64'), 'linux/ppc64le'],
+      [path(b127, 'linux-arm64-v8.2+crypto'), 'linux/arm64/v8.2+crypto'],
+      [path(b127, 'linux-arm64-v8.2+crypto'), 'linux/arm64/v8.2+crypto+lse'],
+      [path(b127, 'linux-arm64-v8.2+crypto'), 'linux/arm64/v8.2'],
+      [path(b127, 'linux-arm-6+softfloat'), 'linux/arm/6+softfloat'],
+      [path(b127, 'linux-arm-6+softfloat'), 'linux/arm/6'],
+    ];
+  };
+
+  it('gives one verdict with Go 1.19, Go 1.27 or no Go on PATH', async () => {
+    const verdicts: Record<string, string[]> = {};
+    for (const [file, target] of await files()) {
+      const runs = [
+        await cli(['verify', '--target', target, file], goEnv(toolchain('1.19'))),
+        await cli(['verify', '--target', target, file], goEnv(toolchain('1.27'))),
+        await cli(['verify', '--target', target, file], { PATH: '/nonexistent' }),
+      ];
+      expect(runs.map((r) => [r.code, r.stdout, r.stderr])).toEqual(
+        Array.from({ length: 3 }, () => [runs[0]?.code, runs[0]?.stdout, '']),
+      );
+      verdicts[`${target} ← ${file.split('/').slice(-2).join('/')}`] = [
+        String(runs[0]?.code),
+        ...(JSON.parse(runs[0]?.stdout ?? '{}') as { problems: string[] }).problems,
+      ];
+    }
+    expect(verdicts).toEqual({
+      'windows/arm ← 1.23/windows-arm': ['0'],
+      'windows/arm64 ← 1.23/windows-arm': [
+        '1',
+        expect.stringMatching(/^built for windows\/arm /),
+        'build info says GOARCH=arm but the target is windows/arm64',
+      ],
+      'wasip1/wasm ← 1.23/wasip1-wasm': ['0'],
+      'js/wasm ← 1.23/wasip1-wasm': [
+        '1',
+        'built for wasip1/wasm (WebAssembly) but the target is js/wasm (WebAssembly): the headers show imports from wasi_snapshot_preview1',
+        'build info says GOOS=wasip1 but the target is js/wasm',
+      ],
+      'linux/ppc64 ← 1.27/linux-ppc64': ['0'],
+      'linux/ppc64le ← 1.27/linux-ppc64': [
+        '1',
+        expect.stringMatching(/^built for linux\/ppc64 /),
+        'build info says GOARCH=ppc64 but the target is linux/ppc64le',
+      ],
+      'linux/arm64/v8.2+crypto ← 1.27/linux-arm64-v8.2+crypto': ['0'],
+      // v8.2 has LSE by itself, so naming it changes nothing.
+      'linux/arm64/v8.2+crypto+lse ← 1.27/linux-arm64-v8.2+crypto': ['0'],
+      'linux/arm64/v8.2 ← 1.27/linux-arm64-v8.2+crypto': [
+        '1',
+        'build info says GOARM64=v8.2,crypto but the target requires GOARM64=v8.2',
+      ],
+      'linux/arm/6+softfloat ← 1.27/linux-arm-6+softfloat': ['0'],
+      'linux/arm/6 ← 1.27/linux-arm-6+softfloat': [
+        '1',
+        'build info says GOARM=6,softfloat but the target requires GOARM=6',
+      ],
+    });
   });
 });

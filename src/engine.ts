@@ -37,6 +37,8 @@ import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload
 import { renderArtifactName, uploadArtifacts } from './upload/index.js';
 import { canIsolateNetwork } from './smoke/index.js';
 import { TOOL } from './version.js';
+import { atLeast } from './targets/variants.js';
+import { buildvcsDisabled, findVcsDirs } from './build/stamp.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -76,7 +78,12 @@ function queryEnvironment(env: EngineContext['env']): Record<string, string> {
 }
 
 function universeOf(toolchain: Toolchain): TargetUniverse {
-  return { dist: toolchain.dist, goVersion: toolchain.version, release: toolchain.release };
+  return {
+    dist: toolchain.dist,
+    broken: toolchain.broken,
+    goVersion: toolchain.version,
+    release: toolchain.release,
+  };
 }
 
 /** Splits targets into `chunks` contiguous groups of nearly equal size (never an empty group). */
@@ -136,12 +143,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   log.info(
     `Go ${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
   );
-  if (module.goDirective && directiveNewerThan(module.goDirective, toolchain.version)) {
-    log.warning(
-      `go.mod asks for go ${module.goDirective} but the toolchain on PATH is ${toolchain.version}; with GOTOOLCHAIN=local no other Go is downloaded. Install Go ${module.goDirective} or newer before this step.`,
-      { file: path.relative(ctx.baseDir, path.join(module.dir, 'go.mod')) },
-    );
-  }
+  checkToolchainLines(module, toolchain, ctx);
+  checkToolchainKnows(options, toolchain, requested, log);
   const { jobs: planned, merged } = planJobs({
     options,
     toolchain,
@@ -201,6 +204,12 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     isolateNetwork,
     smokeTimeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS') ?? DEFAULT_SMOKE_TIMEOUT_MS,
     phaseStarted: process.hrtime.bigint(),
+    stamp: {
+      version: metadata.version,
+      release: toolchain.release,
+      buildvcsOff: buildvcsDisabled(toolchain.goflags, options.flags),
+      vcsDirs: findVcsDirs(module.dir),
+    },
   };
   const finished = await runPool(
     order,
@@ -273,6 +282,71 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     })),
   };
   return { manifest, manifestPath, matrix, uploadError };
+}
+
+/**
+ * Settings this toolchain would silently not honour: GOFIPS140 before Go 1.24 (an error: the
+ * binaries would not have the FIPS module they were asked for), GOWASM from Go 1.26 (a note:
+ * the compiler always uses those features, so the binary is what it would be anyway).
+ */
+function checkToolchainKnows(
+  options: Options,
+  toolchain: Toolchain,
+  requested: readonly RequestedTarget[],
+  log: Logger,
+): void {
+  const fips = options.env.GOFIPS140;
+  if (fips !== undefined && fips !== 'off' && !atLeast(toolchain.release, [1, 24])) {
+    throw new InputError(
+      'env',
+      `GOFIPS140=${fips}`,
+      `GOFIPS140 needs Go 1.24 or newer, and ${toolchain.version} would build without the FIPS 140 module; install a newer Go before this step or drop the line.`,
+    );
+  }
+  const wasm = requested.filter((t) => t.goarch === 'wasm' && t.variant !== null).map(targetId);
+  if (wasm.length > 0 && atLeast(toolchain.release, [1, 26])) {
+    log.info(
+      `${toolchain.version} ignores GOWASM: the compiler always uses satconv and signext since Go 1.26, so ${wasm.join(', ')} build${wasm.length === 1 ? 's' : ''} the same code as without the variant.`,
+    );
+  }
+}
+
+/**
+ * A go.mod that asks for a newer Go than the one on PATH. From Go 1.21 the `go` line is a
+ * requirement and every target would fail alike, so this fails once, before any build; the
+ * `toolchain` line names the Go the module is meant to be built with. GOTOOLCHAIN=local stays:
+ * a build step must not fetch a toolchain nobody chose. Go before 1.21 treats the go line as
+ * advisory and builds anyway, hence only a warning there.
+ */
+function checkToolchainLines(module: GoModule, toolchain: Toolchain, ctx: EngineContext): void {
+  const goMod = path.join(module.dir, 'go.mod');
+  const newer = [
+    ...(module.goDirective && directiveNewerThan(module.goDirective, toolchain.version)
+      ? [{ line: `go ${module.goDirective}`, want: module.goDirective }]
+      : []),
+    ...(module.toolchainDirective && directiveNewerThan(module.toolchainDirective, toolchain.version)
+      ? [
+          {
+            line: `toolchain ${module.toolchainDirective}`,
+            want: module.toolchainDirective.replace(/^go/, ''),
+          },
+        ]
+      : []),
+  ];
+  const wanted = newer[newer.length - 1];
+  if (wanted === undefined) return;
+  const lines = newer.map((n) => `'${n.line}'`).join(' and ');
+  const sentence = `go.mod asks for ${lines} but the Go on PATH is ${toolchain.version}, and with GOTOOLCHAIN=local no other Go is downloaded`;
+  const fix = `install Go ${wanted.want} or newer before this step (actions/setup-go with 'go-version-file: go.mod' reads these lines)`;
+  if (atLeast(toolchain.release, [1, 21])) {
+    throw new InputError('working-directory', module.dir, `${sentence}: ${fix}.`);
+  }
+  ctx.log.warning(
+    `${sentence}; ${toolchain.version} treats the go line as advisory and builds anyway. To build with the Go the module asks for, ${fix}.`,
+    {
+      file: path.relative(ctx.baseDir, goMod),
+    },
+  );
 }
 
 /**

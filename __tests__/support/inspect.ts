@@ -48,4 +48,5 @@ export const FILE_SAYS: Readonly<Record<string, RegExp>> = {
   'windows/amd64': /^PE32\+ executable \(console\) x86-64/,
   'windows/arm64': /^PE32\+ executable \(console\) Aarch64/,
   'freebsd/386': /^ELF 32-bit LSB executable, Intel 80386, .*\(FreeBSD\)/,
+  'linux/riscv64': /^ELF 64-bit LSB executable, UCB RISC-V, .*statically linked/,
 };

@@ -49,6 +49,7 @@ describe('pre-1.18 (pointer form) build info', () => {
       goVersion: 'go1.16.15',
       path: 'example.com/old/cmd/tool',
       module: 'example.com/old',
+      moduleVersion: 'v1.2.3',
       settings: {
         '-compiler': 'gc',
         '-ldflags': '-s -w -X "main.version=1.0"',

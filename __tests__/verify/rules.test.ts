@@ -30,7 +30,7 @@ describe('targets the verifier does not know', () => {
 });
 
 describe('variant values', () => {
-  it('compares the level before any comma unless the target spells the suffix out', () => {
+  it('compares meanings: implied features count, order does not', () => {
     expect(variantMatches('GOARM', '7', '7')).toBe(true);
     expect(variantMatches('GOARM', '7', '7,hardfloat')).toBe(true);
     expect(variantMatches('GOARM', '7', '5')).toBe(false);
@@ -39,6 +39,16 @@ describe('variant values', () => {
     expect(variantMatches('GOAMD64', 'v3', 'v2')).toBe(false);
     expect(variantMatches('GOWASM', 'signext,satconv', 'satconv,signext')).toBe(true);
     expect(variantMatches('GOWASM', 'satconv', 'satconv,signext')).toBe(false);
+    // 7 is hard float, so a soft-float 7 is another binary; 5 is soft float by itself.
+    expect(variantMatches('GOARM', '7', '7,softfloat')).toBe(false);
+    expect(variantMatches('GOARM', '5,softfloat', '5')).toBe(true);
+    expect(variantMatches('GOARM', '6,hardfloat', '6')).toBe(true);
+    // v8.1 and up force LSE on; v8.0 has it only when named.
+    expect(variantMatches('GOARM64', 'v8.1', 'v8.1,lse')).toBe(true);
+    expect(variantMatches('GOARM64', 'v9.2,lse', 'v9.2')).toBe(true);
+    expect(variantMatches('GOARM64', 'v8.0', 'v8.0,lse')).toBe(false);
+    expect(variantMatches('GOARM64', 'v8.2,lse,crypto', 'v8.2,crypto')).toBe(true);
+    expect(variantMatches('GOARM64', 'v8.2,crypto', 'v8.2')).toBe(false);
   });
 });
 

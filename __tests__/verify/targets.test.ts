@@ -4,9 +4,19 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { formatFor } from '../../src/verify/arches.js';
 import type { VerifyRequest, VerifyResult } from '../../src/verify/index.js';
 import { verifyFile } from '../../src/verify/index.js';
+import { goVersionM } from '../support/inspect.js';
 import { toolchains } from '../support/toolchains.js';
 import type { Built, DistTarget } from './fixtures.js';
 import { buildFixtures, distList, targetName } from './fixtures.js';
+
+/** From Go 1.20 these refuse to link internally without cgo instead of trying the host gcc. */
+const NEEDS_EXTERNAL_LINKER = {
+  'android/386': '"requires external (cgo) linking, but cgo is not enabled"',
+  'android/amd64': '"requires external (cgo) linking, but cgo is not enabled"',
+  'android/arm': '"requires external (cgo) linking, but cgo is not enabled"',
+  'ios/amd64': '"default PIE binary requires external (cgo) linking, but cgo is not enabled"',
+  'ios/arm64': '"requires external (cgo) linking, but cgo is not enabled"',
+};
 
 /** Targets `go build` cannot produce on this Linux host (no NDK, no Apple ld64), and why (HEADERS.md §1). */
 const BUILD_FAILURES: Record<string, Record<string, string>> = {
@@ -16,13 +26,9 @@ const BUILD_FAILURES: Record<string, Record<string, string>> = {
     'ios/amd64': 'the default PIE mode links externally; GNU ld rejects the Mach-O object',
     'ios/arm64': 'ios/arm64 links externally; GNU ld rejects the Mach-O object',
   },
-  '1.23': {
-    'android/386': '"requires external (cgo) linking, but cgo is not enabled"',
-    'android/amd64': '"requires external (cgo) linking, but cgo is not enabled"',
-    'android/arm': '"requires external (cgo) linking, but cgo is not enabled"',
-    'ios/amd64': '"default PIE binary requires external (cgo) linking, but cgo is not enabled"',
-    'ios/arm64': '"requires external (cgo) linking, but cgo is not enabled"',
-  },
+  '1.23': NEEDS_EXTERNAL_LINKER,
+  '1.26': NEEDS_EXTERNAL_LINKER,
+  '1.27': NEEDS_EXTERNAL_LINKER,
 };
 
 /** Built, but not a genuine file of the target, so verification must reject it. */
@@ -31,6 +37,24 @@ const NOT_GENUINE: Record<string, Record<string, string>> = {
     'android/amd64': 'the host gcc links it: a glibc Linux binary (/lib64/ld-linux-x86-64.so.2), not Android',
   },
   '1.23': {},
+  '1.26': {},
+  '1.27': {},
+};
+
+/** Files the toolchain's own debug/buildinfo cannot read (so `go version -m` gives no second opinion). */
+const WASM_UNREAD =
+  'debug/buildinfo has no wasm reader (golang/go#73741); ours reads the blob from the data segment';
+const PLAN9_UNREAD = "Go 1.19's debug/buildinfo has no Plan 9 a.out reader (newer ones have)";
+const GO_CANNOT_READ: Record<string, Record<string, string>> = {
+  '1.19': {
+    'js/wasm': WASM_UNREAD,
+    'plan9/386': PLAN9_UNREAD,
+    'plan9/amd64': PLAN9_UNREAD,
+    'plan9/arm': PLAN9_UNREAD,
+  },
+  '1.23': { 'js/wasm': WASM_UNREAD, 'wasip1/wasm': WASM_UNREAD },
+  '1.26': { 'js/wasm': WASM_UNREAD, 'wasip1/wasm': WASM_UNREAD },
+  '1.27': { 'js/wasm': WASM_UNREAD, 'wasip1/wasm': WASM_UNREAD },
 };
 
 /** Cross-target pairs (file target → presented target) the verifier cannot tell apart. None: build info settles all. */
@@ -78,6 +102,32 @@ describe.each(toolchains())('Go $release, every target', (tc) => {
       expect(r.buildinfo?.goVersion).toMatch(new RegExp(`^go${tc.release.replace('.', '\\.')}`));
       expect(r.buildinfo?.settings.GOOS).toBe(goos);
     }
+  });
+
+  it("reads the same build info as the toolchain's own `go version -m`", async () => {
+    const disagreements: string[] = [];
+    const unreadable: string[] = [];
+    for (const [t, r] of verdicts) {
+      const file = built.get(t.replace('/', '-'))?.path;
+      if (!file) continue;
+      const theirs = await goVersionM(tc.go, file).catch(() => null);
+      if (theirs === null) {
+        unreadable.push(t);
+        continue;
+      }
+      const ours = r.buildinfo;
+      const same =
+        ours !== null &&
+        ours.goVersion === theirs.goVersion &&
+        ours.path === theirs.path &&
+        JSON.stringify(ours.settings) === JSON.stringify(theirs.settings);
+      if (!same)
+        disagreements.push(
+          `${t}: ours ${JSON.stringify(ours?.settings)} theirs ${JSON.stringify(theirs.settings)}`,
+        );
+    }
+    expect(disagreements).toEqual([]);
+    expect(unreadable.sort()).toEqual(Object.keys(GO_CANNOT_READ[tc.release] ?? {}).sort());
   });
 
   it('rejects every file for every other target of the same format', async () => {

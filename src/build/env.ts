@@ -7,6 +7,8 @@ export interface PinnedVariables {
   readonly CGO_ENABLED: '0' | '1';
   /** The arch's variant variable and its value, when the toolchain has one for the arch. */
   readonly variant: { readonly variable: string; readonly value: string } | null;
+  /** GOFIPS140 as the `env` input sets it (Go ≥ 1.24 links that FIPS 140 module); null when not set there. */
+  readonly fips140: string | null;
 }
 
 /** The pinned variables as they are recorded in the manifest (`env`). */
@@ -17,6 +19,7 @@ export function pinnedRecord(pinned: PinnedVariables): Record<string, string> {
   };
   if (pinned.variant) record[pinned.variant.variable] = pinned.variant.value;
   record.CGO_ENABLED = pinned.CGO_ENABLED;
+  if (pinned.fips140 !== null) record.GOFIPS140 = pinned.fips140;
   return record;
 }
 

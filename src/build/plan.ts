@@ -6,7 +6,7 @@ import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
 import { checkLdflags } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
-import { variantLevel, variantSuffix } from '../targets/variants.js';
+import { variantMeaning, variantSuffix } from '../targets/variants.js';
 import type { CCompiler } from './compilers.js';
 import { discoverCompiler } from './compilers.js';
 import type { PinnedVariables } from './env.js';
@@ -128,7 +128,8 @@ export function planJobs(inputs: PlanInputs): JobPlan {
       }
       const earlier = jobs[previous] as BuildJob;
       if (sameBuild(earlier, job)) {
-        // linux/arm and linux/arm/7 on a toolchain whose default is 7: one binary, keep the named spelling.
+        // linux/arm and linux/arm/7 on a toolchain whose default is 7 (or linux/arm64/v8.1 and
+        // v8.1+lse): one binary, keep the named spelling.
         const keepNew = job.target.variant !== null && earlier.target.variant === null;
         if (keepNew) jobs[previous] = job;
         merged.push(
@@ -153,12 +154,13 @@ function describe(job: BuildJob): string {
 }
 
 function sameBuild(a: BuildJob, b: BuildJob): boolean {
-  const level = (j: BuildJob): string => (j.pinned.variant ? variantLevel(j.pinned.variant.value) : '');
+  const meaning = (j: BuildJob): string =>
+    j.pinned.variant ? variantMeaning(j.pinned.variant.variable, j.pinned.variant.value) : '';
   return (
     a.package === b.package &&
     a.pinned.GOOS === b.pinned.GOOS &&
     a.pinned.GOARCH === b.pinned.GOARCH &&
-    level(a) === level(b)
+    meaning(a) === meaning(b)
   );
 }
 
@@ -224,7 +226,7 @@ function variantsShown(targets: readonly ResolvedTarget[]): (t: ResolvedTarget) 
   for (const t of targets) {
     const key = `${t.goos}/${t.goarch}`;
     const set = levels.get(key) ?? new Set<string>();
-    set.add(t.pinnedVariant ? variantLevel(t.pinnedVariant.value) : '');
+    set.add(t.pinnedVariant ? variantMeaning(t.pinnedVariant.variable, t.pinnedVariant.value) : '');
     levels.set(key, set);
   }
   return (t) =>
@@ -261,6 +263,7 @@ function planJob(
     GOARCH: target.goarch,
     CGO_ENABLED: options.cgoEnabled,
     variant: target.pinnedVariant,
+    fips140: options.env.GOFIPS140 ?? null,
   };
   const { compiler, cannotBuild } = chooseCompiler(inputs, target);
   const ldflags = renderTargetLdflags(options, metadata, target);

@@ -13,6 +13,8 @@ import { buildTarget } from './build-target.js';
 import { pinnedRecord } from './env.js';
 import type { BuildJob } from './plan.js';
 import { executableExtension } from './plan.js';
+import type { StampContext } from './stamp.js';
+import { stampNotes } from './stamp.js';
 import { verifyBuilt } from './verify-step.js';
 
 /** One built target: how its build went and, when it produced a file, the verifier's verdict. */
@@ -40,6 +42,7 @@ export interface StepContext {
   readonly smokeTimeoutMs: number;
   /** The build phase's start (process.hrtime.bigint()); timelines count from it. */
   readonly phaseStarted: bigint;
+  readonly stamp: StampContext;
 }
 
 function extensionOf(job: BuildJob): string {
@@ -72,6 +75,7 @@ export async function runTargetStep(
   const { outcome, bytes } = await buildTarget(job, step.cwd, ctx.baseDir, options.buildTimeoutMs);
   const built = clock();
   const verify = bytes !== null && options.verify ? await verifyBuilt(job, bytes, options) : null;
+  if (verify) verify.notes.push(...stampNotes(verify.buildinfo, step.stamp));
   const verified = verify === null ? null : clock();
   const smoke =
     outcome.ok && verify?.ok !== false && options.smokeTest !== null

@@ -14,6 +14,7 @@ export function verifyRequest(job: BuildJob, options: Pick<Options, 'linkage' | 
     cgoEnabled: job.pinned.CGO_ENABLED,
     linkage: options.linkage,
     maxGlibc: options.maxGlibc,
+    fips140: job.pinned.fips140,
   };
 }
 

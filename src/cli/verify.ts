@@ -1,25 +1,21 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadToolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
 import { parseOptions } from '../options/options.js';
+import type { TargetUniverse } from '../targets/expand.js';
 import { selectTargets } from '../targets/expand.js';
-import { parsePattern, TargetSyntaxError } from '../targets/grammar.js';
-import { validVariantValues, variantRule } from '../targets/variants.js';
+import { parseTargetList, TargetSyntaxError } from '../targets/grammar.js';
+import { goValue, variantRule } from '../targets/variants.js';
 import type { VerifyRequest } from '../verify/index.js';
 import { verifyFile } from '../verify/index.js';
-import { expectationFor } from '../verify/expect.js';
+import { verifiableTargets } from '../verify/expect.js';
 
 export interface VerifyIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
 }
-
-/** Any release: without a toolchain to ask, every value Go has ever accepted is a valid spelling. */
-const ANY_RELEASE = [999, 0] as const;
 
 /**
  * `go-build-matrix verify --target T FILE`: the verdict as JSON. Exit 0 when the file is what
@@ -54,7 +50,7 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
       io.cwd,
     );
     request = {
-      ...(await parseTarget(values.target, io)),
+      ...parseTarget(values.target),
       cgoEnabled: options.cgoEnabled,
       linkage: options.linkage,
       maxGlibc: options.maxGlibc,
@@ -86,19 +82,23 @@ function isFile(file: string): boolean {
   }
 }
 
-/** The target, checked against the Go on PATH when there is one (for "did you mean"), else against what the verifier knows. */
-async function parseTarget(
-  text: string,
-  io: VerifyIo,
-): Promise<Pick<VerifyRequest, 'goos' | 'goarch' | 'variant'>> {
-  let pattern;
+/**
+ * The target, checked against the verifier's own rules: a file is judged by what it is, so the
+ * question is the same whichever Go (if any) is on PATH, and for files of ports that this Go no
+ * longer has (windows/arm under Go 1.26) or does not have yet.
+ */
+function parseTarget(text: string): Pick<VerifyRequest, 'goos' | 'goarch' | 'variant'> {
+  let patterns;
   try {
-    pattern = parsePattern(text.trim());
+    patterns = parseTargetList(text);
   } catch (err) {
     if (err instanceof TargetSyntaxError) throw new InputError('target', text, err.reason);
     throw err;
   }
+  const [pattern] = patterns;
   if (
+    pattern === undefined ||
+    patterns.length !== 1 ||
     pattern.kind !== 'pattern' ||
     [pattern.goos, pattern.goarch, pattern.variant ?? ''].some((s) => s.includes('*'))
   ) {
@@ -108,39 +108,25 @@ async function parseTarget(
       'verify checks one target: write GOOS/GOARCH or GOOS/GOARCH/VARIANT, without wildcards or presets.',
     );
   }
-  const env = Object.fromEntries(
-    Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  const toolchain = await loadToolchain(io.cwd, env).catch(() => null);
-  if (toolchain) {
-    try {
-      selectTargets(text, '', {
-        dist: toolchain.dist,
-        goVersion: toolchain.version,
-        release: toolchain.release,
-      });
-    } catch (err) {
-      if (err instanceof InputError) throw new InputError('target', err.value, err.expected);
-      throw err;
-    }
-  } else {
-    const unknown = expectationFor(pattern.goos, pattern.goarch);
-    if (typeof unknown === 'string') throw new InputError('target', text, unknown);
-    if (
-      pattern.variant !== null &&
-      !validVariantValues(pattern.goarch, ANY_RELEASE).includes(pattern.variant)
-    ) {
-      throw new InputError(
-        'target',
-        text,
-        `Valid variants of ${pattern.goarch}: ${validVariantValues(pattern.goarch, ANY_RELEASE).join(', ') || 'none'}.`,
-      );
-    }
+  try {
+    selectTargets(text, '', VERIFIER_UNIVERSE);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError('target', err.value, err.expected);
+    throw err;
   }
   const rule = variantRule(pattern.goarch);
   return {
     goos: pattern.goos,
     goarch: pattern.goarch,
-    variant: pattern.variant !== null && rule ? { name: rule.variable, value: pattern.variant } : null,
+    variant:
+      pattern.variant !== null && rule ? { name: rule.variable, value: goValue(pattern.variant) } : null,
   };
 }
+
+/** Every target the rules know, with every variant value any Go release accepts. */
+const VERIFIER_UNIVERSE: TargetUniverse = {
+  dist: verifiableTargets().map((t) => ({ ...t, firstClass: false, cgoSupported: true })),
+  broken: [],
+  goVersion: 'any Go release the verifier knows',
+  release: [999, 0],
+};

@@ -10,6 +10,8 @@ export interface GoModule {
   readonly dir: string;
   /** The `go` directive, e.g. `1.22` or `1.22.3`; null when go.mod has none. */
   readonly goDirective: string | null;
+  /** The `toolchain` line, e.g. `go1.27.3`; null when go.mod has none. */
+  readonly toolchainDirective: string | null;
   readonly hasDependencies: boolean;
   /** Dependencies are vendored: builds need no download and no network. */
   readonly vendored: boolean;
@@ -18,6 +20,7 @@ export interface GoModule {
 interface GoModEditJson {
   Module?: { Path?: string };
   Go?: string;
+  Toolchain?: string;
   Require?: unknown[] | null;
 }
 
@@ -37,6 +40,7 @@ export async function loadModule(dir: string, env: Record<string, string>): Prom
     path: edit.Module?.Path ?? '',
     dir: moduleDir,
     goDirective: edit.Go ?? null,
+    toolchainDirective: edit.Toolchain ?? null,
     hasDependencies: (edit.Require ?? []).length > 0,
     vendored: existsSync(path.join(moduleDir, 'vendor', 'modules.txt')),
   };

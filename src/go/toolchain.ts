@@ -19,8 +19,12 @@ export interface Toolchain {
   readonly goroot: string;
   readonly gocache: string;
   readonly gomodcache: string;
+  /** GOFLAGS as Go sees it (the environment, else the go env file). */
+  readonly goflags: string;
   /** `go tool dist list -json`: every GOOS/GOARCH this toolchain can target. */
   readonly dist: readonly DistTarget[];
+  /** Ports the toolchain still lists but marks broken (`go tool dist list -broken`, Go ≥ 1.21). */
+  readonly broken: readonly DistTarget[];
 }
 
 interface DistListEntry {
@@ -28,6 +32,7 @@ interface DistListEntry {
   GOARCH: string;
   CgoSupported?: boolean;
   FirstClass?: boolean;
+  Broken?: boolean;
 }
 
 /** Parses `go version` output (`go version go1.23.5 linux/amd64`, also rc and devel builds). */
@@ -41,7 +46,7 @@ export async function loadToolchain(cwd: string, env: Record<string, string>): P
   const [versionText, goEnv, dist] = await Promise.all([
     goQuery(['version'], cwd, env),
     goJson<Record<string, string>>(['env', '-json'], cwd, env),
-    goJson<DistListEntry[]>(['tool', 'dist', 'list', '-json'], cwd, env),
+    distList(cwd, env),
   ]);
   const { version, release } = parseGoVersion(versionText);
   return {
@@ -52,13 +57,29 @@ export async function loadToolchain(cwd: string, env: Record<string, string>): P
     goroot: goEnv.GOROOT ?? '',
     gocache: goEnv.GOCACHE ?? '',
     gomodcache: goEnv.GOMODCACHE ?? '',
-    dist: dist.map((d) => ({
-      goos: d.GOOS,
-      goarch: d.GOARCH,
-      cgoSupported: d.CgoSupported === true,
-      firstClass: d.FirstClass === true,
-    })),
+    goflags: goEnv.GOFLAGS ?? '',
+    dist: dist.filter((d) => d.Broken !== true).map(distTarget),
+    broken: dist.filter((d) => d.Broken === true).map(distTarget),
   };
+}
+
+function distTarget(d: DistListEntry): DistTarget {
+  return {
+    goos: d.GOOS,
+    goarch: d.GOARCH,
+    cgoSupported: d.CgoSupported === true,
+    firstClass: d.FirstClass === true,
+  };
+}
+
+/** Every port, broken ones marked; Go before 1.21 ran the real dist, which has no -broken (and lists none). */
+async function distList(cwd: string, env: Record<string, string>): Promise<DistListEntry[]> {
+  try {
+    return await goJson<DistListEntry[]>(['tool', 'dist', 'list', '-json', '-broken'], cwd, env);
+  } catch (err) {
+    if (!(err instanceof GoCommandError) || !/-broken/.test(err.message)) throw err;
+    return goJson<DistListEntry[]>(['tool', 'dist', 'list', '-json'], cwd, env);
+  }
 }
 
 /**

@@ -203,6 +203,9 @@ function parseFlags(value: string): string[] {
   return words;
 }
 
+/** The GOFIPS140 values Go 1.24+ documents (a module version is vX.Y.Z). */
+const FIPS140_VALUE = /^(off|latest|inprocess|certified|v\d+\.\d+\.\d+)$/;
+
 function parseEnv(value: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of lines(value)) {
@@ -222,7 +225,15 @@ function parseEnv(value: string): Record<string, string> {
         `${key} is pinned for every target; choose it through 'targets' (GOOS/GOARCH/VARIANT) or 'cgo-enabled' instead.`,
       );
     }
-    env[key] = line.slice(eq + 1);
+    const setting = line.slice(eq + 1);
+    if (key === 'GOFIPS140' && !FIPS140_VALUE.test(setting)) {
+      throw new InputError(
+        'env',
+        line,
+        'GOFIPS140 takes off, latest, inprocess, certified or a FIPS module version such as v1.0.0.',
+      );
+    }
+    env[key] = setting;
   }
   return env;
 }

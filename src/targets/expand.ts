@@ -1,10 +1,18 @@
 import type { DistTarget } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
+import { expectationFor } from '../verify/expect.js';
 import type { TargetPattern } from './grammar.js';
 import { parseTargetList, segmentMatches, TargetSyntaxError } from './grammar.js';
 import { nearest } from './suggest.js';
 import type { GoRelease } from './variants.js';
-import { validVariantValues, variantRule } from './variants.js';
+import type { VariantRule } from './variants.js';
+import {
+  FEATURE_SEPARATOR,
+  featureProblem,
+  splitSpelling,
+  validVariantValues,
+  variantRule,
+} from './variants.js';
 
 /** A target as the user asked for it, before the toolchain's defaults are pinned. */
 export interface RequestedTarget {
@@ -17,7 +25,10 @@ export interface RequestedTarget {
 }
 
 export interface TargetUniverse {
+  /** The ports the toolchain builds: `go tool dist list`. */
   readonly dist: readonly DistTarget[];
+  /** The ports it lists only with `-broken`. */
+  readonly broken: readonly DistTarget[];
   /** e.g. `go1.23.5`, for messages. */
   readonly goVersion: string;
   readonly release: GoRelease;
@@ -115,6 +126,12 @@ function matchDist(
   );
   if (matches.length > 0) return matches;
   const spelled = `${pattern.goos}/${pattern.goarch}`;
+  const gone = portElsewhere(spelled, universe);
+  if (gone !== null) {
+    // An exclude list shared by jobs of several Go releases may name a port this one lacks.
+    if (input === 'exclude') return [];
+    throw new InputError(input, pattern.text, gone);
+  }
   let suggestion: string | undefined;
   if (spelled.includes('*')) {
     const goosValues = [...new Set(universe.dist.map((d) => d.goos))];
@@ -151,6 +168,22 @@ function matchDist(
   throw new InputError(input, pattern.text, `${what}; ${hint}`);
 }
 
+/**
+ * Why a GOOS/GOARCH that is a real port shape is missing from this toolchain's list: marked
+ * broken, or not a port of this release (ports come and go: windows/arm left in Go 1.26). Null
+ * for what looks like a typo.
+ */
+function portElsewhere(spelled: string, universe: TargetUniverse): string | null {
+  if (spelled.includes('*')) return null;
+  const [goos = '', goarch = ''] = spelled.split('/');
+  const remedy = `remove it from targets (or exclude it), or build it in a job with a Go release that has it`;
+  if (universe.broken.some((d) => d.goos === goos && d.goarch === goarch)) {
+    return `${universe.goVersion} marks ${spelled} as broken ('go tool dist list -broken'), so it is not built: ${remedy}.`;
+  }
+  if (typeof expectationFor(goos, goarch) === 'string') return null;
+  return `${spelled} is not a port of ${universe.goVersion} ('go tool dist list' does not list it; Go releases add and remove ports): ${remedy}.`;
+}
+
 function pairedWith(pattern: { goos: string; goarch: string }, universe: TargetUniverse): string | undefined {
   const sameArch = universe.dist.filter((d) => d.goarch === pattern.goarch).map((d) => d.goos);
   const goos = nearest(pattern.goos, sameArch) ?? (sameArch.length === 1 ? sameArch[0] : undefined);
@@ -173,19 +206,41 @@ function variantsFor(
       : `Go has no variant variable for ${d.goarch}`;
     throw new InputError(input, pattern.text, `${where} takes no variant: ${why}. Write '${where}'.`);
   }
-  if (variant.includes('*')) {
-    const matching = valid.filter((v) => segmentMatches(variant, v));
-    if (matching.length > 0) return matching;
-  } else if (valid.includes(variant)) {
+  const spelling = splitSpelling(d.goarch, variant);
+  const problem = featureProblem(d.goarch, spelling, universe.release, universe.goVersion);
+  if (problem !== null) {
+    const how = rule.features
+      ? ` Write the level, then the features joined by '${FEATURE_SEPARATOR}', e.g. '${where}/${exampleSpelling(rule, valid)}'.`
+      : ` Valid: ${valid.join(', ')}.`;
+    throw new InputError(
+      input,
+      pattern.text,
+      `'${variant}' is not a ${rule.variable} value for ${where}: ${problem}.${how}`,
+    );
+  }
+  if (rule.levels.length === 0) return [variant];
+  const withFeatures = (level: string): string => [level, ...spelling.features].join(FEATURE_SEPARATOR);
+  if (spelling.level.includes('*')) {
+    const matching = valid.filter((v) => segmentMatches(spelling.level, v));
+    if (matching.length > 0) return matching.map(withFeatures);
+  } else if (valid.includes(spelling.level)) {
     return [variant];
   }
-  const suggestion = nearest(variant, valid);
+  const suggestion = nearest(spelling.level, valid);
   throw new InputError(
     input,
     pattern.text,
-    `'${variant}' is not a ${rule.variable} value of ${universe.goVersion} for ${where}` +
-      `${suggestion ? `; did you mean '${where}/${suggestion}'?` : '.'} Valid: ${valid.join(', ')}.`,
+    `'${spelling.level}' is not a ${rule.variable} value of ${universe.goVersion} for ${where}` +
+      `${suggestion ? `; did you mean '${where}/${withFeatures(suggestion)}'?` : '.'} Valid: ${valid.join(', ')}.`,
   );
+}
+
+/** `6+softfloat`, `v9.5+lse+crypto`, `satconv+signext`: a valid spelling with features, for messages. */
+function exampleSpelling(rule: VariantRule, valid: readonly string[]): string {
+  const names = rule.features?.names ?? [];
+  const features = rule.features?.exclusive ? names.slice(-1) : names;
+  const level = rule.levels.length > 0 ? [valid[valid.length - 1] ?? ''] : [];
+  return [...level, ...features].join(FEATURE_SEPARATOR);
 }
 
 function excludes(pattern: TargetPattern, t: RequestedTarget): boolean {

@@ -2,7 +2,7 @@ import type { ResolvedTarget } from '../build/plan.js';
 import { defaultVariant } from '../go/toolchain.js';
 import type { RequestedTarget } from './expand.js';
 import { targetId } from './expand.js';
-import { variantRule } from './variants.js';
+import { goValue, variantRule } from './variants.js';
 
 /**
  * Pins every target's variant: the named value, or the toolchain's own default for that
@@ -34,7 +34,7 @@ export function pinVariants(
   return requested.map((t) => {
     const toolchainDefault = defaults.get(`${t.goos}/${t.goarch}`);
     const variable = toolchainDefault?.variable ?? variantRule(t.goarch)?.variable;
-    const value = t.variant ?? toolchainDefault?.value;
+    const value = t.variant !== null ? goValue(t.variant) : toolchainDefault?.value;
     return {
       ...t,
       id: targetId(t),

@@ -1,6 +1,7 @@
 // The verdict rules: compare what one (thin) executable says about itself with what the target requires.
+import { variantMeaning } from '../targets/variants.js';
 import type { Expectation } from './expect.js';
-import { ppc64ElfAbi } from './expect.js';
+import { ppc64ElfAbis } from './expect.js';
 import type { Identity } from './identify.js';
 import type { BuildInfoSummary, VerifyRequest } from './types.js';
 
@@ -18,14 +19,20 @@ export function check(
   const f: Findings = { problems: [...id.problems], notes: [] };
   const target = `${req.goos}/${req.goarch}`;
   if (typeof exp === 'string') f.problems.push(exp);
-  else checkHeaders(id, req, exp, f);
+  else checkHeaders(id, req, exp, bi, f);
   checkBuildInfo(id, bi, req, f);
   checkLinkage(id, req, typeof exp === 'string' ? null : exp.alwaysDynamic, target, f);
   checkGlibc(id, req, f);
   return f;
 }
 
-function checkHeaders(id: Identity, req: VerifyRequest, exp: Expectation, f: Findings): void {
+function checkHeaders(
+  id: Identity,
+  req: VerifyRequest,
+  exp: Expectation,
+  bi: BuildInfoSummary | null,
+  f: Findings,
+): void {
   const archOk = id.arch === req.goarch && id.format === exp.format;
   const osOk = id.oses.includes(req.goos);
   if (!archOk || !osOk) {
@@ -36,10 +43,11 @@ function checkHeaders(id: Identity, req: VerifyRequest, exp: Expectation, f: Fin
     );
     return;
   }
-  const abi = ppc64ElfAbi(req.goos, req.goarch);
-  if (id.elf && abi !== null && (id.elf.flags & 3) !== abi) {
+  const abis = ppc64ElfAbis(req.goos, req.goarch, bi?.goVersion ?? null);
+  if (id.elf && abis !== null && !abis.includes(id.elf.flags & 3)) {
+    const by = bi?.goVersion ? ` when built by ${bi.goVersion}` : '';
     f.problems.push(
-      `ELF e_flags ${id.elf.flags} name the PowerPC ELFv${id.elf.flags & 3} ABI but ${req.goos}/${req.goarch} uses ELFv${abi}`,
+      `ELF e_flags ${id.elf.flags} name the PowerPC ELFv${id.elf.flags & 3} ABI but ${req.goos}/${req.goarch} uses ELFv${abis.join(' or ELFv')}${by}`,
     );
   }
 }
@@ -77,19 +85,36 @@ function checkBuildInfo(id: Identity, bi: BuildInfoSummary | null, req: VerifyRe
     );
   }
   checkMipsFloat(id, req, s, f);
+  checkFips140(req, s, f);
 }
 
 /**
- * Levels compare before any comma (Go ≥ 1.22 records `7,hardfloat` for a defaulted GOARM=7) unless the
- * target spells the suffix out; GOWASM is a feature list, compared as a set.
+ * Go records GOFIPS140 only when it is not off, resolved to the module it linked: `latest`
+ * stays, `v1.0.0` becomes `v1.0.0-<hash>`, and the aliases inprocess/certified become some version.
  */
-export function variantMatches(name: string, required: string, recorded: string): boolean {
-  if (name === 'GOWASM') {
-    const set = (v: string): string => [...new Set(v.split(',').filter(Boolean))].sort().join(',');
-    return set(required) === set(recorded);
+function checkFips140(req: VerifyRequest, s: Record<string, string>, f: Findings): void {
+  const wanted = req.fips140;
+  if (wanted === undefined || wanted === null) return;
+  const recorded = s.GOFIPS140;
+  const matches =
+    wanted === 'off'
+      ? recorded === undefined
+      : recorded !== undefined &&
+        (wanted === 'latest'
+          ? recorded === 'latest'
+          : /^v\d/.test(wanted)
+            ? recorded === wanted || recorded.startsWith(`${wanted}-`)
+            : /^v\d/.test(recorded));
+  if (!matches) {
+    f.problems.push(
+      `build info ${recorded === undefined ? 'records no GOFIPS140 (the FIPS 140 module is off)' : `says GOFIPS140=${recorded}`} but the build was given GOFIPS140=${wanted}`,
+    );
   }
-  if (required.includes(',')) return recorded === required;
-  return recorded.split(',')[0] === required;
+}
+
+/** Build info records the value as typed, so values compare by meaning (`7` is `7,hardfloat`; `v8.1` has `lse`). */
+export function variantMatches(name: string, required: string, recorded: string): boolean {
+  return variantMeaning(name, required) === variantMeaning(name, recorded);
 }
 
 /** GOMIPS is the one variant with a header trace: `.MIPS.abiflags` fp_abi 3 means soft float. */

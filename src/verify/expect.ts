@@ -1,6 +1,6 @@
 // What a target's executable must look like, derived from the GOOS and GOARCH rules in arches.ts.
 import type { ArchSpec, Format } from './arches.js';
-import { ELF_OSES, archHasFormat, archSpec, describe, formatFor } from './arches.js';
+import { ARCHES, ELF_OSES, archHasFormat, archSpec, describe, formatFor } from './arches.js';
 
 export interface Expectation {
   format: Format;
@@ -11,6 +11,18 @@ export interface Expectation {
 }
 
 const KNOWN_OSES = new Set([...ELF_OSES, 'windows', 'darwin', 'ios', 'plan9', 'aix', 'js', 'wasip1']);
+
+/**
+ * Every GOOS/GOARCH whose executables the rules can check, whichever Go release made them: the
+ * question `verify` may be asked with any Go, or none, on PATH.
+ */
+export function verifiableTargets(): { goos: string; goarch: string }[] {
+  return [...KNOWN_OSES].flatMap((goos) =>
+    Object.keys(ARCHES)
+      .filter((goarch) => typeof expectationFor(goos, goarch) !== 'string')
+      .map((goarch) => ({ goos, goarch })),
+  );
+}
 
 /** The expectation, or the sentence explaining why this target's headers cannot be checked. */
 export function expectationFor(goos: string, goarch: string): Expectation | string {
@@ -39,9 +51,16 @@ function alwaysDynamic(goos: string, goarch: string): string | null {
   return null;
 }
 
-/** The ppc64 ELF ABI version (e_flags & 3) a target needs: big-endian Linux keeps ELFv1. */
-export function ppc64ElfAbi(goos: string, goarch: string): number | null {
-  if (goarch === 'ppc64le') return 2;
-  if (goarch === 'ppc64') return goos === 'openbsd' ? 2 : 1;
-  return null;
+/**
+ * The ppc64 ELF ABI versions (e_flags & 3) a target's file may carry: big-endian Linux kept ELFv1
+ * until Go 1.27 moved it to ELFv2. `goVersion` is the Go that built the file (from its build
+ * info); without it either is possible for linux/ppc64.
+ */
+export function ppc64ElfAbis(goos: string, goarch: string, goVersion: string | null): number[] | null {
+  if (goarch === 'ppc64le') return [2];
+  if (goarch !== 'ppc64') return null;
+  if (goos === 'openbsd') return [2];
+  const release = goVersion === null ? null : /^go1\.(\d+)/.exec(goVersion);
+  if (!release) return [1, 2];
+  return Number(release[1]) >= 27 ? [2] : [1];
 }

@@ -117,6 +117,7 @@ async function summarize(src: ByteSource, c: Thin): Promise<BuildInfoSummary | n
     goVersion: raw.goVersion,
     path: mod.path,
     module: mod.module,
+    moduleVersion: mod.moduleVersion,
     settings: mod.settings,
     deps: mod.deps,
   };

@@ -4,6 +4,8 @@
 export interface ModInfo {
   path: string | null;
   module: string | null;
+  /** The main module's version as Go stamped it: `(devel)`, a tag, or a pseudo-version (Go 1.24+). */
+  moduleVersion: string | null;
   settings: Record<string, string>;
   deps: { path: string; version: string; sum: string | null }[];
 }
@@ -13,14 +15,18 @@ export function parseModinfo(text: string): ModInfo {
   const deps: ModInfo['deps'] = [];
   let path: string | null = null;
   let module: string | null = null;
+  let moduleVersion: string | null = null;
   for (const line of text.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
     const kind = line.slice(0, tab);
     const rest = line.slice(tab + 1);
     if (kind === 'path') path = rest;
-    else if (kind === 'mod') module = rest.split('\t')[0] ?? null;
-    else if (kind === 'dep') {
+    else if (kind === 'mod') {
+      const [p = '', version] = rest.split('\t');
+      module = p;
+      moduleVersion = version ?? null;
+    } else if (kind === 'dep') {
       const [p = '', version = '', sum = ''] = rest.split('\t');
       deps.push({ path: p, version, sum: sum === '' ? null : sum });
     } else if (kind === 'build') {
@@ -29,7 +35,7 @@ export function parseModinfo(text: string): ModInfo {
     }
   }
   // fromEntries defines own properties, so a hostile key such as __proto__ stays a plain key.
-  return { path, module, settings: Object.fromEntries(settings), deps };
+  return { path, module, moduleVersion, settings: Object.fromEntries(settings), deps };
 }
 
 /** `key=value`, either side possibly a Go quoted string (runtime/debug quotes keys and values with spaces …). */

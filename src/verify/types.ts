@@ -13,6 +13,8 @@ export interface VerifyRequest {
   linkage: Linkage;
   /** e.g. '2.17'; null = no bound. */
   maxGlibc: string | null;
+  /** GOFIPS140 the build was given (`latest`, `v1.0.0`, `off`, …); null = not checked. */
+  fips140?: string | null;
 }
 
 export interface BuildInfoSummary {
@@ -21,6 +23,8 @@ export interface BuildInfoSummary {
   path: string | null;
   /** main module path */
   module: string | null;
+  /** main module version as Go stamped it (`(devel)`, `v1.2.3`, a pseudo-version, `+dirty`) */
+  moduleVersion: string | null;
   /** every `build` key=value line */
   settings: Record<string, string>;
   deps: { path: string; version: string; sum: string | null }[];
