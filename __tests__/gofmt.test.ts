@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { build } from './support/engine.js';
 import { describeFile, FILE_SAYS, goVersionM } from './support/inspect.js';
-import { toolchain } from './support/toolchains.js';
+import { RELEASES, toolchain } from './support/toolchains.js';
 
-describe.each(['1.19', '1.23'] as const)('cmd/gofmt from Go %s', (release) => {
+describe.each(RELEASES)('cmd/gofmt from Go %s', (release) => {
   const tc = toolchain(release);
   const goroot = execFileSync(tc.go, ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
 
