@@ -19,7 +19,9 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 // GOMODCACHE once (a no-op afterwards). The suite finds it there (__tests__/support/toolchains.ts).
 const GO127 = 'go1.27.3';
 try {
-  execFileSync('go', ['version'], { cwd: root, stdio: 'ignore', env: { ...process.env, GOTOOLCHAIN: GO127 } });
+  // The machine's Go 1.26 does the download: Debian's /usr/bin/go (1.19) may come first on PATH.
+  const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
+  execFileSync(go, ['version'], { cwd: root, stdio: 'ignore', env: { ...process.env, GOTOOLCHAIN: GO127 } });
 } catch (err) {
   console.error(`Could not fetch ${GO127} through the Go module proxy: ${err.message}`);
   process.exit(1);
