@@ -3,7 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../src/cli/main.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, readFlags } from '../src/cli/main.js';
+import { INPUTS } from '../src/options/inputs.js';
 import type { CliRun } from './support/cli.js';
 import { cli as runCliIn } from './support/cli.js';
 import { tempDir } from './support/engine.js';
@@ -117,5 +118,64 @@ describe('go-build-matrix CLI', () => {
     expect(JSON.parse(stdout).include[0].targets).toBe(
       'darwin/amd64 darwin/arm64 linux/386 linux/amd64 linux/arm linux/arm64',
     );
+  });
+});
+
+describe('flag values', () => {
+  const valueInputs = INPUTS.filter(
+    (i) =>
+      !['mode', 'github-token', 'status', 'summary'].includes(i.name) &&
+      i.default !== 'true' &&
+      i.default !== 'false',
+  ).map((i) => i.name);
+
+  it.each(valueInputs)('--%s takes the next word, whatever it starts with, as --%s= does', (name) => {
+    for (const value of ['-s -w', '--version', '-race', 'plain']) {
+      const spaced = readFlags([`--${name}`, value, '--verbose']);
+      const joined = readFlags([`--${name}=${value}`, '--verbose']);
+      expect([name, spaced.inputs[name], spaced.verbose]).toEqual([name, value, true]);
+      expect(joined).toEqual(spaced);
+    }
+  });
+
+  it('keeps booleans as words of their own', () => {
+    expect(readFlags(['--fail-fast', '--ldflags', '-s']).inputs).toEqual({
+      'fail-fast': 'true',
+      ldflags: '-s',
+    });
+    expect(readFlags(['--fail-fast', 'false']).inputs).toEqual({ 'fail-fast': 'false' });
+    expect(readFlags(['--no-trimpath']).inputs).toEqual({ trimpath: 'false' });
+  });
+
+  it('says which flag lacks its value', () => {
+    expect(() => readFlags(['--ldflags'])).toThrow("Option '--ldflags <value>' argument missing");
+  });
+
+  it('runs a build whose flags start with a dash, as Go users type them', async () => {
+    const r = await cli([
+      'build',
+      '--working-directory',
+      EXAMPLE_MODULE,
+      '--targets',
+      'linux/amd64',
+      '--output-dir',
+      tempDir('cli-dash'),
+      '--ldflags',
+      '-s -w -X main.version={version}',
+      '--version',
+      'v1.0.0',
+      '--smoke-test',
+      '--version',
+      '--flags',
+      '-a',
+    ]);
+    expect([r.code, r.stderr]).toEqual([EXIT_OK, expect.any(String)]);
+    expect(r.stdout).toContain('linux/amd64');
+  });
+
+  it('verify takes --target the same way', async () => {
+    const r = await cli(['verify', '--target', '-x', '/nonexistent']);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toContain(`Input 'target': "-x"`);
   });
 });

@@ -8,6 +8,7 @@ import { publishReports } from '../report/publish.js';
 import { renderTable } from '../report/summary.js';
 import { TOOL } from '../version.js';
 import { TerminalLogger } from './logger.js';
+import { joinOptionValues } from './args.js';
 import { runVerify } from './verify.js';
 
 export const EXIT_OK = 0;
@@ -33,6 +34,7 @@ const CLI_INPUTS = INPUTS.filter((i) => !['mode', 'github-token', 'status', 'sum
 const BOOLEAN_INPUTS = new Set(
   CLI_INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name),
 );
+const VALUE_INPUTS = new Set(CLI_INPUTS.map((i) => i.name).filter((name) => !BOOLEAN_INPUTS.has(name)));
 
 export function usage(): string {
   const flags = CLI_INPUTS.map(
@@ -56,25 +58,31 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** `--fail-fast` alone means true and `--no-fail-fast` false, for the boolean inputs. */
-function normaliseBooleans(args: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const negated = /^--no-(.+)$/.exec(arg);
-    if (negated && BOOLEAN_INPUTS.has(negated[1] as string)) {
-      out.push(`--${negated[1]}=false`);
-      continue;
-    }
-    const bare = /^--([a-z-]+)$/.exec(arg);
-    const next = args[i + 1];
-    if (bare && BOOLEAN_INPUTS.has(bare[1] as string) && next !== 'true' && next !== 'false') {
-      out.push(`${arg}=true`);
-      continue;
-    }
-    out.push(arg);
+export interface CliFlags {
+  /** Input name → the value as typed. */
+  readonly inputs: Record<string, string>;
+  readonly verbose: boolean;
+  readonly help: boolean;
+}
+
+/** The flags of `build` and `plan`; throws parseArgs' error for an unknown or incomplete one. */
+export function readFlags(args: readonly string[]): CliFlags {
+  const { values } = parseArgs({
+    args: joinOptionValues(args, VALUE_INPUTS, BOOLEAN_INPUTS),
+    options: {
+      ...Object.fromEntries(CLI_INPUTS.map((i) => [i.name, { type: 'string' as const }])),
+      verbose: { type: 'boolean' as const },
+      help: { type: 'boolean' as const, short: 'h' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  const inputs: Record<string, string> = {};
+  for (const input of CLI_INPUTS) {
+    const value = (values as Record<string, unknown>)[input.name];
+    if (typeof value === 'string') inputs[input.name] = value;
   }
-  return out;
+  return { inputs, verbose: values.verbose === true, help: values.help === true };
 }
 
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
@@ -92,35 +100,20 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     io.stderr(`error: unknown command '${command}'; use 'build', 'plan' or 'verify' (see --help)\n`);
     return EXIT_USAGE;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let flags: CliFlags;
   try {
-    const parsed = parseArgs({
-      args: normaliseBooleans(rest),
-      options: {
-        ...Object.fromEntries(CLI_INPUTS.map((i) => [i.name, { type: 'string' as const }])),
-        verbose: { type: 'boolean' as const },
-        help: { type: 'boolean' as const, short: 'h' },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-    values = parsed.values;
+    flags = readFlags(rest);
   } catch (err) {
     io.stderr(`error: ${(err as Error).message} (see --help)\n`);
     return EXIT_USAGE;
   }
-  if (values.help) {
+  if (flags.help) {
     io.stdout(usage());
     return EXIT_OK;
   }
-  const log = new TerminalLogger(values.verbose === true, io.stderr);
+  const log = new TerminalLogger(flags.verbose, io.stderr);
   try {
-    const raw: Record<string, string> = { mode: command };
-    for (const input of CLI_INPUTS) {
-      const value = values[input.name];
-      if (typeof value === 'string') raw[input.name] = value;
-    }
-    const options = parseOptions(raw, io.cwd);
+    const options = parseOptions({ mode: command, ...flags.inputs }, io.cwd);
     const ctx = { baseDir: io.cwd, env: io.env, log };
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);

@@ -10,6 +10,9 @@ import { goValue, variantRule } from '../targets/variants.js';
 import type { VerifyRequest } from '../verify/index.js';
 import { verifyFile } from '../verify/index.js';
 import { verifiableTargets } from '../verify/expect.js';
+import { joinOptionValues } from './args.js';
+
+const VERIFY_OPTIONS = new Set(['target', 'cgo-enabled', 'linkage', 'max-glibc']);
 
 export interface VerifyIo {
   readonly stdout: (text: string) => void;
@@ -26,7 +29,7 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
   let file: string;
   try {
     const parsed = parseArgs({
-      args: [...args],
+      args: joinOptionValues(args, VERIFY_OPTIONS, new Set()),
       options: {
         target: { type: 'string' },
         'cgo-enabled': { type: 'string' },
