@@ -133,3 +133,32 @@ describe('failing targets', () => {
     expect(run.manifest.artifacts[0]?.error).toMatch(/^go build did not finish within the build-timeout/);
   });
 });
+
+describe('cc lines', () => {
+  it('for a target that does not exist are an error on cc with the nearest spelling, before any build', async () => {
+    const out = tempDir('cc-typo');
+    await expect(
+      build(tc, {
+        targets: 'linux/amd64',
+        'working-directory': BROKEN,
+        cc: 'linxu/arm64=aarch64-linux-gnu-gcc',
+        'output-dir': out,
+      }),
+    ).rejects.toThrow(
+      `Input 'cc': "linxu/arm64=aarch64-linux-gnu-gcc" is not valid. 'linxu/arm64' is not a target of go1.23.5; did you mean 'linux/arm64'?`,
+    );
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('for a target outside the matrix are a warning', async () => {
+    const run = await build(tc, {
+      targets: 'linux/amd64',
+      'working-directory': BROKEN,
+      cc: 'linux/riscv64=riscv64-linux-gnu-gcc',
+    });
+    expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok']);
+    expect(run.log.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual([
+      "Input 'cc' names a compiler for linux/riscv64, which is not among the targets built here (linux/amd64); it is not used.",
+    ]);
+  });
+});

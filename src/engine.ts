@@ -38,7 +38,7 @@ import { renderArtifactName, uploadArtifacts } from './upload/index.js';
 import { canIsolateNetwork } from './smoke/index.js';
 import { TOOL } from './version.js';
 import { atLeast } from './targets/variants.js';
-import { buildvcsDisabled, findVcsDirs } from './build/stamp.js';
+import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -145,6 +145,15 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   );
   checkToolchainLines(module, toolchain, ctx);
   checkToolchainKnows(options, toolchain, requested, log);
+  checkCompilerLines(options, toolchain, requested, log);
+  const stamp = {
+    version: metadata.version,
+    release: toolchain.release,
+    buildvcsOff: buildvcsDisabled(toolchain.goflags, options.flags),
+    vcsDirs: findVcsDirs(module.dir),
+  };
+  const vcsProblem = multipleVcsProblem(toolchain.version, stamp, options.env.GODEBUG ?? env.GODEBUG ?? '');
+  if (vcsProblem !== null) throw new InputError('working-directory', module.dir, vcsProblem);
   const { jobs: planned, merged } = planJobs({
     options,
     toolchain,
@@ -204,12 +213,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     isolateNetwork,
     smokeTimeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS') ?? DEFAULT_SMOKE_TIMEOUT_MS,
     phaseStarted: process.hrtime.bigint(),
-    stamp: {
-      version: metadata.version,
-      release: toolchain.release,
-      buildvcsOff: buildvcsDisabled(toolchain.goflags, options.flags),
-      vcsDirs: findVcsDirs(module.dir),
-    },
+    stamp,
   };
   const finished = await runPool(
     order,
@@ -308,6 +312,32 @@ function checkToolchainKnows(
     log.info(
       `${toolchain.version} ignores GOWASM: the compiler always uses satconv and signext since Go 1.26, so ${wasm.join(', ')} build${wasm.length === 1 ? 's' : ''} the same code as without the variant.`,
     );
+  }
+}
+
+/**
+ * A `cc` line is checked like a target: a misspelt GOOS/GOARCH would silently never be used. A
+ * line for a real target outside this matrix is only a warning (one `cc` list may serve several
+ * jobs' matrices).
+ */
+function checkCompilerLines(
+  options: Options,
+  toolchain: Toolchain,
+  requested: readonly RequestedTarget[],
+  log: Logger,
+): void {
+  for (const [target, compiler] of options.cc) {
+    try {
+      selectTargets(target, '', universeOf(toolchain));
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError('cc', `${target}=${compiler}`, err.expected);
+      throw err;
+    }
+    if (!requested.some((t) => `${t.goos}/${t.goarch}` === target)) {
+      log.warning(
+        `Input 'cc' names a compiler for ${target}, which is not among the targets built here (${requested.map(targetId).join(' ')}); it is not used.`,
+      );
+    }
   }
 }
 

@@ -28,6 +28,24 @@ export function findVcsDirs(moduleDir: string): string[] {
   }
 }
 
+/**
+ * Since Go 1.23.11, 1.24.5 and 1.25, `go build` fails ("multiple VCS detected") when more than
+ * one version control directory holds the module and VCS stamping is on: every target would fail
+ * alike, so this says it once, before any build. Null when the build can stamp.
+ */
+export function multipleVcsProblem(
+  goVersion: string,
+  ctx: Pick<StampContext, 'buildvcsOff' | 'vcsDirs'>,
+  godebug: string,
+): string | null {
+  if (ctx.buildvcsOff || ctx.vcsDirs.length < 2 || /(^|,)allowmultiplevcs=1(,|$)/.test(godebug)) return null;
+  const v = /^go1\.(\d+)(?:\.(\d+))?/.exec(goVersion);
+  const [minor, patch] = [Number(v?.[1] ?? 0), Number(v?.[2] ?? 0)];
+  const refuses = minor >= 25 || (minor === 24 && patch >= 5) || (minor === 23 && patch >= 11);
+  if (!refuses) return null;
+  return `More than one version control directory holds the module (${ctx.vcsDirs.join(', ')}), and ${goVersion} then refuses to stamp VCS information ("multiple VCS detected"), so no target would build: remove the extra one, add -buildvcs=false to 'flags', or set GODEBUG=allowmultiplevcs=1 in 'env' (the binaries then record no vcs.* settings).`;
+}
+
 /** -buildvcs=false (or -buildvcs false) in GOFLAGS or the `flags` input. */
 export function buildvcsDisabled(goflags: string, flags: readonly string[]): boolean {
   const words = [...goflags.split(/\s+/), ...flags];
@@ -44,7 +62,7 @@ export function stampNotes(bi: BuildInfoSummary | null, ctx: StampContext): stri
   const stamped = bi.moduleVersion;
   if (!hasVcs && !ctx.buildvcsOff && ctx.vcsDirs.length > 1) {
     notes.push(
-      `build info has no vcs.* settings: Go (1.23.11, 1.24.5 and newer) records none when it finds more than one version control directory (${ctx.vcsDirs.join(', ')}); set GODEBUG=allowmultiplevcs=1 in 'env' to keep them`,
+      `build info has no vcs.* settings: more than one version control directory holds the module (${ctx.vcsDirs.join(', ')}), and Go then records none (before Go 1.23.11 and 1.24.5, or with GODEBUG=allowmultiplevcs=1); keep one of them to get the revision recorded`,
     );
   }
   if (stamped === null || stamped === ctx.version) return notes;
