@@ -36,6 +36,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
         'cgo-enabled': { type: 'string' },
         linkage: { type: 'string' },
         'max-glibc': { type: 'string' },
+        'min-macos': { type: 'string' },
+        'min-windows': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -50,6 +52,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
         'cgo-enabled': values['cgo-enabled'] ?? '',
         linkage: values.linkage ?? '',
         'max-glibc': values['max-glibc'] ?? '',
+        'min-macos': values['min-macos'] ?? '',
+        'min-windows': values['min-windows'] ?? '',
       },
       io.cwd,
     );
@@ -58,6 +62,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
       cgoEnabled: options.cgoEnabled,
       linkage: options.linkage,
       maxGlibc: options.maxGlibc,
+      minMacos: options.minMacos,
+      minWindows: options.minWindows,
     };
     if (!isFile(file)) throw new UsageError(`${file} is not a file`);
   } catch (err) {
