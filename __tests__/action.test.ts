@@ -70,10 +70,10 @@ describe('dist/index.js under the runner contract', () => {
       ],
     });
     expect(r.summary).toContain(
-      '| target | file | size | sha256 | time | verify | linkage | smoke | status |',
+      '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |',
     );
     expect(r.summary).toMatch(
-      /^\| `linux\/arm\/7` \| `hello-linux-arm-v7` \| [\d.]+ MiB \| `[0-9a-f]{12}` \| [\d.]+ s \| ✅ elf arm \| static \| – \| ✅ ok \|$/m,
+      /^\| `linux\/arm\/7` \| `hello-linux-arm-v7` \| [\d.]+ MiB \| `[0-9a-f]{12}` \| [\d.]+ s \| ✅ elf arm \| static \| – \| – \| ✅ ok \|$/m,
     );
     expect(r.summary).toContain('**3/3 built**, 0 failed.');
     expect(r.stdout).toContain('::group::✓ linux/amd64 (.)');
