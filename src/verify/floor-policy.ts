@@ -90,8 +90,7 @@ function evidence(floor: OsFloor, built: Built): string {
   return built.version === null ? floor.evidence : `${floor.evidence}, ${built.version}`;
 }
 
-/** 'a', 'a or b', 'a, b, or c'. */
+/** 'a', 'a, or b', 'a, b, or c': the remedies carry commas of their own. */
 function orList(items: string[]): string {
-  if (items.length < 3) return items.join(' or ');
-  return `${items.slice(0, -1).join(', ')}, or ${items.at(-1) ?? ''}`;
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')}, or ${items.at(-1) ?? ''}`;
 }
