@@ -71,10 +71,10 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
         ],
       });
       expect(r.summary).toContain(
-        '| target | file | size | sha256 | time | verify | linkage | smoke | status |',
+        '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |',
       );
       expect(r.summary).toMatch(
-        /^\| `linux\/arm\/7` \| `hello-linux-arm-v7` \| [\d.]+ MiB \| `[0-9a-f]{12}` \| [\d.]+ s \| ✅ elf arm \| static \| – \| ✅ ok \|$/m,
+        /^\| `linux\/arm\/7` \| `hello-linux-arm-v7` \| [\d.]+ MiB \| `[0-9a-f]{12}` \| [\d.]+ s \| ✅ elf arm \| static \| – \| – \| ✅ ok \|$/m,
       );
       expect(r.summary).toContain('**3/3 built**, 0 failed.');
       expect(r.stdout).toContain('::group::✓ linux/amd64 (.)');
@@ -112,7 +112,7 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
       expect(r.outputs.built).toBe('1');
       expect(r.outputs.failed).toBe('1');
       expect(r.summary).toMatch(
-        /^\| `windows\/amd64` \(GOAMD64=v1\) \| – \| – \| – \| [\d.]+ s \| – \| – \| – \| ❌ build failed — go build exited with status 1/m,
+        /^\| `windows\/amd64` \(GOAMD64=v1\) \| – \| – \| – \| [\d.]+ s \| – \| – \| – \| – \| ❌ build failed — go build exited with status 1/m,
       );
     });
 

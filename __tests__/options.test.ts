@@ -31,6 +31,8 @@ describe('parseOptions', () => {
       verify: true,
       linkage: 'static',
       maxGlibc: null,
+      minMacos: null,
+      minWindows: null,
       smokeTest: null,
       archive: 'auto',
       checksums: 'sha256',
@@ -75,6 +77,17 @@ describe('parseOptions', () => {
     expect(o.trimpath).toBe(false);
   });
 
+  it('reads the oldest macOS and Windows as typed', () => {
+    expect(parse({ 'min-macos': ' 10.15 ', 'min-windows': '8.1' })).toMatchObject({
+      minMacos: '10.15',
+      minWindows: '8.1',
+    });
+    expect(parse({ 'min-macos': '13.0.1', 'min-windows': ' 11 ' })).toMatchObject({
+      minMacos: '13.0.1',
+      minWindows: '11',
+    });
+  });
+
   it.each([
     ['90s', 90_000],
     ['30m', 1_800_000],
@@ -97,6 +110,11 @@ describe('parseOptions', () => {
     ['build-timeout', '0s', "Use a duration such as '90s'"],
     ['linkage', 'shared', "Valid values: 'static', 'dynamic', 'any'."],
     ['max-glibc', '2.x', "Use a glibc version such as '2.17'"],
+    ['min-macos', 'Ventura', "Use a macOS version such as '12', '13.0' or '10.15'."],
+    ['min-macos', '9.2', "Use a macOS version such as '12'"],
+    ['min-macos', '12.', "Use a macOS version such as '12'"],
+    ['min-windows', 'xp', "Valid values: '7', '8', '8.1', '10', '11'."],
+    ['min-windows', '6.1', "Valid values: '7', '8', '8.1', '10', '11'."],
     ['archive', 'rar', "Valid values: 'auto', 'tar.gz', 'zip', 'none'."],
     ['cache', 'maybe', "Valid values: 'true', 'false', 'restore-only'."],
     ['upload', 'true', "Valid values: 'per-target', 'combined', 'false'."],

@@ -14,6 +14,7 @@ export function verified(overrides: Partial<VerifyResult> = {}): VerifyResult {
     interpreter: null,
     needed: [],
     glibc: null,
+    floor: null,
     buildinfo: null,
     problems: [],
     notes: [],

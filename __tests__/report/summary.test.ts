@@ -11,7 +11,7 @@ function cells(row: string): string[] {
     .map((c) => c.trim());
 }
 
-const HEADER = '| target | file | size | sha256 | time | verify | linkage | smoke | status |';
+const HEADER = '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |';
 
 describe('renderSummary', () => {
   const m = manifest(
@@ -59,24 +59,24 @@ describe('renderSummary', () => {
     const start = lines.indexOf(HEADER);
     expect(start).toBeGreaterThan(0);
     const rows = lines.slice(start, start + 2 + m.artifacts.length);
-    expect(rows.map((r) => cells(r).length)).toEqual(Array(rows.length).fill(9));
+    expect(rows.map((r) => cells(r).length)).toEqual(Array(rows.length).fill(10));
     expect(lines[start + 2 + m.artifacts.length]).toBe('');
   });
 
   it('shows file, size, short sha256, time, verify, linkage and status for a verified target', () => {
     expect(text).toContain(
-      '| `linux/arm/7` | `app-linux-arm-v7` | 2.0 MiB | `f00df00df00d` | 1.3 s | ✅ elf arm | static | – | ✅ ok |',
+      '| `linux/arm/7` | `app-linux-arm-v7` | 2.0 MiB | `f00df00df00d` | 1.3 s | ✅ elf arm | static | – | – | ✅ ok |',
     );
   });
 
   it('shows dynamic linkage with the glibc version and the smoke result', () => {
-    expect(text).toContain('| dynamic, GLIBC 2.34 | ✅ passed (native) | ✅ ok |');
+    expect(text).toContain('| dynamic, GLIBC 2.34 | – | ✅ passed (native) | ✅ ok |');
     expect(text).toContain('| ❌ exit 2 (qemu-riscv64) | ❌ smoke failed |');
   });
 
   it('shows a failed build with dashes and the first line of its error', () => {
     expect(text).toContain(
-      '| `windows/arm64` | – | – | – | 1.3 s | – | – | – | ❌ build failed — go build exited with status 1 |',
+      '| `windows/arm64` | – | – | – | 1.3 s | – | – | – | – | ❌ build failed — go build exited with status 1 |',
     );
   });
 
@@ -90,7 +90,7 @@ describe('renderSummary', () => {
     const off = renderSummary(manifest([entry('linux/amd64', { verify: null })]));
     expect(off).toContain('**1/1 built**, 0 failed. Verification was off.');
     expect(off).toContain(
-      '| `linux/amd64` | `app-linux-amd64` | 2.0 MiB | `abababababab` | 1.3 s | – | – | – | ✅ ok |',
+      '| `linux/amd64` | `app-linux-amd64` | 2.0 MiB | `abababababab` | 1.3 s | – | – | – | – | ✅ ok |',
     );
     expect(off).toContain('Cache: not used.');
   });
@@ -106,12 +106,50 @@ describe('renderSummary', () => {
       ]),
     );
     const row = nasty.split('\n').find((l) => l.startsWith('| `linux/amd64`')) ?? '';
-    expect(cells(row)).toHaveLength(9);
+    expect(cells(row)).toHaveLength(10);
     expect(row).not.toContain('<script>');
     expect(row).toContain(
       '❌ verify failed — bad \\| pipe &lt;script&gt;alert(1)&lt;/script&gt; \\*bold\\* \\`tick\\` \\[link\\](x) &amp; more',
     );
     expect(row).toContain('❌ elf a\\|b');
+  });
+});
+
+describe('the runs-on cell', () => {
+  const macos = { os: 'macOS', version: '13.0', release: 'macOS 13.0', evidence: 'LC_BUILD_VERSION minos' };
+  const windows = {
+    os: 'Windows',
+    version: '10.0',
+    release: 'Windows 10',
+    evidence: 'PE OS and subsystem version 10.0',
+  };
+  const m = manifest([
+    entry('darwin/arm64', {
+      verify: verified({ format: 'macho', machine: 'arm64', linkage: 'dynamic', floor: macos }),
+    }),
+    entry('windows/amd64', { verify: verified({ format: 'pe', floor: windows }) }),
+    entry('linux/amd64'),
+  ]);
+
+  it('names the oldest release the file asks for, and a dash when it names none', () => {
+    const text = renderSummary(m);
+    expect(text).toContain('| ✅ macho arm64 | dynamic | macOS 13.0+ | – | ✅ ok |');
+    expect(text).toContain('| ✅ pe amd64 | static | Windows 10+ | – | ✅ ok |');
+    expect(text).toContain('| ✅ elf amd64 | static | – | – | ✅ ok |');
+  });
+
+  it('is a column of the terminal table too', () => {
+    const table = renderTable(m).split('\n');
+    expect(table.find((l) => l.startsWith('darwin/arm64'))).toMatch(/\s+macOS 13\.0\+\s+ok$/);
+    expect(table.find((l) => l.startsWith('windows/amd64'))).toMatch(/\s+Windows 10\+\s+ok$/);
+    expect(table.find((l) => l.startsWith('linux/amd64'))).toMatch(/\s+-\s+ok$/);
+  });
+
+  it('reads a manifest written before verdicts had a floor', () => {
+    const old = verified();
+    delete (old as Partial<typeof old>).floor;
+    const text = renderSummary(manifest([entry('linux/amd64', { verify: old })]));
+    expect(text).toContain('| ✅ elf amd64 | static | – | – | ✅ ok |');
   });
 });
 
@@ -146,7 +184,7 @@ describe('renderTable and totals keep their shape', () => {
     const m = manifest([entry('linux/amd64'), entry('linux/arm64', { status: 'skipped', path: null })]);
     expect(totals(m)).toEqual({ requested: 2, built: 1, failed: 0, verified: 2, skipped: 1 });
     const table = renderTable(m);
-    expect(table.split('\n')[0]).toMatch(/^TARGET\s+FILE\s+SIZE\s+TIME\s+STATUS$/);
+    expect(table.split('\n')[0]).toMatch(/^TARGET\s+FILE\s+SIZE\s+TIME\s+RUNS ON\s+STATUS$/);
     expect(table).toContain('1/2 built, 0 failed, 1 skipped (go1.23.5)');
   });
 });

@@ -101,6 +101,8 @@ describe('the reusable workflow', () => {
       'verify',
       'linkage',
       'max-glibc',
+      'min-macos',
+      'min-windows',
     ];
     expect(inputs).toEqual(expect.arrayContaining([...main, 'go-version', 'runs-on', 'runner-map']));
     for (const name of main) expect([name, name in action.inputs]).toEqual([name, true]);

@@ -3,8 +3,11 @@ import type { VerifyRequest, VerifyResult } from '../verify/index.js';
 import { BufferSource, failedVerdict, verifySource } from '../verify/index.js';
 import type { BuildJob } from './plan.js';
 
-/** What a built file must be: its target, with the variant that was pinned for it and the linkage policy. */
-export function verifyRequest(job: BuildJob, options: Pick<Options, 'linkage' | 'maxGlibc'>): VerifyRequest {
+/** The inputs that bound what a file may need: linkage, glibc and the oldest macOS and Windows. */
+export type VerifyPolicy = Pick<Options, 'linkage' | 'maxGlibc' | 'minMacos' | 'minWindows'>;
+
+/** What a built file must be: its target, with the variant that was pinned for it and the policy. */
+export function verifyRequest(job: BuildJob, options: VerifyPolicy): VerifyRequest {
   const variant = job.pinned.variant;
   return {
     goos: job.pinned.GOOS,
@@ -15,6 +18,8 @@ export function verifyRequest(job: BuildJob, options: Pick<Options, 'linkage' | 
     linkage: options.linkage,
     maxGlibc: options.maxGlibc,
     fips140: job.pinned.fips140,
+    minMacos: options.minMacos,
+    minWindows: options.minWindows,
   };
 }
 
@@ -22,7 +27,7 @@ export function verifyRequest(job: BuildJob, options: Pick<Options, 'linkage' | 
 export async function verifyBuilt(
   job: BuildJob,
   bytes: Buffer,
-  options: Pick<Options, 'linkage' | 'maxGlibc'>,
+  options: VerifyPolicy,
 ): Promise<VerifyResult> {
   try {
     return await verifySource(new BufferSource(bytes), verifyRequest(job, options));

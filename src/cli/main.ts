@@ -46,7 +46,7 @@ export function usage(): string {
     'Usage:',
     `  ${TOOL.name} build [flags]     build every target and write the manifest`,
     `  ${TOOL.name} plan [flags]      print the matrix JSON (with --chunks N)`,
-    `  ${TOOL.name} verify --target GOOS/GOARCH[/VARIANT] [--cgo-enabled 0|1] [--linkage static|dynamic|any] [--max-glibc 2.17] FILE`,
+    `  ${TOOL.name} verify --target GOOS/GOARCH[/VARIANT] [--cgo-enabled 0|1] [--linkage static|dynamic|any] [--max-glibc 2.17] [--min-macos 12] [--min-windows 10] FILE`,
     '                              print the verdict for any file as JSON (exit 0 match, 1 mismatch, 2 usage)',
     '',
     'Flags (named like the action inputs):',

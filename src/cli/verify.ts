@@ -12,7 +12,7 @@ import { verifyFile } from '../verify/index.js';
 import { verifiableTargets } from '../verify/expect.js';
 import { joinOptionValues } from './args.js';
 
-const VERIFY_OPTIONS = new Set(['target', 'cgo-enabled', 'linkage', 'max-glibc']);
+const VERIFY_OPTIONS = new Set(['target', 'cgo-enabled', 'linkage', 'max-glibc', 'min-macos', 'min-windows']);
 
 export interface VerifyIo {
   readonly stdout: (text: string) => void;
@@ -35,6 +35,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
         'cgo-enabled': { type: 'string' },
         linkage: { type: 'string' },
         'max-glibc': { type: 'string' },
+        'min-macos': { type: 'string' },
+        'min-windows': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -49,6 +51,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
         'cgo-enabled': values['cgo-enabled'] ?? '',
         linkage: values.linkage ?? '',
         'max-glibc': values['max-glibc'] ?? '',
+        'min-macos': values['min-macos'] ?? '',
+        'min-windows': values['min-windows'] ?? '',
       },
       io.cwd,
     );
@@ -57,6 +61,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
       cgoEnabled: options.cgoEnabled,
       linkage: options.linkage,
       maxGlibc: options.maxGlibc,
+      minMacos: options.minMacos,
+      minWindows: options.minWindows,
     };
     if (!isFile(file)) throw new UsageError(`${file} is not a file`);
   } catch (err) {

@@ -103,6 +103,17 @@ export const INPUTS: readonly InputDefinition[] = [
     description: "e.g. '2.17': fail a linux target that needs a newer GLIBC_x.y",
   },
   {
+    name: 'min-macos',
+    default: '',
+    description: "e.g. '12' or '10.15': fail a darwin target whose LC_BUILD_VERSION asks for a newer macOS",
+  },
+  {
+    name: 'min-windows',
+    default: '',
+    description:
+      "'7', '8', '8.1', '10' or '11': fail a windows target whose PE header asks for a newer Windows",
+  },
+  {
     name: 'smoke-test',
     default: '',
     description:

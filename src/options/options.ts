@@ -3,6 +3,7 @@ import path from 'node:path';
 import { split as shellSplit } from 'shlex';
 import { splitGoQuoted } from '../build/ldflags.js';
 import { VARIANT_VARIABLES } from '../targets/variants.js';
+import { WINDOWS_RELEASES } from '../verify/floor.js';
 import { InputError } from './errors.js';
 import type { RawInputs } from './inputs.js';
 import { withDefaults } from './inputs.js';
@@ -42,6 +43,10 @@ export interface Options {
   readonly verify: boolean;
   readonly linkage: Linkage;
   readonly maxGlibc: string | null;
+  /** As typed, e.g. '12' or '10.15'. */
+  readonly minMacos: string | null;
+  /** A key of WINDOWS_RELEASES: '7', '8', '8.1', '10' or '11'. */
+  readonly minWindows: string | null;
   readonly smokeTest: readonly string[] | null;
   readonly archive: ArchiveFormat;
   readonly extraFiles: readonly string[];
@@ -275,6 +280,20 @@ function parseGlibc(value: string): string | null {
   return trimmed;
 }
 
+function parseMacos(value: string): string | null {
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  // macOS majors have two digits: 10.x (10.0–10.15), then 11 onwards.
+  if (!/^[1-9]\d(\.\d{1,2}){0,2}$/.test(trimmed))
+    throw new InputError('min-macos', value, "Use a macOS version such as '12', '13.0' or '10.15'.");
+  return trimmed;
+}
+
+function parseWindows(value: string): string | null {
+  if (value.trim() === '') return null;
+  return oneOf('min-windows', value, [...WINDOWS_RELEASES.keys()]);
+}
+
 function parsePackages(value: string): string[] {
   const packages = lines(value);
   if (packages.length === 0)
@@ -377,6 +396,8 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
           : 'static'
         : oneOf('linkage', linkageText, ['static', 'dynamic', 'any']),
     maxGlibc: parseGlibc(get('max-glibc')),
+    minMacos: parseMacos(get('min-macos')),
+    minWindows: parseWindows(get('min-windows')),
     smokeTest: smoke.trim() === '' ? null : parseSmoke(smoke),
     archive: oneOf('archive', get('archive'), ['auto', 'tar.gz', 'zip', 'none']),
     extraFiles: parseExtraFiles(get('extra-files')),

@@ -100,6 +100,7 @@ async function universalEntry(
     cgoEnabled: options.cgoEnabled,
     linkage: options.linkage,
     maxGlibc: options.maxGlibc,
+    minMacos: options.minMacos,
   });
   const kind = archiveKind(options.archive, 'darwin');
   const archive =

@@ -1,3 +1,5 @@
+import type { VerifyRecord } from './manifest.js';
+
 /** 1536 → "1.5 KiB". */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '–';
@@ -13,4 +15,9 @@ export function formatBytes(bytes: number | null): string {
 
 export function formatSeconds(seconds: number | null): string {
   return seconds === null ? '–' : `${seconds.toFixed(1)} s`;
+}
+
+/** The oldest OS the file says it runs on, "macOS 13.0+"; null when unknown (manifests from before floors, too). */
+export function formatFloor(verify: VerifyRecord | null): string | null {
+  return verify?.floor == null ? null : `${verify.floor.release}+`;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ArtifactEntry, CacheRecord, Manifest, SmokeRecord } from './manifest.js';
 import { isFailure } from './manifest.js';
-import { formatBytes, formatSeconds } from './format.js';
+import { formatBytes, formatFloor, formatSeconds } from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   ok: '✅ ok',
@@ -67,6 +67,11 @@ function linkageCell(a: ArtifactEntry): string {
   return cellText(a.verify.glibc ? `${a.verify.linkage}, GLIBC ${a.verify.glibc}` : a.verify.linkage);
 }
 
+function runsOnCell(a: ArtifactEntry): string {
+  const floor = formatFloor(a.verify);
+  return floor === null ? '–' : cellText(floor);
+}
+
 function smokeCell(smoke: SmokeRecord | null): string {
   if (smoke === null) return '–';
   if (!smoke.ran) return `⏭️ skipped${smoke.reason ? ` (${cellText(smoke.reason)})` : ''}`;
@@ -92,8 +97,8 @@ export function renderSummary(manifest: Manifest): string {
     `${cellText(manifest.go.version)} · module ${cellCode(manifest.module)} · version ${cellCode(manifest.version)}` +
       (manifest.commit ? ` · commit ${cellCode(manifest.commit.slice(0, 12))}` : ''),
     '',
-    '| target | file | size | sha256 | time | verify | linkage | smoke | status |',
-    '|---|---|--:|---|--:|---|---|---|---|',
+    '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |',
+    '|---|---|--:|---|--:|---|---|---|---|---|',
   ];
   for (const a of manifest.artifacts) {
     const status = STATUS_ICON[a.status] ?? cellText(a.status);
@@ -108,6 +113,7 @@ export function renderSummary(manifest: Manifest): string {
         formatSeconds(a.buildSeconds),
         verifyCell(a),
         linkageCell(a),
+        runsOnCell(a),
         smokeCell(a.smoke),
         `${status}${detail}`,
         '',
@@ -131,13 +137,14 @@ export function renderSummary(manifest: Manifest): string {
 
 /** The same table for a terminal: aligned plain-text columns. */
 export function renderTable(manifest: Manifest): string {
-  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'STATUS']];
+  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'RUNS ON', 'STATUS']];
   for (const a of manifest.artifacts) {
     rows.push([
       a.target,
       a.path ?? '-',
       formatBytes(a.size),
       formatSeconds(a.buildSeconds),
+      formatFloor(a.verify) ?? '-',
       a.status + (a.error ? `: ${a.error.split('\n')[0] ?? ''}` : ''),
     ]);
   }

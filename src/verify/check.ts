@@ -2,8 +2,10 @@
 import { variantMeaning } from '../targets/variants.js';
 import type { Expectation } from './expect.js';
 import { ppc64ElfAbis } from './expect.js';
+import { checkFloor } from './floor-policy.js';
 import type { Identity } from './identify.js';
 import type { BuildInfoSummary, VerifyRequest } from './types.js';
+import { compareVersions } from './versions.js';
 
 export interface Findings {
   problems: string[];
@@ -23,6 +25,7 @@ export function check(
   checkBuildInfo(id, bi, req, f);
   checkLinkage(id, req, typeof exp === 'string' ? null : exp.alwaysDynamic, target, f);
   checkGlibc(id, req, f);
+  f.problems.push(...checkFloor(id.floor, id.arch, bi?.goVersion ?? null, req));
   return f;
 }
 
@@ -187,15 +190,4 @@ export function highestGlibc(versions: string[]): string | null {
     (max, v) => (max === null || compareVersions(v, max) > 0 ? v : max),
     null,
   );
-}
-
-/** Numeric, component-wise: 2.9 < 2.17 < 2.34, and 2.2.5 > 2.2. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
 }

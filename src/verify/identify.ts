@@ -4,9 +4,12 @@ import { ARCHES, describe, findArch } from './arches.js';
 import type { Format } from './arches.js';
 import type { Endian } from './binary.js';
 import type { ElfInfo } from './elf.js';
+import { floorOf } from './floor.js';
 import type { MachoInfo } from './macho.js';
+import { MACHO_PLATFORMS } from './macho.js';
 import type { PeInfo } from './pe.js';
 import type { Plan9Info } from './plan9.js';
+import type { OsFloor } from './types.js';
 import type { WasmInfo } from './wasm.js';
 import type { XcoffInfo } from './xcoff.js';
 
@@ -32,9 +35,18 @@ export interface Identity {
   problems: string[];
   /** ELF e_flags and the `.MIPS.abiflags` fp_abi, for target-dependent ABI checks. */
   elf?: { flags: number; mipsFpAbi: number | null };
+  /** The oldest OS release the file says it runs on. */
+  floor: OsFloor | null;
 }
 
+/** What each container's own fields say; the OS floor is read the same way for all (floor.ts). */
+type Headers = Omit<Identity, 'floor'>;
+
 export function identify(c: Thin): Identity {
+  return { ...headers(c), floor: floorOf(c) };
+}
+
+function headers(c: Thin): Headers {
   switch (c.kind) {
     case 'elf':
       return identifyElf(c);
@@ -60,7 +72,7 @@ function base(
   return { format, arch, description: spec ? describe(format, spec) : unknownLabel };
 }
 
-function identifyElf(e: ElfInfo): Identity {
+function identifyElf(e: ElfInfo): Headers {
   const arch = findArch((a) => a.elf === e.machine && a.bits === e.bits && a.endian === e.endian);
   const order = e.endian === 'little' ? 'LSB' : 'MSB';
   const problems: string[] = [];
@@ -134,7 +146,7 @@ function elfOs(e: ElfInfo): Pick<Identity, 'oses' | 'osEvidence'> {
 
 const GO_WINDOWS_DLLS = new Set(['kernel32.dll']);
 
-function identifyPe(p: PeInfo): Identity {
+function identifyPe(p: PeInfo): Headers {
   const bits = p.magic === 0x20b ? 64 : 32;
   const arch = findArch((a) => a.pe === p.machine && a.bits === bits);
   const problems: string[] = [];
@@ -158,14 +170,7 @@ function identifyPe(p: PeInfo): Identity {
   };
 }
 
-const MACHO_PLATFORMS: Record<number, { os: string; name: string }> = {
-  1: { os: 'darwin', name: 'macOS' },
-  2: { os: 'ios', name: 'iOS' },
-  6: { os: 'ios', name: 'Mac Catalyst' },
-  7: { os: 'ios', name: 'iOS simulator' },
-};
-
-function identifyMacho(m: MachoInfo): Identity {
+function identifyMacho(m: MachoInfo): Headers {
   const arch = findArch((a) => a.macho === m.cputype && a.bits === m.bits && a.endian === m.endian);
   const problems: string[] = [];
   if (m.filetype === 1) problems.push('this is a Mach-O object file (MH_OBJECT), not an executable');
@@ -200,7 +205,7 @@ function identifyMacho(m: MachoInfo): Identity {
   };
 }
 
-function identifyWasm(w: WasmInfo): Identity {
+function identifyWasm(w: WasmInfo): Headers {
   const oses: string[] = [];
   if (w.importModules.includes('go') || w.importModules.includes('gojs')) oses.push('js');
   if (w.importModules.includes('wasi_snapshot_preview1')) oses.push('wasip1');
@@ -221,7 +226,7 @@ function identifyWasm(w: WasmInfo): Identity {
   };
 }
 
-function identifyPlan9(p: Plan9Info): Identity {
+function identifyPlan9(p: Plan9Info): Headers {
   const arch = findArch((a) => a.plan9 === p.magic);
   const spec = arch === null ? null : ARCHES[arch];
   return {
@@ -241,7 +246,7 @@ function identifyPlan9(p: Plan9Info): Identity {
 const F_EXEC = 0x2;
 const F_SHROBJ = 0x2000;
 
-function identifyXcoff(x: XcoffInfo): Identity {
+function identifyXcoff(x: XcoffInfo): Headers {
   const problems: string[] = [];
   if ((x.flags & (F_EXEC | F_SHROBJ)) === 0)
     problems.push('the XCOFF file is not marked executable (F_EXEC)');

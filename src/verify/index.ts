@@ -8,6 +8,7 @@ import type { Container } from './container.js';
 import { readContainer, sniff } from './container.js';
 import type { Expectation } from './expect.js';
 import { expectationFor } from './expect.js';
+import { highestFloor } from './floor.js';
 import type { Thin } from './identify.js';
 import { identify } from './identify.js';
 import type { FatSlice, MachoInfo } from './macho.js';
@@ -17,7 +18,7 @@ import type { ByteSource } from './source.js';
 import { CachedSource, FileSource, FormatError, SliceSource } from './source.js';
 import type { BuildInfoSummary, VerifyRequest, VerifyResult } from './types.js';
 
-export type { BuildInfoSummary, Linkage, VerifyRequest, VerifyResult } from './types.js';
+export type { BuildInfoSummary, Linkage, OsFloor, VerifyRequest, VerifyResult } from './types.js';
 export type { ByteSource } from './source.js';
 export { BufferSource } from './source.js';
 
@@ -71,6 +72,7 @@ function empty(format: Format | null): VerifyResult {
     interpreter: null,
     needed: [],
     glibc: null,
+    floor: null,
     buildinfo: null,
     problems: [],
     notes: [],
@@ -103,6 +105,7 @@ async function verifyThin(
     interpreter: id.interpreter,
     needed: id.needed,
     glibc: highestGlibc(id.glibc),
+    floor: id.floor,
     buildinfo,
     problems,
     notes,
@@ -184,6 +187,7 @@ async function verifyFat(src: ByteSource, slices: FatSlice[], req: VerifyRequest
     interpreter: same('interpreter'),
     needed: [...new Set(results.flatMap((r) => r.needed))],
     glibc: null,
+    floor: highestFloor(results.map((r) => r.floor)),
     buildinfo: chosen?.buildinfo ?? null,
     problems,
     notes: [...new Set(results.flatMap((r) => r.notes))],

@@ -17,6 +17,8 @@ export interface MachoInfo {
   platform: number | null;
   /** Minimum OS version as `major.minor.patch`. */
   minos: string | null;
+  /** The load command `minos` came from: 'LC_BUILD_VERSION minos' or e.g. 'LC_VERSION_MIN_MACOSX version'. */
+  minosSource: string | null;
   dylinker: string | null;
   dylibs: string[];
   buildinfo: Region[];
@@ -37,8 +39,21 @@ const LC_SEGMENT_64 = 0x19;
 const LC_LOAD_DYLINKER = 0xe;
 const LC_BUILD_VERSION = 0x32;
 const DYLIB_COMMANDS = new Set([0xc, 0x20, 0x80000018, 0x8000001f, 0x80000023]);
-// LC_VERSION_MIN_{MACOSX,IPHONEOS,TVOS,WATCHOS} → PLATFORM_{MACOS,IOS,TVOS,WATCHOS}
-const VERSION_MIN: Record<number, number> = { 0x24: 1, 0x25: 2, 0x2f: 3, 0x30: 4 };
+// Older linkers record the minimum OS in one LC_VERSION_MIN_* command per platform instead.
+const VERSION_MIN: Record<number, { platform: number; name: string }> = {
+  0x24: { platform: 1, name: 'LC_VERSION_MIN_MACOSX' },
+  0x25: { platform: 2, name: 'LC_VERSION_MIN_IPHONEOS' },
+  0x2f: { platform: 3, name: 'LC_VERSION_MIN_TVOS' },
+  0x30: { platform: 4, name: 'LC_VERSION_MIN_WATCHOS' },
+};
+
+/** The platforms a Go target can name (LC_BUILD_VERSION platform → GOOS and the system's own name). */
+export const MACHO_PLATFORMS: Record<number, { os: string; name: string }> = {
+  1: { os: 'darwin', name: 'macOS' },
+  2: { os: 'ios', name: 'iOS' },
+  6: { os: 'ios', name: 'Mac Catalyst' },
+  7: { os: 'ios', name: 'iOS simulator' },
+};
 const ZEROFILL = new Set([0x1, 0xc, 0x12]);
 const VM_PROT_WRITE = 2;
 const MAX_CMDS_BYTES = 16 * 1024 * 1024;
@@ -139,6 +154,7 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     flags: h.u32(24),
     platform: null,
     minos: null,
+    minosSource: null,
     dylinker: null,
     dylibs: [],
     buildinfo: [],
@@ -156,6 +172,7 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     if (size < 8 || at + size > sizeofcmds)
       throw new FormatError(`Mach-O load command ${i} has a bad size (${size})`);
     const lc = new View(cmds.buf.subarray(at, at + size), endian, `Mach-O load command ${i}`);
+    const versionMin = VERSION_MIN[cmd];
     const str = (): string => {
       const off = lc.u32(8);
       if (off >= size) throw new FormatError(`Mach-O load command ${i} has a string outside it`);
@@ -172,9 +189,11 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     } else if (cmd === LC_BUILD_VERSION) {
       info.platform = lc.u32(8);
       info.minos = version(lc.u32(12));
-    } else if (VERSION_MIN[cmd] !== undefined && info.platform === null) {
-      info.platform = VERSION_MIN[cmd] ?? null;
+      info.minosSource = 'LC_BUILD_VERSION minos';
+    } else if (versionMin !== undefined && info.platform === null) {
+      info.platform = versionMin.platform;
       info.minos = version(lc.u32(8));
+      info.minosSource = `${versionMin.name} version`;
     }
     at += size;
   }

@@ -11,6 +11,10 @@ export interface PeInfo {
   magic: number;
   characteristics: number;
   subsystem: number;
+  /** Major/MinorOperatingSystemVersion, e.g. '6.1'. */
+  osVersion: string;
+  /** Major/MinorSubsystemVersion, e.g. '10.0': the loader refuses an image that asks for a newer Windows. */
+  subsystemVersion: string;
   imports: string[];
   buildinfo: Region[];
   loaded: Region[];
@@ -59,6 +63,9 @@ export async function readPe(src: ByteSource): Promise<PeInfo> {
   const plus = magic === 0x20b;
   const imageBase = plus ? opt.u64(24) : opt.u32(28);
   const subsystem = opt.u16(68);
+  // The same offsets in PE32 and PE32+: the wider ImageBase only absorbs PE32's BaseOfData.
+  const osVersion = `${opt.u16(40)}.${opt.u16(42)}`;
+  const subsystemVersion = `${opt.u16(48)}.${opt.u16(50)}`;
   const ndirs = opt.u32(plus ? 108 : 92);
   const dirsAt = plus ? 112 : 96;
   if (ndirs > 16 || dirsAt + ndirs * 8 > optSize)
@@ -114,6 +121,8 @@ export async function readPe(src: ByteSource): Promise<PeInfo> {
     magic,
     characteristics,
     subsystem,
+    osVersion,
+    subsystemVersion,
     imports,
     buildinfo: (data.length > 0 ? data : writable).map(region),
     loaded,

@@ -15,6 +15,22 @@ export interface VerifyRequest {
   maxGlibc: string | null;
   /** GOFIPS140 the build was given (`latest`, `v1.0.0`, `off`, …); null = not checked. */
   fips140?: string | null;
+  /** The oldest macOS that must run the file, e.g. '12' or '10.15'; absent or null = no bound. */
+  minMacos?: string | null;
+  /** The oldest Windows that must run the file: '7', '8', '8.1', '10' or '11'; absent or null = no bound. */
+  minWindows?: string | null;
+}
+
+/** The oldest OS release the file itself says it runs on (see floor.ts for where each format records it). */
+export interface OsFloor {
+  /** 'macOS', 'iOS', 'Windows', 'Linux', 'FreeBSD', 'NetBSD' … */
+  os: string;
+  /** As the file encodes it: '13.0' (Mach-O minos), '10.0' (Windows NT version), '12.3', '3.2.0'. */
+  version: string;
+  /** The release people know: 'macOS 13.0', 'Windows 10', 'FreeBSD 12.3', 'Linux 3.2.0'. */
+  release: string;
+  /** Where in the file it was read, e.g. 'LC_BUILD_VERSION minos'. */
+  evidence: string;
 }
 
 export interface BuildInfoSummary {
@@ -45,6 +61,8 @@ export interface VerifyResult {
   needed: string[];
   /** highest GLIBC_x.y needed, e.g. '2.34' */
   glibc: string | null;
+  /** The oldest OS the file says it runs on; null when it records none. A universal binary: its highest slice's. */
+  floor: OsFloor | null;
   buildinfo: BuildInfoSummary | null;
   /** sentences a person can act on; empty iff ok */
   problems: string[];
