@@ -3,7 +3,7 @@
 // intact in the manifest, no partial file reported as ok, and the CLI's exit status.
 // (The cache and artifact services down or hanging: __tests__/cache/faults.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import type { Manifest } from '../src/report/manifest.js';
 import type { CliRun } from './support/cli.js';
 import { cli as runCliIn } from './support/cli.js';
 import { copyModule, tempDir } from './support/engine.js';
-import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
+import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const tc = toolchain('1.23');
 const mounts: string[] = [];
@@ -185,5 +185,49 @@ kill -KILL $$`,
     ).toBe(ok[0]?.sha256);
     expect(readdirSync(full).sort()).toEqual(['checksums.txt', file, 'manifest.json'].sort());
     expect(readFileSync(path.join(full, 'checksums.txt'), 'utf8')).toBe(`${ok[0]?.sha256}  ${file}\n`);
+  });
+});
+
+describe('an output-dir that cannot be created', () => {
+  // The bundled CLI in a child process with a deadline: a hang (Node's recursive mkdir spins on
+  // procfs) is a failure of this test, not of the whole suite.
+  const runCli = (outputDir: string) =>
+    spawnSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'dist', 'cli.js'),
+        'build',
+        '--working-directory',
+        module,
+        '--targets',
+        'linux/amd64',
+        '--output-dir',
+        outputDir,
+      ],
+      {
+        env: goEnv(tc),
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+
+  it.each([
+    ['procfs', '/proc/1/x', 'ENOENT'],
+    ['procfs, two levels', '/proc/1/x/y', 'ENOENT'],
+    ['a missing parent on a read-only file system', 'ro/missing/x', 'EROFS'],
+    ['a file in the way', 'file/x', 'ENOTDIR'],
+  ])('%s fails fast, as an error on output-dir', (_, where, code) => {
+    let outputDir = where;
+    if (where.startsWith('ro/')) outputDir = path.join(mount('ro,size=1m'), where.slice(3));
+    if (where.startsWith('file/')) {
+      const file = path.join(tempDir('file-in-the-way'), 'file');
+      writeFileSync(file, '');
+      outputDir = path.join(file, 'x');
+    }
+    const r = runCli(outputDir);
+    expect([r.signal, r.status]).toEqual([null, EXIT_USAGE]);
+    expect(r.stderr).toContain(
+      `error: Input 'output-dir': ${JSON.stringify(outputDir)} is not valid. Nothing can be written there: ${code}`,
+    );
   });
 });

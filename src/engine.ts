@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BuildOutcome } from './build/build-target.js';
@@ -39,6 +39,7 @@ import { canIsolateNetwork } from './smoke/index.js';
 import { TOOL } from './version.js';
 import { atLeast } from './targets/variants.js';
 import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp.js';
+import { makeDirectories } from './make-dirs.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -493,7 +494,7 @@ async function rememberTimings(
 async function checkWritable(outputDir: string): Promise<void> {
   const probe = path.join(outputDir, `.go-build-matrix-probe-${process.pid}`);
   try {
-    await mkdir(outputDir, { recursive: true });
+    await makeDirectories(outputDir);
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (err) {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describeFailure, run } from '../exec.js';
 import type { Diagnostic } from './diagnostics.js';
 import { parseDiagnostics } from './diagnostics.js';
 import type { BuildJob } from './plan.js';
+import { makeDirectories } from '../make-dirs.js';
 
 export interface BuildOutcome {
   readonly job: BuildJob;
@@ -47,7 +48,7 @@ export async function buildTarget(
   if (job.cannotBuild !== null) return failed(job.cannotBuild);
   // A file from an earlier run must never pass for this run's output.
   await rm(job.output, { force: true });
-  await mkdir(path.dirname(job.output), { recursive: true });
+  await makeDirectories(path.dirname(job.output));
   const result = await run(job.argv, { cwd, env: job.env, timeoutMs });
   const output = `${result.stdout}${result.stderr}`.trim();
   if (result.exitCode !== 0 || result.timedOut || result.signal !== null || result.spawnError !== null) {

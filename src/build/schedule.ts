@@ -1,9 +1,10 @@
 // The order targets start in. With more targets than build slots the matrix ends when its last
 // build ends, so the longest-expected builds go first (longest processing time first): the short
 // ones then fill the gaps at the end instead of one long build running alone on an idle machine.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildJob } from './plan.js';
+import { makeDirectories } from '../make-dirs.js';
 
 /** Seconds a target's build took last time, by `timingKey`. */
 export type Timings = ReadonlyMap<string, number>;
@@ -77,7 +78,7 @@ export async function writeTimings(
 ): Promise<void> {
   const timings: Record<string, number> = Object.fromEntries(previous);
   for (const { key, seconds } of measured) timings[key] = Math.round(seconds * 100) / 100;
-  await mkdir(path.dirname(timingsPath), { recursive: true });
+  await makeDirectories(path.dirname(timingsPath));
   const temp = `${timingsPath}.${process.pid}`;
   await writeFile(temp, `${JSON.stringify({ timings } satisfies TimingsFile, null, 2)}\n`);
   await rename(temp, timingsPath);

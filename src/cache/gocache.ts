@@ -6,8 +6,9 @@
 // So after a restore every entry is aged by 2 h (past the 1 h interval, far from the 5-day
 // trim); after the builds, exactly the entries this run read or wrote are newer than the restore.
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDirectories } from '../make-dirs.js';
 
 /** cmd/go/internal/cache mtimeInterval. */
 export const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
@@ -110,7 +111,7 @@ export async function ageEntries(
   const samples = [probe, ...entries.slice(0, 3).map((e) => e.file)];
   try {
     // Go creates GOCACHE on first use anyway; the probe needs it now.
-    await mkdir(gocache, { recursive: true });
+    await makeDirectories(gocache);
     await writeFile(probe, '');
     await setTimes(probe, aged, aged);
     await inBatches(entries, (e) => setTimes(e.file, aged, aged));

@@ -2,7 +2,7 @@
 // back into one output-dir and merges the legs' manifests and checksums into the run's.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { callClient } from '../cache/client-call.js';
 import type { Logger } from '../log.js';
@@ -11,6 +11,7 @@ import type { ArtifactEntry, Manifest } from '../report/manifest.js';
 import { MANIFEST_FILE, writeManifest } from '../report/manifest.js';
 import { TOOL } from '../version.js';
 import { mergeManifests } from './merge.js';
+import { makeDirectories } from '../make-dirs.js';
 
 export { mergeManifests } from './merge.js';
 export type { MergeResult } from './merge.js';
@@ -133,7 +134,7 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
   const outputDir = path.resolve(req.outputDir);
   const workspace = path.resolve(req.env.GITHUB_WORKSPACE ?? process.cwd());
   const relativeToWorkspace = (file: string) => path.relative(workspace, file).split(path.sep).join('/');
-  await mkdir(outputDir, { recursive: true });
+  await makeDirectories(outputDir);
   const tempDir = await mkdtemp(path.join(outputDir, '.collect-'));
   try {
     const legs = await downloadLegs(req, tempDir);
@@ -143,7 +144,7 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
     for (const leg of legs) {
       for (const name of leg.files) {
         const dest = path.join(outputDir, ...name.split('/'));
-        await mkdir(path.dirname(dest), { recursive: true });
+        await makeDirectories(path.dirname(dest));
         await rename(path.join(leg.dir, ...name.split('/')), dest);
         placed.set(name, dest);
       }

@@ -1,8 +1,9 @@
 // The build badge: badge.svg to commit or publish as is, and badge.json for shields.io's
 // endpoint badge (https://shields.io/badges/endpoint-badge), both from the manifest alone.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from './manifest.js';
+import { makeDirectories } from '../make-dirs.js';
 
 export const BADGE_SVG = 'badge.svg';
 export const BADGE_JSON = 'badge.json';
@@ -55,7 +56,7 @@ export async function writeBadge(
   manifest: Manifest,
 ): Promise<{ svg: string; json: string }> {
   const content = badgeContent(manifest);
-  await mkdir(outputDir, { recursive: true });
+  await makeDirectories(outputDir);
   const svg = path.join(outputDir, BADGE_SVG);
   const json = path.join(outputDir, BADGE_JSON);
   const { makeBadge } = await import('badge-maker');

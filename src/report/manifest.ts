@@ -1,6 +1,7 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { VerifyResult } from '../verify/index.js';
+import { makeDirectories } from '../make-dirs.js';
 
 export type ArtifactStatus = 'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'skipped';
 
@@ -81,7 +82,7 @@ export const MANIFEST_FILE = 'manifest.json';
 
 /** Writes the manifest atomically (temp file + rename) so a reader never sees half of it. */
 export async function writeManifest(outputDir: string, manifest: Manifest): Promise<string> {
-  await mkdir(outputDir, { recursive: true });
+  await makeDirectories(outputDir);
   const target = path.join(outputDir, MANIFEST_FILE);
   const temp = `${target}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
