@@ -162,3 +162,36 @@ describe('cc lines', () => {
     ]);
   });
 });
+
+describe('a bad package', () => {
+  it.each([
+    [
+      './cmd/nothere',
+      /^Input 'package': "\.\/cmd\/nothere" is not valid\. go list in module example\.com\/broken says: .*cmd\/nothere/,
+    ],
+    [
+      '../../etc',
+      /^Input 'package': "\.\.\/\.\.\/etc" is not valid\. It is the directory \/.*etc, outside the module example\.com\/broken \(/,
+    ],
+    [
+      'fmt',
+      /^Input 'package': "fmt" is not valid\. fmt is package fmt, not a main package, so go build makes no executable of it/,
+    ],
+  ])('%s is one error on package, found before any target builds', async (pkg, message) => {
+    const out = tempDir('bad-package');
+    const log: string[] = [];
+    await expect(
+      build(tc, {
+        targets: 'linux/amd64 linux/arm64 windows/amd64 darwin/arm64',
+        'working-directory': BROKEN,
+        package: pkg,
+        'output-dir': out,
+      }).catch((err: Error) => {
+        log.push(err.message);
+        throw err;
+      }),
+    ).rejects.toThrow(message);
+    expect(log).toHaveLength(1);
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+  });
+});

@@ -17,6 +17,7 @@ import { observeProcessStarts } from './exec.js';
 import { goQuery } from './go/command.js';
 import type { GoModule } from './go/module.js';
 import { directiveNewerThan, loadModule } from './go/module.js';
+import { checkPackages } from './go/packages.js';
 import type { Toolchain } from './go/toolchain.js';
 import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
@@ -193,6 +194,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   };
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
+  await checkPackages(options.packages, module, options.workingDirectory, env);
 
   const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
   if (options.smokeTest !== null && !isolateNetwork) {
