@@ -17,12 +17,14 @@ import { startResultsService } from './support/results-service.js';
 import type { Program } from './support/thirdparty.js';
 import {
   checkOut,
+  downloadDependencies,
   FZF,
   GUM,
   linkedModules,
   moduleFacts,
   recordedDependencies,
   SUITE_GOMODCACHE,
+  SUITE_PROXY,
 } from './support/thirdparty.js';
 import type { Release } from './support/toolchains.js';
 import { goEnv, toolchain } from './support/toolchains.js';
@@ -98,12 +100,14 @@ describe('the module cache of a real program through the cache service', () => {
   it('is saved under its go.sum key; a fresh runner restores it and builds with GOPROXY=off', async () => {
     const tc = toolchain('1.26');
     const dir = await checkOut(tc, FZF);
+    await downloadDependencies(tc, dir);
     const root = tempDir('modcache-runner');
-    // The runner's own caches, not the suite's: saving prunes GOCACHE.
+    // The runner's own caches, not the suite's: saving prunes GOCACHE. Its first run downloads
+    // the real modules from the suite's module cache, so a second suite run needs no network.
     const vm = { GOCACHE: path.join(root, 'gocache'), GOMODCACHE: path.join(root, 'gomodcache') };
     const inputs = { targets: 'linux/amd64', 'working-directory': dir, upload: 'false' };
 
-    const firstEnv = { ...jobEnv(service.env, root, '1'), ...vm };
+    const firstEnv = { ...jobEnv(service.env, root, '1'), ...vm, GOPROXY: SUITE_PROXY };
     const first = await build(tc, inputs, firstEnv);
     expect(first.manifest.artifacts.map((a) => a.status)).toEqual(['ok']);
     const { key } = modulesKeys('go-build-matrix', firstEnv, await hashDependencies(dir));

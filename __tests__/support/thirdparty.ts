@@ -15,6 +15,11 @@ const execFileAsync = promisify(execFile);
  * GOCACHE: only the first run of the suite on a machine downloads anything.
  */
 export const SUITE_GOMODCACHE = path.join(SUITE_CACHE_DIR, 'gomodcache');
+/**
+ * The suite's module cache served as a module proxy (its cache/download is laid out like one):
+ * a fresh runner "downloads" from it without the network once the suite has the modules.
+ */
+export const SUITE_PROXY = `file://${path.join(SUITE_GOMODCACHE, 'cache', 'download')}`;
 
 export interface Program {
   readonly name: string;
@@ -85,6 +90,11 @@ export async function checkOut(
   cpSync(info.Dir, dir, { recursive: true });
   makeWritable(dir);
   return dir;
+}
+
+/** Puts the dependencies of the module in `dir` into the suite's module cache (and so its proxy). */
+export async function downloadDependencies(tc: Toolchain, dir: string): Promise<void> {
+  await go(tc, ['mod', 'download'], dir, { GOMODCACHE: SUITE_GOMODCACHE });
 }
 
 export interface Dependency {
