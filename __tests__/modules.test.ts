@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, copyModule, tempDir } from './support/engine.js';
 import { moduleWithDependency } from './support/modules.js';
-import { EXAMPLE_MODULE, toolchain } from './support/toolchains.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
 const tc = toolchain('1.23');
@@ -54,6 +54,66 @@ describe('module dependencies', () => {
     ).rejects.toThrow(
       /^The module's dependencies could not be downloaded, so no target can build\. go mod download exited with status 1:\n.*example\.com\/greet@v1\.0\.0.*GOPROXY=off/s,
     );
+  });
+
+  describe('in vendor/', () => {
+    let vendored: string;
+    beforeAll(async () => {
+      vendored = tempDir('vendored');
+      copyModule(app.dir, vendored);
+      await execFileAsync(tc.go, ['mod', 'vendor'], {
+        cwd: vendored,
+        env: goEnv(tc, { GOPROXY: app.proxy, GOSUMDB: 'off', GOMODCACHE: tempDir('vendor-modcache') }),
+      });
+    });
+
+    it('are not downloaded, and build with GOPROXY=off on an empty module cache', async () => {
+      const run = await build(
+        tc,
+        { targets: 'linux/amd64', 'working-directory': vendored },
+        { GOPROXY: 'off', GOMODCACHE: tempDir('empty') },
+      );
+      expect(run.manifest.artifacts[0]?.status).toBe('ok');
+      expect(run.log.lines).toContainEqual({
+        level: 'debug',
+        message: 'Dependencies are vendored: nothing to download.',
+      });
+    });
+
+    // Then each build would download them itself, all at once.
+    it.each([
+      ['GOFLAGS=-mod=mod', { GOFLAGS: '-mod=mod' }, {}],
+      ["flags '-mod=readonly'", {}, { flags: '-mod=readonly' }],
+    ])(
+      'are downloaded once before the targets build when %s makes go build ignore vendor/',
+      async (_, env, inputs) => {
+        const run = await build(
+          tc,
+          { targets: 'linux/amd64 linux/arm64', 'working-directory': vendored, ...inputs },
+          { GOPROXY: app.proxy, GOSUMDB: 'off', GOMODCACHE: tempDir('modcache'), ...env },
+        );
+        expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok', 'ok']);
+        expect(
+          run.log.lines.filter((l) => l.message.startsWith('Downloading module dependencies')),
+        ).toHaveLength(1);
+      },
+    );
+
+    it('are downloaded when go.mod predates vendoring by default (go 1.13)', async () => {
+      const old = tempDir('go113');
+      copyModule(vendored, old);
+      writeFileSync(
+        path.join(old, 'go.mod'),
+        'module example.com/app\n\ngo 1.13\n\nrequire example.com/greet v1.0.0\n',
+      );
+      const run = await build(
+        tc,
+        { targets: 'linux/amd64', 'working-directory': old },
+        { GOPROXY: app.proxy, GOSUMDB: 'off', GOMODCACHE: tempDir('modcache') },
+      );
+      expect(run.manifest.artifacts[0]?.status).toBe('ok');
+      expect(run.log.lines.some((l) => l.message.startsWith('Downloading module dependencies'))).toBe(true);
+    });
   });
 
   it('are not downloaded when there are none', async () => {

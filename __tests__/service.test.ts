@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { hashDependencies } from '../src/cache/keys.js';
 import type { Manifest } from '../src/report/manifest.js';
 import { copyModule, tempDir } from './support/engine.js';
 import { moduleWithDependency } from './support/modules.js';
@@ -15,6 +16,7 @@ import type { ResultsService } from './support/results-service.js';
 import { startResultsService } from './support/results-service.js';
 import type { RunnerResult } from './support/runner.js';
 import { runAction } from './support/runner.js';
+import type { Release, Toolchain } from './support/toolchains.js';
 import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
@@ -47,11 +49,12 @@ async function action(
   workspace: string,
   inputs: Record<string, string>,
   env: Record<string, string>,
+  go: Toolchain = tc,
 ): Promise<RunnerResult & { manifest: Manifest | null }> {
   const r = await runAction(
     workspace,
     inputs,
-    goEnv(tc, { ...service.env, GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '4000', ...env }),
+    goEnv(go, { ...service.env, GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '4000', ...env }),
   );
   const manifestPath = r.outputs.manifest ? path.join(workspace, r.outputs.manifest) : null;
   return {
@@ -62,31 +65,45 @@ async function action(
 
 const compiles = (stdout: string): number => stdout.split('\n').filter((l) => /\/compile -o /.test(l)).length;
 
-describe('build cache through the action', () => {
+// The two supported releases, and 1.23 to keep an older toolchain covered.
+describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action with Go %s', (release) => {
+  const go = toolchain(release);
+  /** This toolchain's entries only: the service keeps every describe's. */
+  const entriesOf = (prefix: string) =>
+    service
+      .cacheEntries()
+      .map((e) => e.key)
+      .filter((key) => key.startsWith(`${prefix}-`));
+
   it('a second run on the same commit restores GOCACHE and GOMODCACHE and compiles nothing', async () => {
-    const app = await moduleWithDependency(tc);
+    const app = await moduleWithDependency(go);
     const workspace = path.dirname(app.dir);
     const vm = runner();
     const env = { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE, GOPROXY: app.proxy, GOSUMDB: 'off' };
+    const prefix = `same-commit-${release}`;
     const inputs = {
       targets: 'linux/amd64 linux/arm64',
       'working-directory': 'app',
       flags: '-x',
       upload: 'false',
+      'cache-key-prefix': prefix,
     };
-    const first = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1001' });
+    const first = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1001' }, go);
     expect(first.exitCode).toBe(0);
     expect(first.outputs['cache-hit']).toBe('false');
     expect(first.manifest?.cache?.savedBytes).toBeGreaterThan(1_000_000);
     expect(compiles(first.stdout)).toBeGreaterThan(20);
-    const saved = service.cacheEntries().map((e) => e.key);
+    const saved = entriesOf(prefix);
     expect(saved).toEqual([
-      expect.stringMatching(/^go-build-matrix-gomod-Linux-X64-/),
-      expect.stringMatching(/^go-build-matrix-gocache-Linux-X64-go1\.23\.5-[0-9a-f]{16}-1001-1$/),
+      `${prefix}-gomod-Linux-X64-${(await hashDependencies(app.dir)).hash}`,
+      expect.stringMatching(
+        new RegExp(`^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{16}-1001-1$`),
+      ),
     ]);
+    expect(first.manifest?.go.version).toMatch(new RegExp(`^go${release.replace('.', '\\.')}\\.\\d+$`));
 
     await vm.wipe();
-    const second = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1002', GOPROXY: 'off' });
+    const second = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1002', GOPROXY: 'off' }, go);
     expect(second.exitCode).toBe(0);
     expect(second.outputs['cache-hit']).toBe('true');
     expect(second.manifest?.cache?.restoredBytes).toBeGreaterThan(1_000_000);
@@ -96,9 +113,11 @@ describe('build cache through the action', () => {
     // copy of the entry is uploaded.
     expect(second.manifest?.cache?.savedBytes).toBe(0);
     expect(second.stdout).toMatch(
-      /GOCACHE: the builds added no output to what was restored from go-build-matrix-gocache-\S+-1001-1 \(same toolchain and compile inputs\); not saving a copy of it/,
+      new RegExp(
+        `GOCACHE: the builds added no output to what was restored from ${prefix}-gocache-\\S+-1001-1 \\(same toolchain and compile inputs\\); not saving a copy of it`,
+      ),
     );
-    expect(service.cacheEntries().map((e) => e.key)).toEqual(saved);
+    expect(entriesOf(prefix)).toEqual(saved);
   });
 
   it('five runs with source edits each restore the previous entry, and the cache does not grow', async () => {
@@ -111,8 +130,14 @@ describe('build cache through the action', () => {
       await vm.wipe();
       const r = await action(
         workspace,
-        { targets: 'linux/arm64', 'working-directory': 'app', upload: 'false', 'cache-key-prefix': 'edits' },
+        {
+          targets: 'linux/arm64',
+          'working-directory': 'app',
+          upload: 'false',
+          'cache-key-prefix': `edits-${release}`,
+        },
         { GOCACHE: vm.GOCACHE, GOMODCACHE: vm.GOMODCACHE, GITHUB_RUN_ID: String(2000 + run) },
+        go,
       );
       expect([run, r.exitCode]).toEqual([run, 0]);
       if (run > 1) {
@@ -121,14 +146,19 @@ describe('build cache through the action', () => {
           'true',
           expect.any(Number),
         ]);
-        expect(r.stdout).toMatch(new RegExp(`GOCACHE: restored .*edits-gocache-.*-${2000 + run - 1}-1`));
+        expect(r.stdout).toMatch(
+          new RegExp(`GOCACHE: restored .*edits-${release}-gocache-.*-${2000 + run - 1}-1`),
+        );
       }
       sizes.push(r.manifest?.cache?.savedBytes ?? 0);
     }
+    console.log(`Go ${release}: GOCACHE saved over five edited runs (bytes): ${sizes.join(' ')}`);
     expect(sizes[0]).toBeGreaterThan(1_000_000);
     expect(Math.abs((sizes[4] as number) - (sizes[0] as number)) / (sizes[0] as number)).toBeLessThan(0.2);
   });
+});
 
+describe('build cache through the action', () => {
   it('two jobs of one matrix with different targets save under different keys', async () => {
     const workspace = tempDir('fanout');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));

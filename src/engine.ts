@@ -138,7 +138,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   // Targets first: a misspelt target is reported before anything else is asked of Go.
   const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
   const [module, metadata, targets] = await Promise.all([
-    loadModule(cwd, env),
+    loadModule(cwd, env, options.flags),
     readSourceMetadata(cwd, env, options.version),
     resolveTargets(requested, cwd, env),
   ]);

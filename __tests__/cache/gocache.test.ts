@@ -1,7 +1,9 @@
 // Aging and pruning of GOCACHE entries, and the fallback when mtimes are not kept.
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   GO_MTIME_INTERVAL_MS,
   ageEntries,
@@ -12,7 +14,11 @@ import {
 import { restoreCaches, saveCaches } from '../../src/cache/index.js';
 import { MemoryLogger } from '../../src/log.js';
 import { startResultsService } from '../support/results-service.js';
+import type { Release } from '../support/toolchains.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from '../support/toolchains.js';
 import { jobEnv, request, tempDir, warnings, writeGoEntry } from './helpers.js';
+
+const execFileAsync = promisify(execFile);
 
 describe('GOCACHE aging and pruning', () => {
   it('ages every entry past the 1 h interval and keeps only what was touched afterwards', async () => {
@@ -58,6 +64,11 @@ describe('GOCACHE aging and pruning', () => {
     const old = new Date(Date.now() - 3 * GO_MTIME_INTERVAL_MS);
     utimesSync(added.a, old, old);
     expect(await countNewOutputs(gocache, aging.names)).toBe(2);
+    // A cached executable (Go 1.24+) is a directory holding it.
+    const executable = path.join(gocache, 'ab', `${'ab'.repeat(32)}-d`);
+    mkdirSync(executable, { recursive: true });
+    writeFileSync(path.join(executable, 'tool'), 'an executable');
+    expect(await countNewOutputs(gocache, aging.names)).toBe(3);
   });
 
   it('treats a missing GOCACHE as empty', async () => {
@@ -86,3 +97,47 @@ describe('GOCACHE aging and pruning', () => {
     }
   });
 });
+
+// Go 1.24+ caches `go run` and `go tool` executables, and 1.25+ builds most tools (nm, objdump,
+// pprof…) on demand into GOCACHE: each is a directory `<output id>-d` holding the executable.
+describe.each<Release>(['1.26', '1.27'])('GOCACHE with cached executables (Go %s)', (release) => {
+  it('an earlier step left: pruning drops the unused one, keeps the used one, and warns of nothing', async () => {
+    const tc = toolchain(release);
+    const svc = await startResultsService();
+    try {
+      const root = tempDir('executables');
+      const req = request(root, jobEnv(svc.env, root));
+      const env = goEnv(tc, { GOCACHE: req.gocache, GOMODCACHE: req.gomodcache, CGO_ENABLED: '0' });
+      const go = (...args: string[]) => execFileAsync(tc.go, args, { cwd: EXAMPLE_MODULE, env });
+      const binary = path.join(root, 'hello');
+      // Earlier steps of the job: a `go run`, a build, an on-demand tool.
+      await go('run', '.');
+      await go('build', '-o', binary, '.');
+      await go('tool', 'nm', binary);
+      expect(executables(req.gocache)).toEqual(['hello', 'nm']);
+
+      const log = new MemoryLogger();
+      const restored = await restoreCaches(req, log);
+      // This step uses nm again, and only nm.
+      await go('tool', 'nm', binary);
+      expect(await countNewOutputs(req.gocache, restored.gocache?.names ?? new Set())).toBe(0);
+      const record = await saveCaches(req, restored, log);
+      expect(warnings(log)).toEqual([]);
+      expect(executables(req.gocache)).toEqual(['nm']);
+      expect(record.savedBytes).toBe(await directorySize(req.gocache));
+      expect(log.lines.map((l) => l.message)).toContainEqual(
+        expect.stringMatching(/^GOCACHE: keeping \d+ entries .* removed \d+ unused/),
+      );
+    } finally {
+      await svc.close();
+    }
+  });
+});
+
+/** The executables GOCACHE holds, by name. */
+function executables(gocache: string): string[] {
+  return (readdirSync(gocache, { recursive: true }) as string[])
+    .filter((name) => /-d\/[^/]+$/.test(name))
+    .map((name) => path.basename(name))
+    .sort();
+}

@@ -1,5 +1,6 @@
 // Real `go build` through a restored and pruned GOCACHE, five runs in a row on "fresh runners"
-// (GOCACHE wiped between runs), each after a source edit, against the local results service.
+// (GOCACHE wiped between runs), each after a source edit, against the local results service,
+// with Go 1.23, 1.26 and 1.27.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,10 +10,10 @@ import { run } from '../../src/exec.js';
 import { MemoryLogger } from '../../src/log.js';
 import type { ResultsService } from '../support/results-service.js';
 import { startResultsService } from '../support/results-service.js';
+import type { Release } from '../support/toolchains.js';
 import { EXAMPLE_MODULE, goEnv, toolchain } from '../support/toolchains.js';
 import { jobEnv, tempDir, warnings } from './helpers.js';
 
-const tc = toolchain('1.23');
 let svc: ResultsService;
 beforeAll(async () => {
   svc = await startResultsService();
@@ -32,8 +33,10 @@ interface RunFigures {
   key: string | null;
 }
 
-describe('GOCACHE round trip with go build', () => {
+// The two supported releases, and 1.23 to keep an older toolchain covered.
+describe.each<Release>(['1.23', '1.26', '1.27'])('GOCACHE round trip with go build (Go %s)', (release) => {
   it('restores the previous run, builds from it, and keeps the saved size stable', async () => {
+    const tc = toolchain(release);
     const root = tempDir('roundtrip');
     const moduleDir = path.join(root, 'module');
     cpSync(EXAMPLE_MODULE, moduleDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}dist`) });
@@ -58,7 +61,7 @@ describe('GOCACHE round trip with go build', () => {
       rmSync(gocache, { recursive: true, force: true });
       const req: CacheRequest = {
         mode: 'true',
-        keyPrefix: 'go-build-matrix',
+        keyPrefix: `roundtrip-${release}`,
         env: jobEnv(svc.env, root, String(n)),
         goVersion,
         gocache,
@@ -90,7 +93,7 @@ describe('GOCACHE round trip with go build', () => {
     }
 
     console.log(
-      ['run  hit    restored   build s  compiles  saved      matched key']
+      [`Go ${release} (${goVersion})`, 'run  hit    restored   build s  compiles  saved      matched key']
         .concat(
           figures.map(
             (f) =>
@@ -110,7 +113,9 @@ describe('GOCACHE round trip with go build', () => {
     });
     const last = figures[4] as RunFigures;
     expect(Math.abs(last.savedBytes - first.savedBytes) / first.savedBytes).toBeLessThan(0.2);
-    expect(svc.cacheEntries().filter((e) => e.key.includes('-gocache-'))).toHaveLength(5);
+    expect(svc.cacheEntries().filter((e) => e.key.startsWith(`roundtrip-${release}-gocache-`))).toHaveLength(
+      5,
+    );
     rmSync(root, { recursive: true, force: true });
   });
 });

@@ -1,10 +1,13 @@
-// Pruning GOCACHE to what one run used, built on how cmd/go marks use (identical in Go 1.19 and
-// 1.23, cmd/go/internal/cache/cache.go): reading an action entry (`<id>-a`, in Get) or an output
-// (`<id>-d`, in OutputFile) calls `used`, which sets the file's mtime to now only when it is at
-// least mtimeInterval (1 h) old; writing an entry sets it to now. Go itself deletes entries older
-// than trimLimit + mtimeInterval (5 days + 1 h).
+// Pruning GOCACHE to what one run used, built on how cmd/go marks use (the same in Go 1.19, 1.23,
+// 1.26 and 1.27, cmd/go/internal/cache/cache.go): reading an action entry (`<id>-a`, in Get) or an
+// output (`<id>-d`, in OutputFile) calls `used` (`markUsed` since 1.24), which sets the file's
+// mtime to now only when it is at least mtimeInterval (1 h) old; writing an entry sets it to now.
+// Go itself deletes entries older than trimLimit + mtimeInterval (5 days + 1 h).
 // So after a restore every entry is aged by 2 h (past the 1 h interval, far from the 5-day
 // trim); after the builds, exactly the entries this run read or wrote are newer than the restore.
+// Since Go 1.24 an output can also be a directory: a cached executable (`go run`, `go tool`, and
+// from 1.25 the tools built on demand such as nm) is `<id>-d/<name>`, and its use touches the
+// directory.
 import { randomUUID } from 'node:crypto';
 import { open, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,7 +55,8 @@ async function listEntries(gocache: string): Promise<Entry[]> {
   const entries: Entry[] = [];
   await inBatches(await entryFiles(gocache), async ({ file, name }) => {
     const info = await stat(file);
-    entries.push({ file, name, size: info.size, mtimeMs: info.mtimeMs });
+    const size = info.isDirectory() ? await directorySize(file) : info.size;
+    entries.push({ file, name, size, mtimeMs: info.mtimeMs });
   });
   return entries;
 }
@@ -155,7 +159,8 @@ async function isIndexEntry(gocache: string, file: string): Promise<boolean> {
   const handle = await open(output, 'r').catch(() => null);
   if (handle === null) return false;
   try {
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    // A cached executable's directory cannot be read (EISDIR): it is build output, not an index.
+    const { bytesRead } = await handle.read(head, 0, head.length, 0).catch(() => ({ bytesRead: 0 }));
     return bytesRead === head.length && head.equals(INDEX_HEADER);
   } finally {
     await handle.close();
@@ -191,7 +196,7 @@ export async function pruneUnused(gocache: string, cutoffMs: number): Promise<Pr
       result.keptEntries++;
       result.keptBytes += e.size;
     } else {
-      await rm(e.file, { force: true });
+      await rm(e.file, { recursive: true, force: true });
       result.removedEntries++;
       result.removedBytes += e.size;
     }

@@ -13,7 +13,7 @@ export interface GoModule {
   /** The `toolchain` line, e.g. `go1.27.3`; null when go.mod has none. */
   readonly toolchainDirective: string | null;
   readonly hasDependencies: boolean;
-  /** Dependencies are vendored: builds need no download and no network. */
+  /** The builds read dependencies from vendor/: they need no download and no network. */
   readonly vendored: boolean;
 }
 
@@ -24,9 +24,20 @@ interface GoModEditJson {
   Require?: unknown[] | null;
 }
 
-/** Reads the module that contains `dir`, asking Go (`go env GOMOD`, `go mod edit -json`). */
-export async function loadModule(dir: string, env: Record<string, string>): Promise<GoModule> {
-  const { GOMOD: gomod } = await goJson<{ GOMOD?: string }>(['env', '-json', 'GOMOD'], dir, env);
+/**
+ * Reads the module that contains `dir`, asking Go (`go env GOMOD GOFLAGS`, `go mod edit -json`).
+ * `buildFlags` are the flags every `go build` gets: a -mod among them decides vendoring.
+ */
+export async function loadModule(
+  dir: string,
+  env: Record<string, string>,
+  buildFlags: readonly string[] = [],
+): Promise<GoModule> {
+  const { GOMOD: gomod, GOFLAGS: goflags } = await goJson<{ GOMOD?: string; GOFLAGS?: string }>(
+    ['env', '-json', 'GOMOD', 'GOFLAGS'],
+    dir,
+    env,
+  );
   if (!gomod || gomod === '/dev/null' || gomod === 'NUL') {
     throw new InputError(
       'working-directory',
@@ -36,14 +47,31 @@ export async function loadModule(dir: string, env: Record<string, string>): Prom
   }
   const moduleDir = path.dirname(gomod);
   const edit = await goJson<GoModEditJson>(['mod', 'edit', '-json'], moduleDir, env);
+  const goDirective = edit.Go ?? null;
+  const mode = modFlag(buildFlags) ?? modFlag((goflags ?? '').split(/\s+/));
   return {
     path: edit.Module?.Path ?? '',
     dir: moduleDir,
-    goDirective: edit.Go ?? null,
+    goDirective,
     toolchainDirective: edit.Toolchain ?? null,
     hasDependencies: (edit.Require ?? []).length > 0,
-    vendored: existsSync(path.join(moduleDir, 'vendor', 'modules.txt')),
+    vendored: existsSync(path.join(moduleDir, 'vendor', 'modules.txt')) && usesVendor(mode, goDirective),
   };
+}
+
+/** The value of the last `-mod=x` (or `--mod=x`): the one cmd/go obeys. Both GOFLAGS and the flags input attach values with '='. */
+function modFlag(flags: readonly string[]): string | undefined {
+  return flags.map((flag) => /^--?mod=(.*)$/.exec(flag)?.[1]).findLast((value) => value !== undefined);
+}
+
+/**
+ * Whether a module with vendor/modules.txt builds from it (cmd/go/internal/modload): as -mod says
+ * when set (-mod=mod or -mod=readonly download instead, once per build), otherwise from go 1.14
+ * on. A go.mod without a go line counts as go 1.16.
+ */
+function usesVendor(mode: string | undefined, goDirective: string | null): boolean {
+  if (mode !== undefined) return mode === 'vendor';
+  return !directiveNewerThan('1.14', goDirective ?? '1.16');
 }
 
 /** True when go.mod asks for a newer Go than the toolchain (compares major.minor[.patch]). */
