@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { ArtifactEntry, CacheRecord } from '../../src/report/manifest.js';
 import { cellCode, cellText, renderSummary, renderTable, totals } from '../../src/report/summary.js';
 import { entry, manifest, verified } from './fixtures.js';
 
@@ -92,8 +93,90 @@ describe('renderSummary', () => {
     expect(off).toContain(
       '| `linux/amd64` | `app-linux-amd64` | 2.0 MiB | `abababababab` | 1.3 s | – | – | – | – | ✅ ok |',
     );
-    expect(off).toContain('Cache: not used.');
+    expect(off).toContain('Cache: off (cache: false), nothing restored or saved.');
   });
+
+  const failedEntry = (target: string) =>
+    entry(target, {
+      status: 'build-failed',
+      path: null,
+      sha256: null,
+      size: null,
+      verify: null,
+      error: 'go build exited with status 1',
+    });
+  const cache = (
+    use: NonNullable<CacheRecord['use']>,
+    hit: CacheRecord['hit'],
+    restoredBytes = 0,
+    savedBytes = 0,
+  ): CacheRecord => ({
+    hit,
+    key: hit === 'false' ? null : 'k',
+    restoredBytes,
+    savedBytes,
+    use,
+  });
+
+  // Every sentence the totals print, in every state a run can end in: each must be true.
+  it.each([
+    [
+      'nothing built (all failed)',
+      [failedEntry('linux/amd64'), failedEntry('linux/arm64')],
+      null,
+      '**0/2 built**, 2 failed. Nothing was built, so nothing was verified.',
+      'Cache: off (cache: false), nothing restored or saved.',
+    ],
+    [
+      'no artifacts at all',
+      [],
+      cache('off', 'false'),
+      '**0/0 built**, 0 failed. Nothing was built, so nothing was verified.',
+      'Cache: off (cache: false), nothing restored or saved.',
+    ],
+    [
+      'verify off',
+      [entry('linux/amd64', { verify: null })],
+      cache('local', 'false'),
+      '**1/1 built**, 0 failed. Verification was off.',
+      "Cache: Go's own build cache on this machine (outside GitHub Actions nothing is restored or saved).",
+    ],
+    [
+      'one failed, one verified',
+      [entry('linux/amd64'), failedEntry('linux/arm64')],
+      cache('restore-and-save', 'false', 0, 2048),
+      '**1/2 built**, 1 failed. 1/2 verified.',
+      'Cache: miss, nothing restored, saved 2.0 KiB.',
+    ],
+    [
+      'cache hit, nothing new',
+      [entry('linux/amd64')],
+      cache('restore-and-save', 'true', 3 * 1024 * 1024, 0),
+      '**1/1 built**, 0 failed. 1/1 verified.',
+      'Cache: hit, restored 3.0 MiB, nothing saved.',
+    ],
+    [
+      'cache restore-only',
+      [entry('linux/amd64')],
+      cache('restore-only', 'partial', 1024),
+      '**1/1 built**, 0 failed. 1/1 verified.',
+      'Cache: partial hit (a restore key matched), restored 1.0 KiB; not saved (cache: restore-only).',
+    ],
+    [
+      'cache service unavailable',
+      [entry('linux/amd64')],
+      cache('unavailable', 'false'),
+      '**1/1 built**, 0 failed. 1/1 verified.',
+      'Cache: the Actions cache service was not available, so nothing was restored or saved.',
+    ],
+  ] as [string, ArtifactEntry[], CacheRecord | null, string, string][])(
+    '%s',
+    (_, artifacts, cacheRecord, totalsLine, cacheSentence) => {
+      const text = renderSummary(manifest([...artifacts], { cache: cacheRecord }));
+      expect(text).toContain(totalsLine);
+      expect(text).toContain(cacheSentence);
+    },
+  );
 
   it('escapes cell text so an error cannot break the table or inject HTML', () => {
     const nasty = renderSummary(
@@ -140,8 +223,8 @@ describe('the runs-on cell', () => {
 
   it('is a column of the terminal table too', () => {
     const table = renderTable(m).split('\n');
-    expect(table.find((l) => l.startsWith('darwin/arm64'))).toMatch(/\s+macOS 13\.0\+\s+ok$/);
-    expect(table.find((l) => l.startsWith('windows/amd64'))).toMatch(/\s+Windows 10\+\s+ok$/);
+    expect(table.find((l) => l.startsWith('darwin/arm64'))).toMatch(/\s+macOS 13\.0\+\s+-\s+ok$/);
+    expect(table.find((l) => l.startsWith('windows/amd64'))).toMatch(/\s+Windows 10\+\s+-\s+ok$/);
     expect(table.find((l) => l.startsWith('linux/amd64'))).toMatch(/\s+-\s+ok$/);
   });
 
@@ -184,7 +267,42 @@ describe('renderTable and totals keep their shape', () => {
     const m = manifest([entry('linux/amd64'), entry('linux/arm64', { status: 'skipped', path: null })]);
     expect(totals(m)).toEqual({ requested: 2, built: 1, failed: 0, verified: 2, skipped: 1 });
     const table = renderTable(m);
-    expect(table.split('\n')[0]).toMatch(/^TARGET\s+FILE\s+SIZE\s+TIME\s+RUNS ON\s+STATUS$/);
+    expect(table.split('\n')[0]).toMatch(
+      /^TARGET\s+FILE\s+SIZE\s+TIME\s+VERIFY\s+LINKAGE\s+RUNS ON\s+SMOKE\s+STATUS$/,
+    );
     expect(table).toContain('1/2 built, 0 failed, 1 skipped (go1.23.5)');
+  });
+});
+
+describe('the terminal table shows what was proven', () => {
+  it('has the verdict, linkage with glibc, the smoke result and the totals of each', () => {
+    const smoke = (via: string, exitCode: number | null, ran = true) => ({
+      ran,
+      via: ran ? via : null,
+      exitCode,
+      timedOut: false,
+      seconds: 0.2,
+      output: [],
+      reason: ran ? null : 'cannot run here',
+    });
+    const m = manifest([
+      entry('linux/arm64', { smoke: smoke('qemu-aarch64', 0) }),
+      entry('linux/amd64', {
+        verify: verified({ linkage: 'dynamic', glibc: '2.34' }),
+        smoke: smoke('native', 0),
+      }),
+      entry('linux/riscv64', { smoke: smoke('', null, false) }),
+    ]);
+    const lines = renderTable(m).split('\n');
+    expect(lines.find((l) => l.startsWith('linux/arm64'))).toMatch(
+      /ok elf arm64\s+static\s+-\s+passed \(qemu-aarch64\)\s+ok$/,
+    );
+    expect(lines.find((l) => l.startsWith('linux/amd64'))).toMatch(
+      /dynamic GLIBC 2\.34\s+-\s+passed \(native\)/,
+    );
+    expect(lines.find((l) => l.startsWith('linux/riscv64'))).toMatch(/\s+skipped\s+ok$/);
+    expect(lines.at(-1)).toBe(
+      '3/3 built, 0 failed (go1.23.5). 3/3 verified. Smoke tests: 2 passed, 1 skipped.',
+    );
   });
 });

@@ -11,11 +11,15 @@ import { buildKeys, hashDependencies, modulesKeys, movingPart } from './keys.js'
 // Loaded on first use: the clients are most of the bundle, and the first `go` process should not wait for them.
 const loadCacheClient = () => import('@actions/cache');
 
+/** How the run used the cache, so reports say only what happened. */
+export type CacheUse = 'off' | 'local' | 'unavailable' | 'restore-only' | 'restore-and-save';
+
 export interface CacheRecord {
   hit: 'true' | 'partial' | 'false';
   key: string | null;
   restoredBytes: number;
   savedBytes: number;
+  use: CacheUse;
 }
 
 export interface CacheRequest {
@@ -79,13 +83,21 @@ function clientEnv(env: CacheRequest['env']): CacheRequest['env'] {
   return env.RUNNER_TEMP ? env : { ...env, RUNNER_TEMP: os.tmpdir() };
 }
 
-export function cacheRecord(restored: RestoredCaches): CacheRecord {
+export function cacheRecord(restored: RestoredCaches, use: CacheUse): CacheRecord {
   return {
+    use,
     hit: restored.hit,
     key: restored.key,
     restoredBytes: restored.entries.reduce((sum, e) => sum + e.restoredBytes, 0),
     savedBytes: 0,
   };
+}
+
+function cacheUse(req: CacheRequest, restored: RestoredCaches): CacheUse {
+  if (req.mode === 'false') return 'off';
+  if (!inActions(req.env)) return 'local';
+  if (!restored.active) return 'unavailable';
+  return req.mode === 'restore-only' ? 'restore-only' : 'restore-and-save';
 }
 
 export async function restoreCaches(req: CacheRequest, log: Logger): Promise<RestoredCaches> {
@@ -209,7 +221,7 @@ export async function saveCaches(
   restored: RestoredCaches,
   log: Logger,
 ): Promise<CacheRecord> {
-  const record = cacheRecord(restored);
+  const record = cacheRecord(restored, cacheUse(req, restored));
   if (!restored.active) return record;
   if (req.mode !== 'true') {
     log.info('cache: restore-only: not saving GOCACHE/GOMODCACHE');

@@ -21,6 +21,7 @@ function mergeCache(records: readonly (CacheRecord | null)[]): CacheRecord | nul
     key: present.every((r) => r.key === first.key) ? first.key : null,
     restoredBytes: present.reduce((sum, r) => sum + r.restoredBytes, 0),
     savedBytes: present.reduce((sum, r) => sum + r.savedBytes, 0),
+    ...(present.every((r) => r.use === first.use) && first.use !== undefined ? { use: first.use } : {}),
   };
 }
 

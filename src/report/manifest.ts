@@ -60,6 +60,8 @@ export interface CacheRecord {
   key: string | null;
   restoredBytes: number;
   savedBytes: number;
+  /** off, local (outside Actions), unavailable, restore-only, restore-and-save; absent in older manifests. */
+  use?: 'off' | 'local' | 'unavailable' | 'restore-only' | 'restore-and-save';
 }
 
 export interface Manifest {

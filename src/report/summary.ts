@@ -80,17 +80,56 @@ function smokeCell(smoke: SmokeRecord | null): string {
   return smoke.exitCode === 0 ? `✅ passed${via}` : `❌ exit ${smoke.exitCode ?? '?'}${via}`;
 }
 
-function cacheLine(cache: CacheRecord | null): string {
-  if (cache === null) return 'Cache: not used.';
+function plainSmoke(smoke: SmokeRecord | null): string {
+  if (smoke === null) return '-';
+  if (!smoke.ran) return 'skipped';
+  const via = smoke.via ? ` (${smoke.via})` : '';
+  if (smoke.timedOut) return `timed out${via}`;
+  return smoke.exitCode === 0 ? `passed${via}` : `exit ${smoke.exitCode ?? '?'}${via}`;
+}
+
+/** ` 14 smoke tests passed, 2 skipped.`, or nothing when no smoke test was asked for. */
+function smokeTotals(manifest: Manifest): string {
+  const smoked = manifest.artifacts.flatMap((a) => (a.smoke === null ? [] : [a.smoke]));
+  if (smoked.length === 0) return '';
+  const passed = smoked.filter((s) => s.ran && !s.timedOut && s.exitCode === 0).length;
+  const skipped = smoked.filter((s) => !s.ran).length;
+  const failedRuns = smoked.length - passed - skipped;
+  const parts = [
+    `${passed} passed`,
+    ...(failedRuns > 0 ? [`${failedRuns} failed`] : []),
+    ...(skipped > 0 ? [`${skipped} skipped`] : []),
+  ];
+  return ` Smoke tests: ${parts.join(', ')}.`;
+}
+
+/** One true sentence about the cache in every state the run can be in. */
+export function cacheLine(cache: CacheRecord | null): string {
+  if (cache === null || cache.use === 'off') return 'Cache: off (cache: false), nothing restored or saved.';
+  if (cache.use === 'local')
+    return "Cache: Go's own build cache on this machine (outside GitHub Actions nothing is restored or saved).";
+  if (cache.use === 'unavailable')
+    return 'Cache: the Actions cache service was not available, so nothing was restored or saved.';
   const hit =
     cache.hit === 'true' ? 'hit' : cache.hit === 'partial' ? 'partial hit (a restore key matched)' : 'miss';
-  return `Cache: ${hit}, restored ${formatBytes(cache.restoredBytes)}, saved ${formatBytes(cache.savedBytes)}.`;
+  const restored =
+    cache.hit === 'false' ? 'nothing restored' : `restored ${formatBytes(cache.restoredBytes)}`;
+  if (cache.use === 'restore-only') return `Cache: ${hit}, ${restored}; not saved (cache: restore-only).`;
+  const saved = cache.savedBytes > 0 ? `saved ${formatBytes(cache.savedBytes)}` : 'nothing saved';
+  return `Cache: ${hit}, ${restored}, ${saved}.`;
+}
+
+/** The verification sentence: only what is true of the files that were built. */
+export function verifyLine(manifest: Manifest, t: { verified: number; requested: number }): string {
+  const built = manifest.artifacts.filter((a) => a.path !== null);
+  if (built.length === 0) return 'Nothing was built, so nothing was verified.';
+  if (built.every((a) => a.verify === null)) return 'Verification was off.';
+  return `${t.verified}/${t.requested} verified.`;
 }
 
 /** The job summary: one markdown table, a row per target, then totals. Plain GitHub markdown only. */
 export function renderSummary(manifest: Manifest): string {
   const t = totals(manifest);
-  const verifying = manifest.artifacts.some((a) => a.verify !== null);
   const lines = [
     '## go-build-matrix',
     '',
@@ -127,7 +166,7 @@ export function renderSummary(manifest: Manifest): string {
     `**${t.built}/${t.requested} built**, ${t.failed} failed` +
       (t.skipped > 0 ? `, ${t.skipped} skipped` : '') +
       '.' +
-      (verifying ? ` ${t.verified}/${t.requested} verified.` : ' Verification was off.'),
+      ` ${verifyLine(manifest, t)}`,
     '',
     cacheLine(manifest.cache),
     '',
@@ -135,16 +174,25 @@ export function renderSummary(manifest: Manifest): string {
   return lines.join('\n');
 }
 
-/** The same table for a terminal: aligned plain-text columns. */
+/** The same table for a terminal: aligned plain-text columns, with what was proven for each file. */
 export function renderTable(manifest: Manifest): string {
-  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'RUNS ON', 'STATUS']];
+  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'VERIFY', 'LINKAGE', 'RUNS ON', 'SMOKE', 'STATUS']];
   for (const a of manifest.artifacts) {
     rows.push([
       a.target,
       a.path ?? '-',
       formatBytes(a.size),
       formatSeconds(a.buildSeconds),
+      a.verify === null
+        ? '-'
+        : `${a.verify.ok ? 'ok' : 'FAILED'} ${[a.verify.format, a.verify.machine].filter((x) => x !== null).join(' ')}`.trim(),
+      a.verify?.linkage == null
+        ? '-'
+        : a.verify.glibc
+          ? `${a.verify.linkage} GLIBC ${a.verify.glibc}`
+          : a.verify.linkage,
       formatFloor(a.verify) ?? '-',
+      plainSmoke(a.smoke),
       a.status + (a.error ? `: ${a.error.split('\n')[0] ?? ''}` : ''),
     ]);
   }
@@ -158,6 +206,6 @@ export function renderTable(manifest: Manifest): string {
         .trimEnd(),
     ),
     '',
-    `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version})`,
+    `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
   ].join('\n');
 }
