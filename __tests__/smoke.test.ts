@@ -17,6 +17,45 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
   const byTarget = (artifacts: ArtifactEntry[]) => Object.fromEntries(artifacts.map((a) => [a.target, a]));
 
   describe('smoke tests', () => {
+    it("run js/wasm with the toolchain's wasm_exec and wasip1/wasm with node:wasi, exit status included", async () => {
+      const run = await build(tc, {
+        targets: 'js/wasm wasip1/wasm',
+        'working-directory': EXAMPLE_MODULE,
+        'smoke-test': '-version',
+        version: 'v3.1.4',
+        ldflags: '-X main.version={version}',
+      });
+      const a = byTarget(run.manifest.artifacts);
+      expect(a['js/wasm']).toMatchObject({
+        status: 'ok',
+        smoke: {
+          ran: true,
+          via: 'node (wasm_exec)',
+          exitCode: 0,
+          output: ['hello v3.1.4 (commit none, built unknown) js/wasm'],
+        },
+      });
+      expect(a['wasip1/wasm']).toMatchObject({
+        status: 'ok',
+        smoke: {
+          ran: true,
+          via: 'node (WASI)',
+          exitCode: 0,
+          output: ['hello v3.1.4 (commit none, built unknown) wasip1/wasm'],
+        },
+      });
+      // A failing exit status is a failed smoke test, under either runner.
+      const failing = await build(tc, {
+        targets: 'js/wasm wasip1/wasm',
+        'working-directory': EXAMPLE_MODULE,
+        'smoke-test': '-exit 3',
+      });
+      expect(failing.manifest.artifacts.map((x) => [x.target, x.status, x.smoke?.exitCode])).toEqual([
+        ['js/wasm', 'smoke-failed', 3],
+        ['wasip1/wasm', 'smoke-failed', 3],
+      ]);
+    });
+
     it('run every Linux arch under qemu-user and the host arches natively', async () => {
       const run = await build(tc, {
         targets: `linux/amd64 linux/386 ${QEMU_TARGETS} darwin/arm64`,
@@ -56,7 +95,7 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
       const run = await build(tc, { targets: 'linux/386', 'working-directory': EXAMPLE_MODULE });
       const binary = path.join('/', run.manifest.artifacts[0]?.path ?? '');
       // As on a host that cannot run 386 natively (e.g. an arm64 runner).
-      const host = { goos: 'linux', goarch: 'arm64' };
+      const host = { goos: 'linux', goarch: 'arm64', goroot: '/nonexistent', node: process.execPath };
       const runner = chooseRunner('linux', '386', host, null, process.env);
       expect(runner).toEqual({
         via: 'qemu-i386-static',

@@ -210,7 +210,12 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     options,
     ctx,
     cwd,
-    host: { goos: toolchain.hostGoos, goarch: toolchain.hostGoarch },
+    host: {
+      goos: toolchain.hostGoos,
+      goarch: toolchain.hostGoarch,
+      goroot: toolchain.goroot,
+      node: process.execPath,
+    },
     extraFiles,
     mtime: new Date(metadata.date),
     isolateNetwork,

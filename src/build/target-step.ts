@@ -34,7 +34,12 @@ export interface StepContext {
   readonly ctx: EngineContext;
   /** Where `go build` runs. */
   readonly cwd: string;
-  readonly host: { readonly goos: string; readonly goarch: string };
+  readonly host: {
+    readonly goos: string;
+    readonly goarch: string;
+    readonly goroot: string;
+    readonly node: string;
+  };
   readonly extraFiles: readonly ArchiveEntry[];
   /** Archive entry dates: the commit date. */
   readonly mtime: Date;

@@ -12,7 +12,13 @@ export interface SmokeRequest {
   readonly goos: string;
   readonly goarch: string;
   readonly args: readonly string[];
-  readonly host: { readonly goos: string; readonly goarch: string };
+  /** The host, its Go's GOROOT (for js/wasm's runner) and the Node that runs wasm modules. */
+  readonly host: {
+    readonly goos: string;
+    readonly goarch: string;
+    readonly goroot: string;
+    readonly node: string;
+  };
   readonly verify: VerifyResult | null;
   /** The job's environment: PATH to find qemu/wine, nothing else is passed on. */
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { VerifyResult } from '../verify/index.js';
 import { findOnPath } from '../which.js';
 
@@ -42,17 +44,49 @@ const SYSROOT: Readonly<Record<string, string>> = {
 };
 
 /**
+ * wasip1 modules run under Node's own WASI (preview1): the module gets the arguments and the
+ * environment, and its exit status becomes Node's. Passed with `-e`, so nothing is written to disk.
+ */
+const WASI_RUNNER = `
+const { WASI } = require('node:wasi');
+const { readFileSync } = require('node:fs');
+const [file, ...args] = process.argv.slice(1);
+const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: process.env, returnOnExit: true });
+WebAssembly.instantiate(readFileSync(file), wasi.getImportObject()).then(
+  ({ instance }) => { process.exitCode = wasi.start(instance); },
+  (err) => { console.error(String(err)); process.exitCode = 1; },
+);`;
+
+/** The toolchain's own js/wasm runner for Node: lib/wasm from Go 1.24, misc/wasm before. */
+function wasmExecNode(goroot: string): string | null {
+  for (const dir of ['lib', 'misc']) {
+    const file = path.join(goroot, dir, 'wasm', 'wasm_exec_node.js');
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
+/**
  * Chooses how to run a target's binary here: natively when the host runs it (the same
  * GOOS/GOARCH, or 386 on an amd64 Linux host), through qemu-user for other Linux arches,
- * through wine for windows/386 and windows/amd64; otherwise a reason it is skipped.
+ * through wine for windows/386 and windows/amd64, js/wasm and wasip1/wasm under this Node;
+ * otherwise a reason it is skipped.
  */
 export function chooseRunner(
   goos: string,
   goarch: string,
-  host: { goos: string; goarch: string },
+  host: { goos: string; goarch: string; goroot: string; node: string },
   verify: VerifyResult | null,
   env: Readonly<Record<string, string | undefined>>,
 ): SmokeRunner {
+  if (goarch === 'wasm' && goos === 'wasip1') {
+    return { via: 'node (WASI)', prefix: [host.node, '--no-warnings', '-e', WASI_RUNNER], env: {} };
+  }
+  if (goarch === 'wasm' && goos === 'js') {
+    const runner = wasmExecNode(host.goroot);
+    if (runner === null) return { skip: `no wasm_exec_node.js under ${host.goroot}/lib/wasm or misc/wasm` };
+    return { via: 'node (wasm_exec)', prefix: [host.node, runner], env: {} };
+  }
   const sameOs = goos === host.goos;
   if (
     sameOs &&
