@@ -115,7 +115,7 @@ kill -KILL $$`,
     const file = path.join('/', arm64?.path ?? '');
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(arm64?.sha256);
     expect(r.stdout).toMatch(
-      /^linux\/amd64\s+-\s+–\s+[\d.]+ s\s+build-failed: go build was killed by SIGKILL$/m,
+      /^linux\/amd64\s+-\s+–\s+[\d.]+ s(\s+-){4}\s+build-failed: go build was killed by SIGKILL$/m,
     );
   });
 

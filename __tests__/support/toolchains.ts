@@ -82,6 +82,9 @@ export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): Record
     PATH: `${tc.binDir}${path.delimiter}${env.PATH ?? ''}`,
     GOCACHE: SUITE_GOCACHE,
     GOFLAGS: '',
+    // A machine's go env file (e.g. GOFLAGS=-buildvcs=false) must not change what the suite
+    // measures: an empty GOFLAGS in the environment does not override it, GOENV=off does.
+    GOENV: 'off',
     GOTOOLCHAIN: 'local',
     ...extra,
   };

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../options/errors.js';
 import { goQuery } from './command.js';
@@ -17,7 +18,8 @@ export async function checkPackages(
   for (const pkg of plain) {
     if (!pkg.startsWith('.')) continue;
     const dir = path.resolve(workingDirectory, pkg);
-    const inside = path.relative(module.dir, dir);
+    // Through symlinks as Go sees it: a checkout reached through a link is still the module.
+    const inside = path.relative(realDirectory(module.dir), realDirectory(dir));
     if (inside.startsWith('..') || path.isAbsolute(inside)) {
       throw new InputError(
         'package',
@@ -47,5 +49,13 @@ export async function checkPackages(
         `${importPath} is package ${name}, not a main package, so go build makes no executable of it; name a package with func main.`,
       );
     }
+  }
+}
+
+function realDirectory(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
