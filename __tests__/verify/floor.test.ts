@@ -26,8 +26,9 @@ interface Row {
   floors: Record<Release, string | null>;
 }
 
-const spec = (goos: string, goarch: string, ext = ''): FixtureSpec => ({
-  name: `floor-${goos}-${goarch}${ext}`,
+// The same names (and builds) as the every-target tier's fixtures: built once per run.
+const spec = (goos: string, goarch: string): FixtureSpec => ({
+  name: `${goos}-${goarch}`,
   goos,
   goarch,
 });
@@ -49,11 +50,11 @@ const ROWS: Row[] = [
     floors: byRelease('macOS 11.0', 'macOS 11.0', 'macOS 12.0', 'macOS 13.0'),
   },
   {
-    spec: spec('windows', 'amd64', '.exe'),
+    spec: spec('windows', 'amd64'),
     floors: byRelease('Windows 7', 'Windows 7', 'Windows 7', 'Windows 10'),
   },
   {
-    spec: spec('windows', '386', '.exe'),
+    spec: spec('windows', '386'),
     floors: byRelease('Windows 7', 'Windows 7', 'Windows 7', 'Windows 10'),
   },
   // Go 1.19 writes no .note.tag; later releases say __FreeBSD_version 1203000.
@@ -168,29 +169,29 @@ describe('the floor each toolchain writes', () => {
   it('names where it read each floor', async () => {
     const floor = async (release: Release, name: string): Promise<VerifyResult['floor']> =>
       (await verifyFile(file(release, name), request(rowSpec(name)))).floor;
-    expect(await floor('1.27', 'floor-darwin-arm64')).toEqual({
+    expect(await floor('1.27', 'darwin-arm64')).toEqual({
       os: 'macOS',
       version: '13.0',
       release: 'macOS 13.0',
       evidence: 'LC_BUILD_VERSION minos',
     });
-    expect(await floor('1.27', 'floor-windows-386.exe')).toEqual({
+    expect(await floor('1.27', 'windows-386')).toEqual({
       os: 'Windows',
       version: '10.0',
       release: 'Windows 10',
       evidence: 'PE OS and subsystem version 10.0',
     });
-    expect(await floor('1.26', 'floor-windows-amd64.exe')).toMatchObject({
+    expect(await floor('1.26', 'windows-amd64')).toMatchObject({
       version: '6.1',
       release: 'Windows 7',
     });
-    expect(await floor('1.27', 'floor-freebsd-amd64')).toEqual({
+    expect(await floor('1.27', 'freebsd-amd64')).toEqual({
       os: 'FreeBSD',
       version: '12.3',
       release: 'FreeBSD 12.3',
       evidence: 'FreeBSD ABI note 1203000',
     });
-    expect(await floor('1.23', 'floor-netbsd-amd64')).toMatchObject({
+    expect(await floor('1.23', 'netbsd-amd64')).toMatchObject({
       evidence: 'NetBSD ident note 700000000',
     });
     if (HAVE_GCC) {
@@ -207,7 +208,7 @@ describe('the floor each toolchain writes', () => {
 describe('min-macos', () => {
   const darwin = (goarch: string): FixtureSpec => spec('darwin', goarch);
   const check = async (release: Release, goarch: string, minMacos: string): Promise<VerifyResult> =>
-    verifyFile(file(release, `floor-darwin-${goarch}`), request(darwin(goarch), { minMacos }));
+    verifyFile(file(release, `darwin-${goarch}`), request(darwin(goarch), { minMacos }));
 
   it('fails a Go 1.27 file for macOS 12, naming both versions and what to do', async () => {
     const r = await check('1.27', 'arm64', '12');
@@ -242,7 +243,7 @@ describe('min-macos', () => {
   });
 
   it('leaves other systems alone and names a bad value', async () => {
-    const windows = rowSpec('floor-windows-amd64.exe');
+    const windows = rowSpec('windows-amd64');
     expect((await verifyFile(file('1.27', windows.name), request(windows, { minMacos: '10.6' }))).ok).toBe(
       true,
     );
@@ -254,10 +255,7 @@ describe('min-macos', () => {
 
 describe('min-windows', () => {
   const check = async (release: Release, goarch: string, minWindows: string): Promise<VerifyResult> =>
-    verifyFile(
-      file(release, `floor-windows-${goarch}.exe`),
-      request(spec('windows', goarch, '.exe'), { minWindows }),
-    );
+    verifyFile(file(release, `windows-${goarch}`), request(spec('windows', goarch), { minWindows }));
 
   it('fails a Go 1.27 file for Windows 7, naming both versions and what to do', async () => {
     const r = await check('1.27', 'amd64', '7');
@@ -290,13 +288,7 @@ describe('go-build-matrix verify', () => {
   const verify = (args: string[]): ReturnType<typeof cli> => cli(['verify', ...args], {}, os.tmpdir());
 
   it('takes --min-macos and --min-windows', async () => {
-    const mac = await verify([
-      '--target',
-      'darwin/arm64',
-      '--min-macos',
-      '12',
-      file('1.27', 'floor-darwin-arm64'),
-    ]);
+    const mac = await verify(['--target', 'darwin/arm64', '--min-macos', '12', file('1.27', 'darwin-arm64')]);
     expect(mac.code).toBe(1);
     const verdict = JSON.parse(mac.stdout) as VerifyResult;
     expect(verdict.floor?.release).toBe('macOS 13.0');
@@ -306,7 +298,7 @@ describe('go-build-matrix verify', () => {
       'windows/amd64',
       '--min-windows',
       '10',
-      file('1.27', 'floor-windows-amd64.exe'),
+      file('1.27', 'windows-amd64'),
     ]);
     expect(win.code).toBe(0);
   });
@@ -317,7 +309,7 @@ describe('go-build-matrix verify', () => {
       'windows/amd64',
       '--min-windows',
       '2000',
-      file('1.27', 'floor-windows-amd64.exe'),
+      file('1.27', 'windows-amd64'),
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
@@ -342,8 +334,8 @@ describe('a universal binary', () => {
     // A Go 1.26 amd64 slice (macOS 12.0) and a Go 1.27 arm64 slice (macOS 13.0).
     await run(llvmLipo(), [
       '-create',
-      file('1.26', 'floor-darwin-amd64'),
-      file('1.27', 'floor-darwin-arm64'),
+      file('1.26', 'darwin-amd64'),
+      file('1.27', 'darwin-arm64'),
       '-output',
       fat,
     ]);
@@ -378,11 +370,11 @@ describe('patched and cut headers', () => {
   let pe = Buffer.alloc(0);
   let freebsd = Buffer.alloc(0);
   const darwinReq = request(spec('darwin', 'arm64'), { minMacos: '12' });
-  const windowsReq = request(spec('windows', '386', '.exe'), { minWindows: '7' });
+  const windowsReq = request(spec('windows', '386'), { minWindows: '7' });
   beforeAll(async () => {
-    macho = await readFile(file('1.27', 'floor-darwin-arm64'));
-    pe = await readFile(file('1.27', 'floor-windows-386.exe'));
-    freebsd = await readFile(file('1.27', 'floor-freebsd-amd64'));
+    macho = await readFile(file('1.27', 'darwin-arm64'));
+    pe = await readFile(file('1.27', 'windows-386'));
+    freebsd = await readFile(file('1.27', 'freebsd-amd64'));
   });
 
   /** The file offset of the first load command `cmd` in a 64-bit little-endian Mach-O. */
