@@ -143,7 +143,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     resolveTargets(requested, cwd, env),
   ]);
   log.info(
-    `Go ${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
+    `${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
   );
   checkToolchainLines(module, toolchain, ctx);
   checkToolchainKnows(options, toolchain, requested, log);
