@@ -334,9 +334,10 @@ function checkCompilerLines(
   requested: readonly RequestedTarget[],
   log: Logger,
 ): void {
+  const universe = universeOf(toolchain);
   for (const [target, compiler] of options.cc) {
     try {
-      selectTargets(target, '', universeOf(toolchain));
+      selectTargets(target, '', universe);
     } catch (err) {
       if (err instanceof InputError) throw new InputError('cc', `${target}=${compiler}`, err.expected);
       throw err;

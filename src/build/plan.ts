@@ -1,6 +1,6 @@
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { GoModule } from '../go/module.js';
+import { realDirectory } from '../go/module.js';
 import type { Toolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
@@ -57,14 +57,6 @@ export function externalLinkerNeeded(goos: string, goarch: string): string | nul
 }
 
 /** The binary base name Go itself would pick: the package directory, or the module's last element for '.'. */
-function realDirectory(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return path.resolve(dir);
-  }
-}
-
 export function defaultName(pkg: string, module: GoModule, workingDirectory: string): string {
   const elements = (p: string): string[] => p.split('/').filter((e) => e !== '' && e !== '.');
   let parts: string[];

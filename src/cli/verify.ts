@@ -12,7 +12,16 @@ import { verifyFile } from '../verify/index.js';
 import { verifiableTargets } from '../verify/expect.js';
 import { joinOptionValues } from './args.js';
 
-const VERIFY_OPTIONS = new Set(['target', 'cgo-enabled', 'linkage', 'max-glibc', 'min-macos', 'min-windows']);
+const VERIFY_OPTIONS = {
+  target: { type: 'string' },
+  'cgo-enabled': { type: 'string' },
+  linkage: { type: 'string' },
+  'max-glibc': { type: 'string' },
+  'min-macos': { type: 'string' },
+  'min-windows': { type: 'string' },
+} as const;
+/** Every verify option takes a value. */
+const VALUE_OPTIONS = new Set(Object.keys(VERIFY_OPTIONS));
 
 export interface VerifyIo {
   readonly stdout: (text: string) => void;
@@ -29,15 +38,8 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
   let file: string;
   try {
     const parsed = parseArgs({
-      args: joinOptionValues(args, VERIFY_OPTIONS, new Set()),
-      options: {
-        target: { type: 'string' },
-        'cgo-enabled': { type: 'string' },
-        linkage: { type: 'string' },
-        'max-glibc': { type: 'string' },
-        'min-macos': { type: 'string' },
-        'min-windows': { type: 'string' },
-      },
+      args: joinOptionValues(args, VALUE_OPTIONS, new Set()),
+      options: VERIFY_OPTIONS,
       allowPositionals: true,
       strict: true,
     });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../options/errors.js';
 import { goJson } from './command.js';
@@ -86,4 +86,13 @@ export function directiveNewerThan(directive: string, toolchainVersion: string):
     if (w !== h) return w > h;
   }
   return false;
+}
+
+/** A directory as Go sees it, through symlinks (a checkout reached through a link is the module itself). */
+export function realDirectory(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
 }

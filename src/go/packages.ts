@@ -1,8 +1,8 @@
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../options/errors.js';
 import { goQuery } from './command.js';
 import type { GoModule } from './module.js';
+import { realDirectory } from './module.js';
 
 /**
  * Checks every `package` once, before the fan-out: a package that does not exist, lies outside
@@ -49,13 +49,5 @@ export async function checkPackages(
         `${importPath} is package ${name}, not a main package, so go build makes no executable of it; name a package with func main.`,
       );
     }
-  }
-}
-
-function realDirectory(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir;
   }
 }
