@@ -41,6 +41,7 @@ import { TOOL } from './version.js';
 import { atLeast } from './targets/variants.js';
 import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp.js';
 import { makeDirectories } from './make-dirs.js';
+import { msFromEnv } from './env-knobs.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -388,16 +389,6 @@ function checkToolchainLines(module: GoModule, toolchain: Toolchain, ctx: Engine
   );
 }
 
-/**
- * Timing knobs read from the environment rather than inputs (they tune the runner, not the
- * build): GO_BUILD_MATRIX_CACHE_TIMEOUT_MS bounds each cache call, GO_BUILD_MATRIX_UPLOAD_RETRY_MS
- * is the first pause between upload attempts, GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS bounds a smoke run.
- */
-function msFromEnv(env: EngineContext['env'], name: string): number | undefined {
-  const value = env[name];
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
-}
-
 const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
 
 function retryOf(delayMs: number | undefined): { attempts: number; delayMs: number } | undefined {
@@ -447,7 +438,9 @@ async function upload(
             goarch: a.goarch,
             variant: job?.variantSuffix ?? '',
           }),
-          files: [path.resolve(ctx.baseDir, a.archive ?? (a.path as string))],
+          files: [a.archive ?? (a.path as string), ...(a.sboms ?? [])].map((f) =>
+            path.resolve(ctx.baseDir, f),
+          ),
         };
       });
     const first = manifest.artifacts[0];

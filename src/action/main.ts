@@ -11,6 +11,8 @@ import type { Manifest } from '../report/manifest.js';
 import { isFailure, MANIFEST_FILE } from '../report/manifest.js';
 import { renderSummary, totals } from '../report/summary.js';
 import { ActionLogger } from './logger.js';
+import { handOff } from '../release/step.js';
+import { renderReleaseSummary } from '../report/summary.js';
 import path from 'node:path';
 
 function readInputs(): Record<string, string> {
@@ -49,6 +51,7 @@ export async function runAction(): Promise<void> {
         matrix: plan.matrix,
       };
       await report(result, options, log, baseDir);
+      await releaseStep(result.manifest, options, log, baseDir, collected.missing);
       if (collected.missing.length > 0) {
         core.setFailed(
           `No build job delivered ${collected.missing.join(', ')}: each requested target must produce a result.`,
@@ -59,6 +62,7 @@ export async function runAction(): Promise<void> {
     }
     const result = await buildMatrix(options, ctx);
     await report(result, options, log, baseDir);
+    await releaseStep(result.manifest, options, log, baseDir, []);
     if (result.uploadError !== null) core.setFailed(result.uploadError);
     failIfTargetsFailed(result.manifest);
   } catch (err) {
@@ -76,6 +80,34 @@ async function report(
   setOutputs(result, baseDir);
   if (options.summary) await writeSummary(result.manifest, log);
   await publishReports(result.manifest, options, process.env, log);
+}
+
+/** Attestation subjects and the release; a release that fails fails the step, after the reports. */
+async function releaseStep(
+  manifest: Manifest,
+  options: Options,
+  log: ActionLogger,
+  baseDir: string,
+  missing: readonly string[],
+): Promise<void> {
+  try {
+    const { subjects, release } = await handOff({
+      manifest,
+      options,
+      baseDir,
+      env: process.env,
+      log,
+      missing,
+    });
+    core.setOutput('attestation-subjects', subjects);
+    core.setOutput('release-url', release?.url ?? '');
+    if (release !== null && release.state !== 'skipped' && options.summary) {
+      await core.summary.addRaw(renderReleaseSummary(release)).write();
+    }
+  } catch (err) {
+    core.setOutput('release-url', '');
+    core.setFailed(err instanceof Error ? err.message : String(err));
+  }
 }
 
 function failIfTargetsFailed(manifest: Manifest): void {

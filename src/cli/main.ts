@@ -5,7 +5,8 @@ import { INPUTS } from '../options/inputs.js';
 import { parseOptions } from '../options/options.js';
 import { isFailure } from '../report/manifest.js';
 import { publishReports } from '../report/publish.js';
-import { renderTable } from '../report/summary.js';
+import { releaseLine, renderTable } from '../report/summary.js';
+import { handOff } from '../release/step.js';
 import { TOOL } from '../version.js';
 import { TerminalLogger } from './logger.js';
 import { joinOptionValues } from './args.js';
@@ -123,8 +124,28 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     const result = await buildMatrix(options, ctx);
     await publishReports(result.manifest, { ...options, status: false }, io.env, log);
     io.stdout(`${renderTable(result.manifest)}\nmanifest: ${result.manifestPath}\n`);
-    const failed = result.uploadError !== null || result.manifest.artifacts.some((a) => isFailure(a.status));
-    return failed ? EXIT_FAILED : EXIT_OK;
+    const targetsFailed =
+      result.uploadError !== null || result.manifest.artifacts.some((a) => isFailure(a.status));
+    // Outside Actions the token comes from the environment, as gh and GoReleaser take it.
+    const token = options.githubToken || io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '';
+    try {
+      const handed = await handOff({
+        manifest: result.manifest,
+        options: { ...options, githubToken: token },
+        baseDir: io.cwd,
+        env: io.env,
+        log,
+        missing: [],
+      });
+      io.stdout(`attestation subjects: ${handed.subjects}\n`);
+      if (handed.release !== null && handed.release.state !== 'skipped') {
+        io.stdout(`${releaseLine(handed.release)}\n`);
+      }
+    } catch (err) {
+      io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT_FAILED;
+    }
+    return targetsFailed ? EXIT_FAILED : EXIT_OK;
   } catch (err) {
     io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InputError ? EXIT_USAGE : EXIT_FAILED;

@@ -163,6 +163,7 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
       ...a,
       path: moved(a.path),
       archive: moved(a.archive),
+      ...(a.sboms !== undefined ? { sboms: a.sboms.map((s) => moved(s) ?? s) } : {}),
     });
     // The service lists artifacts in no promised order; the leg holding the earliest requested
     // target counts as the first, so the merged header does not depend on upload timing.

@@ -172,9 +172,39 @@ export const INPUTS: readonly InputDefinition[] = [
     description: "Write 'badge.svg' and the shields.io endpoint 'badge.json' into the output directory",
   },
   {
+    name: 'sbom',
+    default: 'auto',
+    description:
+      "SBOM of each binary, from its own build info: 'cyclonedx' (CycloneDX 1.6 JSON, '<file>.cdx.json'), 'none', or 'auto' (cyclonedx when 'release' is on)",
+  },
+  {
+    name: 'release',
+    default: 'false',
+    description:
+      "On a tag: publish the GitHub release of that tag with the archives, checksums.txt, SBOMs and universal binary ('true'), or leave it a draft for review ('draft'); 'false' publishes nothing",
+  },
+  {
+    name: 'release-notes',
+    default: 'auto',
+    description:
+      "Notes of a new release: 'auto' (the annotated tag's message, else GitHub's generated notes), 'generated' or 'tag'",
+  },
+  {
+    name: 'prerelease',
+    default: 'auto',
+    description: "'auto' (a semver prerelease tag such as v1.2.0-rc.1 makes a prerelease), 'true' or 'false'",
+  },
+  {
+    name: 'make-latest',
+    default: 'true',
+    description:
+      "Whether the published release becomes the repository's latest: 'true', 'false' or 'legacy' (by date and semver); never for a prerelease",
+  },
+  {
     name: 'github-token',
     default: '${{ github.token }}',
-    description: "Token for the API, used only for the commit status ('status: true')",
+    description:
+      "Token for the API: the commit status ('status: true', needs statuses: write) and the release ('release', needs contents: write)",
   },
   {
     name: 'status',

@@ -13,6 +13,7 @@ export type Linkage = 'static' | 'dynamic' | 'any';
 export type ArchiveFormat = 'auto' | 'tar.gz' | 'zip' | 'none';
 export type CacheMode = 'true' | 'false' | 'restore-only';
 export type UploadMode = 'per-target' | 'combined' | 'false';
+export type SbomFormat = 'cyclonedx';
 
 /** Every input, validated and typed. Built from action inputs or CLI flags by parseOptions. */
 export interface Options {
@@ -60,9 +61,18 @@ export interface Options {
   readonly chunks: number;
   readonly summary: boolean;
   readonly badge: boolean;
+  readonly sbom: readonly SbomFormat[];
+  readonly release: ReleaseMode;
+  readonly releaseNotes: ReleaseNotes;
+  readonly prerelease: 'auto' | 'true' | 'false';
+  readonly makeLatest: 'true' | 'false' | 'legacy';
   readonly githubToken: string;
   readonly status: boolean;
 }
+
+/** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
+export type ReleaseMode = 'true' | 'draft' | 'false';
+export type ReleaseNotes = 'auto' | 'generated' | 'tag';
 
 /** Variables every build pins itself; setting them through `env` would defeat the pinning. */
 export const PINNED_VARIABLES: readonly string[] = [
@@ -362,6 +372,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
   const token = get('github-token');
   const retention = get('retention-days').trim();
   const smoke = get('smoke-test');
+  const release = oneOf('release', get('release'), ['true', 'draft', 'false']);
   const workingDirectory = existingDirectory(
     path.resolve(baseDir, get('working-directory').trim() || '.'),
     get('working-directory'),
@@ -411,6 +422,11 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     chunks: positiveInteger('chunks', get('chunks'), 256),
     summary: bool('summary', get('summary')),
     badge: bool('badge', get('badge')),
+    sbom: parseSbom(get('sbom'), release),
+    release,
+    releaseNotes: oneOf('release-notes', get('release-notes'), ['auto', 'generated', 'tag']),
+    prerelease: oneOf('prerelease', get('prerelease'), ['auto', 'true', 'false']),
+    makeLatest: oneOf('make-latest', get('make-latest'), ['true', 'false', 'legacy']),
     // The runner substitutes the expression; on the command line the literal means "no token".
     githubToken: token.startsWith('${{') ? '' : token,
     status: bool('status', get('status')),
@@ -439,6 +455,13 @@ function parseSmoke(value: string): string[] {
       `It cannot be split into words (${(err as Error).message}); check the quotes.`,
     );
   }
+}
+
+/** 'auto' makes SBOMs for what is released; they cost one read of each binary. */
+function parseSbom(value: string, release: ReleaseMode): SbomFormat[] {
+  const choice = oneOf('sbom', value, ['auto', 'cyclonedx', 'none']);
+  if (choice === 'auto') return release === 'false' ? [] : ['cyclonedx'];
+  return choice === 'none' ? [] : [choice];
 }
 
 function parseKeyPrefix(value: string): string {

@@ -34,6 +34,8 @@ export interface ArtifactEntry {
   path: string | null;
   archive: string | null;
   archiveSha256: string | null;
+  /** SBOM files of the binary (CycloneDX JSON), relative to the workspace; absent in older manifests. */
+  sboms?: string[];
   size: number | null;
   sha256: string | null;
   buildSeconds: number | null;

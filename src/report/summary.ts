@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ArtifactEntry, CacheRecord, Manifest, SmokeRecord } from './manifest.js';
+import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
 import { formatBytes, formatFloor, formatSeconds } from './format.js';
 
@@ -207,5 +208,32 @@ export function renderTable(manifest: Manifest): string {
     ),
     '',
     `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
+  ].join('\n');
+}
+
+/** One sentence: which release, in which state, and what this run did to its assets. */
+export function releaseLine(release: ReleaseOutcome): string {
+  const count = (action: string) => release.assets.filter((a) => a.action === action).length;
+  const state = release.state === 'draft' ? 'a draft, not yet published' : 'published';
+  return `Release ${release.tag ?? ''}: ${state}, ${release.assets.length} asset(s): ${count('added')} added, ${count('replaced')} replaced, ${count('kept')} unchanged${release.url ? ` (${release.url})` : ''}`;
+}
+
+export function renderReleaseSummary(release: ReleaseOutcome): string {
+  const rows = release.assets.map(
+    (a) => `| ${cellCode(a.name)} | ${a.action} | ${cellCode(a.sha256.slice(0, 12))} |`,
+  );
+  const title = release.url
+    ? `[${cellText(release.tag ?? '')}](${release.url})`
+    : cellText(release.tag ?? '');
+  return [
+    '',
+    `### Release ${title}`,
+    '',
+    cellText(releaseLine(release)),
+    '',
+    '| asset | this run | sha256 |',
+    '|---|---|---|',
+    ...rows,
+    '',
   ].join('\n');
 }

@@ -1,0 +1,67 @@
+// The release set: the files a release of this build holds, named as the release names them.
+// The same list feeds the upload and the attestation subjects, so they cannot disagree.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest } from '../report/manifest.js';
+
+export interface ReleaseFile {
+  /** The asset name: the file's base name. */
+  name: string;
+  /** Absolute. */
+  file: string;
+  sha256: string;
+  size: number;
+}
+
+export const SUBJECTS_FILE = 'attestation-subjects.sha256';
+
+function sha256Of(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+/**
+ * Every target that passed contributes its archive (the binary itself with `archive: none`) and
+ * its SBOMs; checksums.txt comes last. Hashes are taken from the files as they are now, so what
+ * is uploaded and attested is exactly what lies in output-dir.
+ */
+export async function releaseFiles(manifest: Manifest, baseDir: string): Promise<ReleaseFile[]> {
+  const relative = manifest.artifacts
+    .filter((a) => a.status === 'ok')
+    .flatMap((a) => [
+      ...(a.archive !== null ? [a.archive] : a.path !== null ? [a.path] : []),
+      ...(a.sboms ?? []),
+    ]);
+  if (manifest.checksums !== null) relative.push(manifest.checksums);
+  const files: ReleaseFile[] = [];
+  const byName = new Map<string, string>();
+  for (const rel of relative) {
+    const file = path.resolve(baseDir, rel);
+    const name = path.basename(file);
+    const other = byName.get(name);
+    if (other !== undefined && other !== file) {
+      throw new Error(
+        `Two files of this build would be the release asset ${JSON.stringify(name)} (${other} and ${file}); give them distinct names with 'name-template'.`,
+      );
+    }
+    if (other !== undefined) continue;
+    byName.set(name, file);
+    const [sha256, info] = await Promise.all([sha256Of(file), stat(file)]);
+    files.push({ name, file, sha256, size: info.size });
+  }
+  return files;
+}
+
+/** `sha256  name` lines, the format actions/attest reads as `subject-checksums`. */
+export async function writeSubjects(outputDir: string, files: readonly ReleaseFile[]): Promise<string> {
+  const target = path.join(outputDir, SUBJECTS_FILE);
+  await writeFile(target, files.map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+  return target;
+}

@@ -1,0 +1,25 @@
+// Which tag a run releases, and what the tag itself says about the release.
+
+/** The tag the workflow runs for (a tag push, or a dispatch on a tag); null on a branch or a pull request. */
+export function releaseTag(env: Readonly<Record<string, string | undefined>>): string | null {
+  const ref = env.GITHUB_REF ?? '';
+  return ref.startsWith('refs/tags/') && ref.length > 'refs/tags/'.length
+    ? ref.slice('refs/tags/'.length)
+    : null;
+}
+
+// semver.org's grammar, with Go's customary leading 'v' optional.
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/** v1.2.0-rc.1 is a prerelease; v1.2.0, v1.2.0+meta and tags that are not semver are not. */
+export function isSemverPrerelease(tag: string): boolean {
+  const match = SEMVER.exec(tag);
+  return match !== null && match[4] !== undefined;
+}
+
+/** A signed tag's message ends in its signature block, which is no part of the notes. */
+export function tagNotes(message: string): string {
+  const signature = message.search(/^-----BEGIN (PGP|SSH) SIGNATURE-----$/m);
+  return (signature >= 0 ? message.slice(0, signature) : message).trim();
+}
