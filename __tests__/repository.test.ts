@@ -32,14 +32,16 @@ describe('action.yml', () => {
     }
   });
 
-  it('declares every output of PRODUCT.md', () => {
+  it('declares every output of PRODUCT.md, and the release hand-off', () => {
     expect(Object.keys(action.outputs).sort()).toEqual([
       'artifacts',
+      'attestation-subjects',
       'built',
       'cache-hit',
       'failed',
       'manifest',
       'matrix',
+      'release-url',
       'verified',
     ]);
     for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(10);
