@@ -232,9 +232,9 @@ describe('SBOMs of real binaries', () => {
       purl: 'pkg:golang/example.com/app',
     });
     expect(bom.metadata.component).not.toHaveProperty('version');
-    // cyclonedx-gomod names the component by the directory, with an empty version.
+    // cyclonedx-gomod names the component by the directory, at version (devel).
     const theirs = await reference(bin);
-    expect(theirs.components.map((c) => [c.name, c.version ?? ''])).toContainEqual(['../greet', '']);
+    expect(theirs.components.map((c) => [c.name, c.version])).toContainEqual(['../greet', '(devel)']);
   });
 
   it('refuse a file without Go build info, naming it', async () => {
@@ -258,8 +258,8 @@ describe('build info replacements and purls', () => {
         '=>\tnot/a/dep\tv1.0.0\t',
         'dep\tgithub.com/a/lib\tv1.0.0\t',
         '=>\tgithub.com/fork/lib\tv1.0.1\th1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
-        'dep\texample.com/local\tv0.3.0\t',
-        '=>\t../local\t\t',
+        'dep\texample.com/local\tv0.3.0',
+        '=>\t../local\t(devel)\t',
         '=>\tstray\tv9.9.9\t',
         'dep\tgolang.org/x/sys\tv0.1.0\th1:def=',
         'build\tGOOS=linux',
@@ -278,7 +278,7 @@ describe('build info replacements and purls', () => {
         path: 'example.com/local',
         version: 'v0.3.0',
         sum: null,
-        replace: { path: '../local', version: '', sum: null },
+        replace: { path: '../local', version: '(devel)', sum: null },
       },
       { path: 'golang.org/x/sys', version: 'v0.1.0', sum: 'h1:def=' },
     ]);

@@ -166,13 +166,13 @@ function libraryComponents(builds: readonly GoBuild[]): Component[] {
 
 /**
  * What is linked: the dep itself, or (like cyclonedx-gomod) its replacement, saying what it
- * replaces. A directory replacement has no version, sum or purl: the component keeps the module
- * path the code is imported by and names the directory.
+ * replaces. A directory replacement (Go records its version as `(devel)`) has no version, sum or
+ * purl: the component keeps the module path the code is imported by and names the directory.
  */
 function moduleComponent(d: Dependency): Component {
   const { replace } = d;
   const replaces: Property[] = replace ? [{ name: `${NS}:replaces`, value: `${d.path}@${d.version}` }] : [];
-  if (replace && replace.version === '') {
+  if (replace && !isVersion(replace.version)) {
     return {
       'bom-ref': `${d.path}@${d.version} => ${replace.path}`,
       type: 'library',

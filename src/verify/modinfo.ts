@@ -9,7 +9,7 @@ export interface Module {
 
 /** A dependency: a `dep` line, and the `=>` line after it when go.mod replaces the module. */
 export interface Dependency extends Module {
-  /** Absent unless replaced. A directory replacement has the directory as its path and an empty version. */
+  /** Absent unless replaced. A directory replacement has the directory as its path and version `(devel)`. */
   replace?: Module;
 }
 
@@ -61,7 +61,7 @@ export function parseModinfo(text: string): ModInfo {
   return { path, module, moduleVersion, moduleSum, settings: Object.fromEntries(settings), deps };
 }
 
-/** `path<TAB>version<TAB>sum` (a replaced dep's sum and a directory replacement's version are empty). */
+/** `path<TAB>version[<TAB>sum]`: a replaced dep has no sum of its own (its replacement may). */
 function moduleLine(rest: string): Module {
   const [path = '', version = '', sum = ''] = rest.split('\t');
   return { path, version, sum: sum === '' ? null : sum };
