@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SbomSubject } from '../src/sbom/index.js';
 import { SBOM_SUFFIX, writeSboms } from '../src/sbom/index.js';
+import { cycloneDx } from '../src/sbom/cyclonedx.js';
 import { golangPurl } from '../src/sbom/purl.js';
 import { parseModinfo } from '../src/verify/modinfo.js';
 import { TOOL } from '../src/version.js';
@@ -284,6 +285,57 @@ describe('build info replacements and purls', () => {
     ]);
     expect(m.deps[2]).not.toHaveProperty('replace');
     expect(m.moduleSum).toBeNull();
+  });
+
+  it('describe a module replacement by what is linked, saying what it replaces', async () => {
+    const h1 = (byte: string): string => `h1:${Buffer.alloc(32, byte).toString('base64')}`;
+    const info = parseModinfo(
+      [
+        'path\texample.com/app/cmd/app',
+        'mod\texample.com/app\t(devel)\t',
+        'dep\tgithub.com/a/lib\tv1.0.0',
+        `=>\tgithub.com/fork/lib\tv1.0.1\t${h1('a')}`,
+        'dep\tgithub.com/b/lib\tv2.0.0',
+        `=>\tgithub.com/fork/lib\tv1.0.1\t${h1('a')}`,
+        `dep\tgolang.org/x/sys\tv0.1.0\t${h1('b')}`,
+        'build\tGOOS=linux',
+        'build\tvcs.revision=0123456789abcdef0123456789abcdef01234567',
+        'build\tvcs.time=2023-01-02T03:04:05Z',
+        'build\tvcs.modified=true',
+        '',
+      ].join('\n'),
+    );
+    const text = cycloneDx(
+      { file: '/out/app', target: 'linux/amd64', sha256: '0'.repeat(64) },
+      [{ ...info, goVersion: 'go1.23.4 X:nocoverageredesign', module: 'example.com/app' }],
+      CTX,
+    );
+    expect(await validator.validate(text)).toBeNull();
+    const bom = JSON.parse(text) as Bom;
+    // Go before 1.24 stamps (devel): the version is the recorded commit's pseudo-version.
+    expect(bom.metadata.component.purl).toBe(
+      'pkg:golang/example.com/app@v0.0.0-20230102030405-0123456789ab+dirty#cmd/app',
+    );
+    expect(bom.components).toEqual([
+      {
+        'bom-ref': 'pkg:golang/github.com/fork/lib@v1.0.1',
+        type: 'library',
+        name: 'github.com/fork/lib',
+        version: 'v1.0.1',
+        scope: 'required',
+        hashes: [{ alg: 'SHA-256', content: '61'.repeat(32) }],
+        purl: 'pkg:golang/github.com/fork/lib@v1.0.1',
+        properties: [
+          { name: 'go-build-matrix:replaces', value: 'github.com/a/lib@v1.0.0' },
+          { name: 'go-build-matrix:replaces', value: 'github.com/b/lib@v2.0.0' },
+        ],
+      },
+      expect.objectContaining({
+        name: 'golang.org/x/sys',
+        hashes: [{ alg: 'SHA-256', content: '62'.repeat(32) }],
+      }),
+      expect.objectContaining({ name: 'std', version: 'go1.23.4', purl: 'pkg:golang/std@go1.23.4' }),
+    ]);
   });
 
   it('encodes golang purls as the purl spec and cyclonedx-gomod do: case kept, the rest percent-encoded', () => {
