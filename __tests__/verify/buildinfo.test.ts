@@ -50,6 +50,7 @@ describe('pre-1.18 (pointer form) build info', () => {
       path: 'example.com/old/cmd/tool',
       module: 'example.com/old',
       moduleVersion: 'v1.2.3',
+      moduleSum: 'h1:abc=',
       settings: {
         '-compiler': 'gc',
         '-ldflags': '-s -w -X "main.version=1.0"',

@@ -19,16 +19,39 @@ import { CachedSource, FileSource, FormatError, SliceSource } from './source.js'
 import type { BuildInfoSummary, VerifyRequest, VerifyResult } from './types.js';
 
 export type { BuildInfoSummary, Linkage, OsFloor, VerifyRequest, VerifyResult } from './types.js';
+export type { Dependency, Module } from './modinfo.js';
 export type { ByteSource } from './source.js';
 export { BufferSource } from './source.js';
 
 /** Verifies the file at `filePath`; throws only when the file cannot be opened or read. */
 export async function verifyFile(filePath: string, req: VerifyRequest): Promise<VerifyResult> {
+  return withFile(filePath, (src) => verifySource(src, req));
+}
+
+/**
+ * The build info of every executable in the file, as verification reads it: one for a thin file, one
+ * per slice (in file order) for a universal binary; null for one that records none. Throws a
+ * FormatError when a container or build info is malformed.
+ */
+export async function readBuildInfos(filePath: string): Promise<(BuildInfoSummary | null)[]> {
+  return withFile(filePath, async (src) => {
+    const container = await readContainer(src);
+    if (container.kind !== 'fat') return [await summarize(src, container)];
+    const infos: (BuildInfoSummary | null)[] = [];
+    for (const s of container.slices) {
+      const sub = new SliceSource(src, s.offset, s.size);
+      infos.push(await summarize(sub, await readMacho(sub)));
+    }
+    return infos;
+  });
+}
+
+async function withFile<T>(filePath: string, use: (src: ByteSource) => Promise<T>): Promise<T> {
   const fh = await open(filePath, 'r');
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new Error(`${filePath} is not a regular file`);
-    return await verifySource(new CachedSource(new FileSource(fh, st.size)), req);
+    return await use(new CachedSource(new FileSource(fh, st.size)));
   } finally {
     await fh.close();
   }
@@ -121,6 +144,7 @@ async function summarize(src: ByteSource, c: Thin): Promise<BuildInfoSummary | n
     path: mod.path,
     module: mod.module,
     moduleVersion: mod.moduleVersion,
+    moduleSum: mod.moduleSum,
     settings: mod.settings,
     deps: mod.deps,
   };

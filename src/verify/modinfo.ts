@@ -1,21 +1,38 @@
 // Parses the module info text the way Go's runtime/debug.ParseBuildInfo does: tab-separated `path`, `mod`,
 // `dep`, `=>` and `build` lines, with quoted build keys and values unquoted by Go's strconv rules.
 
+export interface Module {
+  path: string;
+  version: string;
+  sum: string | null;
+}
+
+/** A dependency: a `dep` line, and the `=>` line after it when go.mod replaces the module. */
+export interface Dependency extends Module {
+  /** Absent unless replaced. A directory replacement has the directory as its path and version `(devel)`. */
+  replace?: Module;
+}
+
 export interface ModInfo {
   path: string | null;
   module: string | null;
   /** The main module's version as Go stamped it: `(devel)`, a tag, or a pseudo-version (Go 1.24+). */
   moduleVersion: string | null;
+  /** The main module's h1: sum: only a build of a downloaded module (`go install pkg@version`) has one. */
+  moduleSum: string | null;
   settings: Record<string, string>;
-  deps: { path: string; version: string; sum: string | null }[];
+  deps: Dependency[];
 }
 
 export function parseModinfo(text: string): ModInfo {
   const settings = new Map<string, string>();
-  const deps: ModInfo['deps'] = [];
+  const deps: Dependency[] = [];
   let path: string | null = null;
   let module: string | null = null;
   let moduleVersion: string | null = null;
+  let moduleSum: string | null = null;
+  // The dep a `=>` line would replace: as in runtime/debug, the latest one, and only once.
+  let last: Dependency | null = null;
   for (const line of text.split('\n')) {
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
@@ -23,19 +40,31 @@ export function parseModinfo(text: string): ModInfo {
     const rest = line.slice(tab + 1);
     if (kind === 'path') path = rest;
     else if (kind === 'mod') {
-      const [p = '', version] = rest.split('\t');
+      const [p = '', version, sum] = rest.split('\t');
       module = p;
       moduleVersion = version ?? null;
+      moduleSum = sum === undefined || sum === '' ? null : sum;
+      // Go never writes a replacement of the main module; one here would not be a dep's.
+      last = null;
     } else if (kind === 'dep') {
-      const [p = '', version = '', sum = ''] = rest.split('\t');
-      deps.push({ path: p, version, sum: sum === '' ? null : sum });
+      last = moduleLine(rest);
+      deps.push(last);
+    } else if (kind === '=>') {
+      if (last) last.replace = moduleLine(rest);
+      last = null;
     } else if (kind === 'build') {
       const kv = parseBuildSetting(rest);
       if (kv) settings.set(kv[0], kv[1]);
     }
   }
   // fromEntries defines own properties, so a hostile key such as __proto__ stays a plain key.
-  return { path, module, moduleVersion, settings: Object.fromEntries(settings), deps };
+  return { path, module, moduleVersion, moduleSum, settings: Object.fromEntries(settings), deps };
+}
+
+/** `path<TAB>version[<TAB>sum]`: a replaced dep has no sum of its own (its replacement may). */
+function moduleLine(rest: string): Module {
+  const [path = '', version = '', sum = ''] = rest.split('\t');
+  return { path, version, sum: sum === '' ? null : sum };
 }
 
 /** `key=value`, either side possibly a Go quoted string (runtime/debug quotes keys and values with spaces …). */

@@ -1,5 +1,6 @@
 // The public shapes of a verification request and its verdict (PRODUCT.md, the manifest's `verify` object).
 import type { Format } from './arches.js';
+import type { Dependency } from './modinfo.js';
 
 export type Linkage = 'static' | 'dynamic' | 'any';
 
@@ -41,9 +42,12 @@ export interface BuildInfoSummary {
   module: string | null;
   /** main module version as Go stamped it (`(devel)`, `v1.2.3`, a pseudo-version, `+dirty`) */
   moduleVersion: string | null;
+  /** its h1: sum, when Go recorded one (a build of a downloaded module) */
+  moduleSum: string | null;
   /** every `build` key=value line */
   settings: Record<string, string>;
-  deps: { path: string; version: string; sum: string | null }[];
+  /** every `dep` line, with its `=>` replacement */
+  deps: Dependency[];
 }
 
 export interface VerifyResult {
