@@ -41,6 +41,9 @@ import { TOOL } from './version.js';
 import { atLeast } from './targets/variants.js';
 import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp.js';
 import { makeDirectories } from './make-dirs.js';
+import { writeSboms } from './sbom/index.js';
+import { sha256File } from './hash.js';
+import type { ArtifactEntry } from './report/manifest.js';
 import { msFromEnv } from './env-knobs.js';
 
 export interface EngineContext {
@@ -253,9 +256,10 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
       })),
     );
   }
+  const sboms = await writeArtifactSboms(artifacts, options, metadata.date, ctx);
   const checksumsPath =
     options.checksums === 'sha256'
-      ? await writeChecksums(options.outputDir, checksummed(artifacts, ctx))
+      ? await writeChecksums(options.outputDir, [...checksummed(artifacts, ctx), ...sboms])
       : null;
   await rememberTimings(timingsPath, module.path, previousTimings, results, log);
   // Saved even when targets failed: their successful compiles are still worth keeping.
@@ -468,6 +472,32 @@ async function upload(
     ctx.log.error(message, { title: 'upload' });
     return message;
   }
+}
+
+/**
+ * An SBOM beside every binary that passed, from the build info in the file itself; recorded in
+ * its manifest entry. Returns the SBOM files with their hashes, for checksums.txt.
+ */
+async function writeArtifactSboms(
+  artifacts: ArtifactEntry[],
+  options: Options,
+  commitDate: string,
+  ctx: EngineContext,
+): Promise<{ path: string; sha256: string }[]> {
+  if (options.sbom.length === 0) return [];
+  const written: { path: string; sha256: string }[] = [];
+  for (const a of artifacts) {
+    if (a.status !== 'ok' || a.path === null || a.sha256 === null) continue;
+    const files = await writeSboms(
+      { file: path.resolve(ctx.baseDir, a.path), target: a.target, sha256: a.sha256 },
+      options.sbom,
+      { tool: TOOL, timestamp: new Date(commitDate) },
+    );
+    a.sboms = files.map((f) => relativeToBase(f, ctx));
+    for (const file of files) written.push({ path: file, sha256: await sha256File(file) });
+  }
+  ctx.log.info(`Wrote ${written.length} SBOM(s) (${options.sbom.join(', ')}), one per binary.`);
+  return written;
 }
 
 /** Keeps this run's build times for the next run's start order (in GOCACHE, so the cache carries them). */

@@ -1,7 +1,5 @@
 // mode: collect. Downloads every artifact the build legs of this run uploaded, puts their files
 // back into one output-dir and merges the legs' manifests and checksums into the run's.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { callClient } from '../cache/client-call.js';
@@ -12,6 +10,7 @@ import { MANIFEST_FILE, writeManifest } from '../report/manifest.js';
 import { TOOL } from '../version.js';
 import { mergeManifests } from './merge.js';
 import { makeDirectories } from '../make-dirs.js';
+import { sha256File } from '../hash.js';
 
 export { mergeManifests } from './merge.js';
 export type { MergeResult } from './merge.js';
@@ -43,16 +42,6 @@ async function filesBelow(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }
 
 function isManifest(value: unknown): value is Manifest {

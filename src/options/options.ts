@@ -7,13 +7,13 @@ import { WINDOWS_RELEASES } from '../verify/floor.js';
 import { InputError } from './errors.js';
 import type { RawInputs } from './inputs.js';
 import { withDefaults } from './inputs.js';
+import type { SbomFormat } from '../sbom/index.js';
 
 export type Mode = 'build' | 'plan' | 'collect';
 export type Linkage = 'static' | 'dynamic' | 'any';
 export type ArchiveFormat = 'auto' | 'tar.gz' | 'zip' | 'none';
 export type CacheMode = 'true' | 'false' | 'restore-only';
 export type UploadMode = 'per-target' | 'combined' | 'false';
-export type SbomFormat = 'cyclonedx';
 
 /** Every input, validated and typed. Built from action inputs or CLI flags by parseOptions. */
 export interface Options {

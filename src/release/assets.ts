@@ -1,10 +1,9 @@
 // The release set: the files a release of this build holds, named as the release names them.
 // The same list feeds the upload and the attestation subjects, so they cannot disagree.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../report/manifest.js';
+import { sha256File } from '../hash.js';
 
 export interface ReleaseFile {
   /** The asset name: the file's base name. */
@@ -16,16 +15,6 @@ export interface ReleaseFile {
 }
 
 export const SUBJECTS_FILE = 'attestation-subjects.sha256';
-
-function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}
 
 /**
  * Every target that passed contributes its archive (the binary itself with `archive: none`) and
@@ -53,7 +42,7 @@ export async function releaseFiles(manifest: Manifest, baseDir: string): Promise
     }
     if (other !== undefined) continue;
     byName.set(name, file);
-    const [sha256, info] = await Promise.all([sha256Of(file), stat(file)]);
+    const [sha256, info] = await Promise.all([sha256File(file), stat(file)]);
     files.push({ name, file, sha256, size: info.size });
   }
   return files;
