@@ -1,5 +1,8 @@
-// Every workflow we ship parses as YAML and passes action-validator's schema check.
-import { describe, expect, it } from '@jest/globals';
+// Every workflow we ship passes actionlint (pinned, built from the Go module proxy), and
+// action.yml passes action-validator's schema check. action-validator no longer checks the
+// workflows: its bundled schema predates the `attestations` permission and rejects workflows
+// GitHub runs (examples/workflows/release.yml asks for `attestations: write`).
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,10 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { goTool } from '../support/tools.js';
+import { toolchain } from '../support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VALIDATOR = path.join(ROOT, 'node_modules', '.bin', 'action-validator');
+const ACTIONLINT = { pkg: 'github.com/rhysd/actionlint/cmd/actionlint', version: 'v1.7.12' };
 
 const workflows = ['.github/workflows', 'examples/workflows'].flatMap((dir) =>
   readdirSync(path.join(ROOT, dir))
@@ -18,9 +24,9 @@ const workflows = ['.github/workflows', 'examples/workflows'].flatMap((dir) =>
     .map((f) => `${dir}/${f}`),
 );
 
-async function validate(file: string): Promise<{ code: number; output: string }> {
+async function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const r = await execFileAsync(VALIDATOR, [file], { cwd: ROOT });
+    const r = await execFileAsync(command, args, { cwd: ROOT });
     return { code: 0, output: r.stdout + r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -28,34 +34,72 @@ async function validate(file: string): Promise<{ code: number; output: string }>
   }
 }
 
-interface Workflow {
-  on: Record<string, unknown>;
-  jobs: Record<string, { uses?: string; permissions?: Record<string, string>; steps?: { uses?: string }[] }>;
+interface Step {
+  uses?: string;
+  with?: Record<string, unknown>;
 }
 
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<
+    string,
+    { uses?: string; with?: Record<string, unknown>; permissions?: Record<string, string>; steps?: Step[] }
+  >;
+}
+
+const readWorkflow = (file: string): Workflow =>
+  parse(readFileSync(path.join(ROOT, file), 'utf8')) as Workflow;
+
 describe('workflow files', () => {
-  it('finds the reusable workflow and the examples', () => {
+  let actionlint = '';
+  beforeAll(async () => {
+    actionlint = await goTool(toolchain('1.26'), ACTIONLINT.pkg, ACTIONLINT.version);
+  });
+
+  it('finds the reusable workflows and the examples', () => {
     expect(workflows).toEqual(
       expect.arrayContaining([
         '.github/workflows/go-build-matrix.yml',
+        '.github/workflows/go-build-matrix-release.yml',
         'examples/workflows/step.yml',
         'examples/workflows/release.yml',
+        'examples/workflows/release-reusable.yml',
         'examples/workflows/reusable-caller.yml',
       ]),
     );
   });
 
-  it.each(workflows)('%s parses and passes action-validator', async (file) => {
-    expect(() => parse(readFileSync(path.join(ROOT, file), 'utf8')) as unknown).not.toThrow();
-    const r = await validate(file);
-    expect([file, r.code, r.output]).toEqual([file, 0, '']);
+  it('actionlint reports nothing on any of them', async () => {
+    const r = await run(actionlint, ['-no-color', ...workflows]);
+    expect([r.code, r.output]).toEqual([0, '']);
   });
 
-  it('the validator does reject a broken workflow (so a pass means something)', async () => {
+  it('actionlint does reject a broken workflow (so a pass means something)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gbm-wf-'));
     const file = path.join(dir, 'broken.yml');
-    writeFileSync(file, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n');
-    expect((await validate(file)).code).not.toBe(0);
+    writeFileSync(
+      file,
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      attestations: wrte\n    steps:\n      - run: echo ${{ inputs.nothing }}\n',
+    );
+    const r = await run(actionlint, ['-no-color', file]);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/wrte/);
+  });
+
+  it('every step that uses the action passes only inputs action.yml declares', () => {
+    const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const passed = workflows.flatMap((file) =>
+      Object.values(readWorkflow(file).jobs).flatMap((job) =>
+        (job.steps ?? [])
+          .filter((s) => s.uses === 'go-build-matrix/go-build-matrix@v1' || s.uses === './')
+          .flatMap((s) => Object.keys(s.with ?? {}).map((input) => `${file}: ${input}`)),
+      ),
+    );
+    expect(passed.length).toBeGreaterThan(20);
+    const unknown = passed.filter((p) => !((p.split(': ')[1] ?? '') in action.inputs));
+    expect(unknown).toEqual([]);
   });
 
   // action-validator's bundled schema predates `runs.using: node24` and rejects it, so
@@ -65,15 +109,19 @@ describe('workflow files', () => {
     expect(text).toMatch(/^\s+using: node24$/m);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gbm-action-'));
     writeFileSync(path.join(dir, 'action.yml'), text.replace(/^(\s+using:) node24$/m, '$1 node20'));
-    const r = await validate(path.join(dir, 'action.yml'));
+    const r = await run(VALIDATOR, [path.join(dir, 'action.yml')]);
     expect([r.code, r.output]).toEqual([0, '']);
+  });
+
+  it('action-validator does reject a broken action.yml', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gbm-action-'));
+    writeFileSync(path.join(dir, 'action.yml'), 'name: x\ndescription: y\nruns:\n  usin: node20\n');
+    expect((await run(VALIDATOR, [path.join(dir, 'action.yml')])).code).not.toBe(0);
   });
 });
 
 describe('the reusable workflow', () => {
-  const wf = parse(
-    readFileSync(path.join(ROOT, '.github/workflows/go-build-matrix.yml'), 'utf8'),
-  ) as Workflow;
+  const wf = readWorkflow('.github/workflows/go-build-matrix.yml');
   const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
     inputs: Record<string, unknown>;
   };
@@ -103,6 +151,7 @@ describe('the reusable workflow', () => {
       'max-glibc',
       'min-macos',
       'min-windows',
+      'sbom',
     ];
     expect(inputs).toEqual(expect.arrayContaining([...main, 'go-version', 'runs-on', 'runner-map']));
     for (const name of main) expect([name, name in action.inputs]).toEqual([name, true]);
@@ -127,11 +176,57 @@ describe('the reusable workflow', () => {
   });
 
   it('the caller example calls it and grants what collect needs', () => {
-    const caller = parse(
-      readFileSync(path.join(ROOT, 'examples/workflows/reusable-caller.yml'), 'utf8'),
-    ) as Workflow;
+    const caller = readWorkflow('examples/workflows/reusable-caller.yml');
     const job = caller.jobs['go-build-matrix'];
     expect(job?.uses).toBe('go-build-matrix/go-build-matrix/.github/workflows/go-build-matrix.yml@v1');
     expect(job?.permissions).toEqual({ contents: 'read', statuses: 'write' });
+  });
+});
+
+describe('the release workflow', () => {
+  const release = readWorkflow('.github/workflows/go-build-matrix-release.yml');
+  const build = readWorkflow('.github/workflows/go-build-matrix.yml');
+  const inputsOf = (wf: Workflow) =>
+    Object.keys((wf.on.workflow_call as { inputs: Record<string, unknown> }).inputs);
+
+  it('takes every input of the build workflow, passes each one on, and adds the release inputs', () => {
+    expect(inputsOf(release)).toEqual([
+      ...inputsOf(build),
+      'release',
+      'release-notes',
+      'prerelease',
+      'make-latest',
+    ]);
+    const job = release.jobs.build;
+    expect(job?.uses).toBe('go-build-matrix/go-build-matrix/.github/workflows/go-build-matrix.yml@v1');
+    expect(job?.with).toEqual(
+      Object.fromEntries(inputsOf(build).map((name) => [name, `\${{ inputs.${name} }}`])),
+    );
+  });
+
+  it('has exactly one job that may write contents, after the build workflow (and so after collect)', () => {
+    expect(Object.keys(release.jobs)).toEqual(['build', 'publish']);
+    expect(release.jobs.build?.permissions).toEqual({ contents: 'read', statuses: 'write' });
+    const publish = release.jobs.publish as Workflow['jobs'][string] & { needs?: unknown };
+    expect(publish.needs).toBe('build');
+    expect(publish.permissions).toEqual({ contents: 'write' });
+    const step = (publish.steps ?? []).find((s) => s.uses === 'go-build-matrix/go-build-matrix@v1');
+    expect(step?.with).toMatchObject({ mode: 'collect', release: '${{ inputs.release }}' });
+    // The plain build workflow never writes contents: its callers grant only what it declares.
+    for (const job of Object.values(build.jobs)) expect(job.permissions?.contents).toBe('read');
+  });
+
+  it('the examples grant what the jobs they call declare, and attest with the permissions attest needs', () => {
+    const reusable = readWorkflow('examples/workflows/release-reusable.yml');
+    expect(reusable.jobs['go-build-matrix']?.permissions).toEqual({ contents: 'write', statuses: 'write' });
+    expect(reusable.jobs.attest?.permissions).toEqual({ 'id-token': 'write', attestations: 'write' });
+    const step = readWorkflow('examples/workflows/release.yml');
+    expect(step.jobs.release?.permissions).toEqual({
+      contents: 'write',
+      'id-token': 'write',
+      attestations: 'write',
+    });
+    const attest = (step.jobs.release?.steps ?? []).find((s) => s.uses === 'actions/attest@v4');
+    expect(attest?.with).toEqual({ 'subject-checksums': '${{ steps.build.outputs.attestation-subjects }}' });
   });
 });
