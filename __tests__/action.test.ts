@@ -35,14 +35,35 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
       expect(r.exitCode).toBe(0);
       expect(Object.keys(r.outputs).sort()).toEqual([
         'artifacts',
+        'attestation-subjects',
         'built',
         'cache-hit',
         'failed',
         'manifest',
         'matrix',
+        'release-url',
         'verified',
       ]);
       expect(r.outputs.manifest).toBe('app/dist/manifest.json');
+      expect(r.outputs['release-url']).toBe('');
+      expect(r.outputs['attestation-subjects']).toBe('app/dist/attestation-subjects.sha256');
+      expect(
+        readFileSync(path.join(workspace, r.outputs['attestation-subjects'] ?? ''), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(/\s+/)[1])
+          .sort(),
+      ).toEqual(
+        [
+          'checksums.txt',
+          'hello-linux-amd64',
+          'hello-linux-amd64.cdx.json',
+          'hello-linux-arm-v7',
+          'hello-linux-arm-v7.cdx.json',
+          'hello-windows-arm64.exe',
+          'hello-windows-arm64.exe.cdx.json',
+        ].sort(),
+      );
       expect(r.outputs.built).toBe('3');
       expect(r.outputs.failed).toBe('0');
       expect(r.outputs.verified).toBe('3');

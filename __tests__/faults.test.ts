@@ -183,7 +183,9 @@ kill -KILL $$`,
         .update(readFileSync(path.join(full, file)))
         .digest('hex'),
     ).toBe(ok[0]?.sha256);
-    expect(readdirSync(full).sort()).toEqual(['checksums.txt', file, 'manifest.json'].sort());
+    expect(readdirSync(full).sort()).toEqual(
+      ['attestation-subjects.sha256', 'checksums.txt', file, 'manifest.json'].sort(),
+    );
     expect(readFileSync(path.join(full, 'checksums.txt'), 'utf8')).toBe(`${ok[0]?.sha256}  ${file}\n`);
   });
 });

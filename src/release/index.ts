@@ -151,6 +151,7 @@ async function syncRelease(
       `Release ${tag} holds ${plan.others.length} asset(s) this build did not make, left as they are: ${plan.others.map((o) => o.name).join(', ')}`,
     );
   }
+  if (release.immutable === true && !release.draft) refuseChanges(tag, plan.steps);
   const assets = await applySteps(client, repo, release, plan.steps, log);
   if (release.draft && req.mode === 'true') {
     release = await publish(client, repo, release, req);
@@ -161,6 +162,22 @@ async function syncRelease(
     );
   }
   return { state: release.draft ? 'draft' : 'published', tag, url: release.html_url, assets };
+}
+
+/** An immutable release keeps its assets for ever: say what differs before touching anything. */
+function refuseChanges(tag: string, steps: readonly AssetStep[]): void {
+  const changed = steps.filter((s) => s.kind === 'replace').map((s) => s.file.name);
+  const absent = steps.filter((s) => s.kind === 'add').map((s) => s.file.name);
+  if (changed.length === 0 && absent.length === 0) return;
+  const what = [
+    ...(changed.length > 0
+      ? [`${changed.join(', ')} differ${changed.length === 1 ? 's' : ''} from this build`]
+      : []),
+    ...(absent.length > 0 ? [`${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} not on it`] : []),
+  ].join(' and ');
+  throw new Error(
+    `Release ${tag} is published and immutable, so its assets cannot change: ${what}. Nothing was changed; release the new build under a new tag.`,
+  );
 }
 
 function describe(assets: readonly AssetRecord[]): string {
@@ -323,13 +340,17 @@ async function applySteps(
     await upload(client, repo, release, step.file, step.file.name, log);
     records.set(step.file.name, record(step, 'added'));
   }
+  const successors: { step: AssetStep & { kind: 'replace' }; uploaded: number }[] = [];
   for (const step of steps) {
     if (step.kind !== 'replace') continue;
     log.info(
       `Release asset ${step.file.name}: replacing it, its bytes differ (sha256 ${step.remote.sha256 ?? 'unknown'} on the release, ${step.file.sha256} here).`,
     );
     const temporary = `${step.file.name}.replacing-${step.remote.id}`;
-    const uploaded = await upload(client, repo, release, step.file, temporary, log);
+    successors.push({ step, uploaded: await upload(client, repo, release, step.file, temporary, log) });
+  }
+  // Every byte is on GitHub before the first old asset goes: the swap is short and cannot stop half-way for want of a file.
+  for (const { step, uploaded } of successors) {
     await client.rest.repos.deleteReleaseAsset({ ...repo, asset_id: step.remote.id });
     await client.rest.repos.updateReleaseAsset({ ...repo, asset_id: uploaded, name: step.file.name });
     records.set(step.file.name, record(step, 'replaced'));

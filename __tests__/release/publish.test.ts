@@ -1,0 +1,448 @@
+// The release step end to end: a real build of the example module (four targets, the universal
+// binary, an SBOM each), published through the real Octokit client to a stand-in of GitHub's
+// REST API that keeps GitHub's rules (drafts, pages, upload names, immutable releases).
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Manifest } from '../../src/report/manifest.js';
+import { MemoryLogger } from '../../src/log.js';
+import type { HandOff, HandOffRequest } from '../../src/release/step.js';
+import { handOff } from '../../src/release/step.js';
+import { releaseFiles } from '../../src/release/assets.js';
+import { GitHubStandIn } from '../support/github-api.js';
+import { build, copyModule, tempDir } from '../support/engine.js';
+import { REPO_ROOT, toolchain } from '../support/toolchains.js';
+
+const tc = toolchain('1.26');
+const TARGETS = 'linux/amd64 darwin/amd64 darwin/arm64 windows/amd64';
+
+interface Build {
+  outputDir: string;
+  manifest: Manifest;
+}
+
+let first: Build;
+let second: Build;
+let api: GitHubStandIn;
+
+async function buildHello(version: string): Promise<Build> {
+  const dir = tempDir('release-src');
+  copyModule(path.join(REPO_ROOT, 'examples', 'hello'), dir);
+  const run = await build(tc, {
+    targets: TARGETS,
+    'working-directory': dir,
+    universal: 'true',
+    sbom: 'cyclonedx',
+    version,
+  });
+  expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+  return { outputDir: run.outputDir, manifest: run.manifest };
+}
+
+/** A copy of a build's output, so that a run may not change what another run publishes. */
+function copyOf(b: Build): Build {
+  const outputDir = tempDir('release-out');
+  cpSync(b.outputDir, outputDir, { recursive: true });
+  const rebase = (p: string | null) =>
+    p === null ? null : path.join(outputDir, path.relative(b.outputDir, path.resolve('/', p)));
+  return {
+    outputDir,
+    manifest: {
+      ...b.manifest,
+      checksums: rebase(b.manifest.checksums),
+      artifacts: b.manifest.artifacts.map((a) => ({
+        ...a,
+        path: rebase(a.path),
+        archive: rebase(a.archive),
+        ...(a.sboms ? { sboms: a.sboms.map((s) => rebase(s) as string) } : {}),
+      })),
+    },
+  };
+}
+
+interface Run {
+  log: MemoryLogger;
+  result: HandOff | null;
+  error: Error | null;
+}
+
+async function release(
+  b: Build,
+  options: Partial<HandOffRequest['options']> & { ref?: string; token?: string; missing?: string[] } = {},
+): Promise<Run> {
+  const log = new MemoryLogger();
+  try {
+    const result = await handOff({
+      manifest: b.manifest,
+      options: {
+        outputDir: b.outputDir,
+        release: options.release ?? 'true',
+        releaseNotes: options.releaseNotes ?? 'auto',
+        prerelease: options.prerelease ?? 'auto',
+        makeLatest: options.makeLatest ?? 'true',
+        githubToken: options.token ?? api.token,
+      },
+      baseDir: '/',
+      env: {
+        GITHUB_REF: options.ref ?? 'refs/tags/v1.2.0',
+        GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
+        GITHUB_API_URL: api.url,
+        GO_BUILD_MATRIX_API_RETRY_MS: '5',
+      },
+      log,
+      missing: options.missing ?? [],
+    });
+    return { log, result, error: null };
+  } catch (err) {
+    return { log, result: null, error: err as Error };
+  }
+}
+
+async function newApi(options: ConstructorParameters<typeof GitHubStandIn>[0] = {}): Promise<GitHubStandIn> {
+  api = new GitHubStandIn(options);
+  await api.start();
+  api.tags.set('v1.2.0', { message: 'hello 1.2.0\n\nFaster greetings.' });
+  return api;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** The release's assets as name → sha256. */
+function published(tag = 'v1.2.0'): Record<string, string> {
+  const r = api.release(tag);
+  if (r === undefined) throw new Error(`no release ${tag}`);
+  return Object.fromEntries(r.assets.map((a) => [a.name, sha256(a.bytes)]));
+}
+
+/** What the build says a release must hold, as name → sha256 of the file in output-dir. */
+async function expected(b: Build): Promise<Record<string, string>> {
+  const files = await releaseFiles(b.manifest, '/');
+  return Object.fromEntries(files.map((f) => [f.name, sha256(readFileSync(f.file))]));
+}
+
+const warnings = (log: MemoryLogger) => log.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+
+beforeAll(async () => {
+  first = await buildHello('v1.2.0');
+  second = await buildHello('v1.2.0-rebuilt');
+}, 600_000);
+
+afterEach(async () => {
+  await api.stop();
+});
+
+describe('release set', () => {
+  it('holds the archives, the universal binary, an SBOM per binary and checksums.txt', async () => {
+    await newApi();
+    const names = Object.keys(await expected(first)).sort();
+    expect(names).toEqual(
+      [
+        'checksums.txt',
+        'hello-darwin-amd64.tar.gz',
+        'hello-darwin-amd64.cdx.json',
+        'hello-darwin-arm64.tar.gz',
+        'hello-darwin-arm64.cdx.json',
+        'hello-darwin-universal.tar.gz',
+        'hello-darwin-universal.cdx.json',
+        'hello-linux-amd64.tar.gz',
+        'hello-linux-amd64.cdx.json',
+        'hello-windows-amd64.zip',
+        'hello-windows-amd64.exe.cdx.json',
+      ].sort(),
+    );
+  });
+});
+
+describe('a first release on a repository with immutable releases', () => {
+  it('creates a draft, uploads every file, then publishes; the release equals output-dir byte for byte', async () => {
+    await newApi({ immutableReleases: true });
+    const run = await release(first);
+    expect(run.error).toBeNull();
+    expect(run.result?.release).toMatchObject({
+      state: 'published',
+      tag: 'v1.2.0',
+      url: 'https://github.com/octo/hello/releases/tag/v1.2.0',
+    });
+    expect(published()).toEqual(await expected(first));
+    const r = api.release('v1.2.0');
+    expect(r).toMatchObject({
+      draft: false,
+      immutable: true,
+      prerelease: false,
+      body: 'hello 1.2.0\n\nFaster greetings.',
+    });
+    expect(api.latestReleaseId).toBe(r?.id);
+    // Order: create a draft, every upload while it is a draft, publish last.
+    const writes = api.writes();
+    expect(writes[0]).toMatchObject({
+      method: 'POST',
+      path: '/repos/octo/hello/releases',
+      status: 201,
+      draft: true,
+    });
+    const uploads = writes.filter((w) => w.path.startsWith('/uploads/'));
+    expect(uploads).toHaveLength(11);
+    expect(uploads.every((u) => u.status === 201 && u.draft === true)).toBe(true);
+    expect(writes.at(-1)).toMatchObject({
+      method: 'PATCH',
+      path: `/repos/octo/hello/releases/${r?.id}`,
+      draft: false,
+    });
+    expect(writes).toHaveLength(13);
+    expect(run.result?.release?.assets.every((a) => a.action === 'added')).toBe(true);
+    // The subjects file names exactly the release's assets with their digests.
+    const subjects = readFileSync(path.join('/', run.result?.subjects ?? ''), 'utf8');
+    expect(
+      Object.fromEntries(
+        subjects
+          .trim()
+          .split('\n')
+          .map((l) => l.split('  ').reverse()),
+      ),
+    ).toEqual(published());
+  });
+
+  it('re-run with the same bytes writes nothing; with changed bytes it refuses and changes nothing', async () => {
+    await newApi({ immutableReleases: true });
+    expect((await release(first)).error).toBeNull();
+    const before = published();
+    const writesBefore = api.writes().length;
+
+    const again = await release(first);
+    expect(again.error).toBeNull();
+    expect(again.result?.release?.state).toBe('published');
+    expect(again.result?.release?.assets.every((a) => a.action === 'kept')).toBe(true);
+    expect(api.writes()).toHaveLength(writesBefore);
+
+    const changed = await release(second);
+    expect(changed.error?.message).toMatch(
+      /^Release v1\.2\.0 is published and immutable, so its assets cannot change: .*hello-linux-amd64\.tar\.gz.* from this build\. Nothing was changed; release the new build under a new tag\.$/,
+    );
+    expect(api.writes()).toHaveLength(writesBefore);
+    expect(published()).toEqual(before);
+  });
+
+  it('a failure part-way leaves a draft no one sees as released; the re-run completes and publishes', async () => {
+    await newApi({ immutableReleases: true });
+    // One upload fails on every attempt (the first and the client's three retries).
+    api.failNext(/^POST \/uploads\/.*[?&]name=hello-windows-amd64\.zip/, 500, 4);
+    const broken = await release(first);
+    expect(broken.error?.message).toBe('Release v1.2.0: GitHub answered 500: Stand-in failure 500');
+    const r = api.release('v1.2.0');
+    expect(r).toMatchObject({ draft: true, immutable: false });
+    expect(api.latestReleaseId).toBeNull();
+    const partial = Object.keys(published()).length;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(11);
+
+    const rerun = await release(first);
+    expect(rerun.error).toBeNull();
+    expect(rerun.result?.release?.state).toBe('published');
+    expect(api.releases).toHaveLength(1);
+    expect(published()).toEqual(await expected(first));
+    expect(api.release('v1.2.0')).toMatchObject({ draft: false, immutable: true });
+    const actions = rerun.result?.release?.assets.map((a) => a.action) ?? [];
+    expect(actions.filter((a) => a === 'kept')).toHaveLength(partial);
+    expect(actions.filter((a) => a === 'added')).toHaveLength(11 - partial);
+  });
+
+  it('retries a 502 and uploads each file once', async () => {
+    await newApi({ immutableReleases: true });
+    api.failNext(/^POST \/uploads\/.*[?&]name=checksums\.txt/, 502, 2);
+    const run = await release(first);
+    expect(run.error).toBeNull();
+    expect(published()).toEqual(await expected(first));
+    const attempts = api.requests.filter((q) => q.method === 'POST' && q.path.startsWith('/uploads/'));
+    expect(attempts.map((q) => q.status).filter((s) => s !== 201)).toEqual([502, 502]);
+    expect(attempts).toHaveLength(11 + 2);
+    expect(api.release('v1.2.0')?.assets).toHaveLength(11);
+  });
+});
+
+describe('a repository whose releases stay mutable', () => {
+  it('replaces changed assets, leaves assets it did not make, and adds what is new', async () => {
+    await newApi();
+    expect((await release(first)).error).toBeNull();
+    const r = api.release('v1.2.0');
+    if (r === undefined) throw new Error('no release');
+    api.seedAsset(r, 'install.sh', Buffer.from('#!/bin/sh\necho install\n'));
+    // An asset someone deleted by hand: the re-run adds it back.
+    r.assets.splice(
+      r.assets.findIndex((a) => a.name === 'hello-linux-amd64.cdx.json'),
+      1,
+    );
+    const rebuilt = copyOf(second);
+    const run = await release(rebuilt);
+    expect(run.error).toBeNull();
+    const actions = new Map(run.result?.release?.assets.map((a) => [a.name, a.action]));
+    expect(actions.get('hello-linux-amd64.cdx.json')).toBe('added');
+    expect([...actions.values()].filter((a) => a === 'replaced')).toHaveLength(10);
+    expect(published()).toEqual({
+      ...(await expected(rebuilt)),
+      'install.sh': sha256(Buffer.from('#!/bin/sh\necho install\n')),
+    });
+    expect(run.log.lines.map((l) => l.message)).toContain(
+      'Release v1.2.0 holds 1 asset(s) this build did not make, left as they are: install.sh',
+    );
+    // Every replacement was uploaded before the first old asset was deleted.
+    const writes = api.writes();
+    const firstDelete = writes.findIndex((w) => w.method === 'DELETE');
+    const replacements = writes.filter((w) => w.path.startsWith('/uploads/'));
+    expect(replacements).toHaveLength(11 + 11);
+    expect(firstDelete).toBeGreaterThan(writes.indexOf(replacements.at(-1) as (typeof writes)[number]));
+    expect(api.release('v1.2.0')?.assets.some((a) => a.name.includes('.replacing-'))).toBe(false);
+  });
+
+  it('finds its release past the first page of releases and its assets past the first 100', async () => {
+    await newApi();
+    for (let i = 0; i < 120; i++) api.seedRelease(`v0.${i}.0`);
+    const r = api.seedRelease('v1.2.0');
+    for (let i = 0; i < 130; i++) api.seedAsset(r, `extra-${i}.txt`, Buffer.from(`extra ${i}\n`));
+    // The release list is newest first: move ours to the end so it is on the second page.
+    api.releases.unshift(...api.releases.splice(api.releases.indexOf(r), 1));
+    const run = await release(first);
+    expect(run.error).toBeNull();
+    expect(api.releases.filter((x) => x.tagName === 'v1.2.0')).toHaveLength(1);
+    expect(Object.keys(published())).toHaveLength(141);
+    const again = await release(first);
+    expect(again.result?.release?.assets.every((a) => a.action === 'kept')).toBe(true);
+    expect(
+      api.requests.some((q) => q.path === `/repos/octo/hello/releases/${r.id}/assets` && q.status === 200),
+    ).toBe(true);
+  });
+
+  it('without digests (older GitHub Enterprise) compares the bytes it downloads', async () => {
+    await newApi({ digests: false });
+    expect((await release(first)).error).toBeNull();
+    const writes = api.writes().length;
+    const again = await release(first);
+    expect(again.result?.release?.assets.every((a) => a.action === 'kept')).toBe(true);
+    expect(api.writes()).toHaveLength(writes);
+    expect(api.requests.filter((q) => q.path.startsWith('/download/'))).toHaveLength(11);
+  });
+
+  it('removes an unfinished upload (a starter asset) before uploading the file', async () => {
+    await newApi();
+    const r = api.seedRelease('v1.2.0', { draft: true });
+    api.seedAsset(r, 'checksums.txt', Buffer.alloc(0), 'starter');
+    const run = await release(first);
+    expect(run.error).toBeNull();
+    expect(published()).toEqual(await expected(first));
+    expect(api.release('v1.2.0')?.assets.every((a) => a.state === 'uploaded')).toBe(true);
+  });
+});
+
+describe('release options', () => {
+  it("'draft' leaves a complete draft; a later 'true' publishes it without uploading again", async () => {
+    await newApi({ immutableReleases: true });
+    const draft = await release(first, { release: 'draft' });
+    expect(draft.result?.release?.state).toBe('draft');
+    expect(api.release('v1.2.0')).toMatchObject({ draft: true, immutable: false });
+    expect(published()).toEqual(await expected(first));
+    const uploads = api.writes().filter((w) => w.path.startsWith('/uploads/')).length;
+    const run = await release(first);
+    expect(run.result?.release?.state).toBe('published');
+    expect(api.writes().filter((w) => w.path.startsWith('/uploads/'))).toHaveLength(uploads);
+    expect(api.release('v1.2.0')).toMatchObject({ draft: false, immutable: true });
+  });
+
+  it('a semver prerelease tag makes a prerelease that does not become the latest', async () => {
+    await newApi();
+    api.tags.set('v1.3.0-rc.1', { message: 'rc' });
+    const run = await release(first, { ref: 'refs/tags/v1.3.0-rc.1' });
+    expect(run.error).toBeNull();
+    expect(api.release('v1.3.0-rc.1')).toMatchObject({ prerelease: true, draft: false });
+    expect(api.latestReleaseId).toBeNull();
+  });
+
+  it("make-latest 'false' publishes without moving the latest release", async () => {
+    await newApi();
+    const older = api.seedRelease('v1.1.0');
+    api.latestReleaseId = older.id;
+    expect((await release(first, { makeLatest: 'false' })).error).toBeNull();
+    expect(api.release('v1.2.0')?.draft).toBe(false);
+    expect(api.latestReleaseId).toBe(older.id);
+  });
+
+  it('a lightweight tag gets GitHub generated notes; a signed tag its message without the signature', async () => {
+    await newApi();
+    api.tags.set('v1.2.1', { message: null });
+    api.tags.set('v1.2.2', {
+      message: 'hello 1.2.2\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----',
+    });
+    expect((await release(first, { ref: 'refs/tags/v1.2.1' })).error).toBeNull();
+    expect(api.release('v1.2.1')?.body).toMatch(/^## What's Changed\n/);
+    expect((await release(first, { ref: 'refs/tags/v1.2.2' })).error).toBeNull();
+    expect(api.release('v1.2.2')?.body).toBe('hello 1.2.2');
+    api.tags.set('v1.2.3', { message: null });
+    const warned = await release(first, { ref: 'refs/tags/v1.2.3', releaseNotes: 'tag' });
+    expect(warned.error).toBeNull();
+    expect(api.release('v1.2.3')?.body).toBe('');
+    expect(warnings(warned.log)).toEqual([
+      "Release v1.2.3: release-notes is 'tag' but v1.2.3 is a lightweight tag with no message; the notes are empty. Tag with 'git tag -a' to give it one.",
+    ]);
+  });
+});
+
+describe('when no release can be made', () => {
+  it('on a branch: says so and calls nothing', async () => {
+    await newApi();
+    const run = await release(first, { ref: 'refs/heads/main' });
+    expect(run.result?.release?.state).toBe('skipped');
+    expect(run.log.lines.map((l) => l.message)).toContain(
+      'Release: skipped, refs/heads/main is not a tag; a release is made when the workflow runs for a tag (on: push: tags).',
+    );
+    expect(api.requests).toEqual([]);
+  });
+
+  it('a failed or missing target: refuses and calls nothing', async () => {
+    await newApi();
+    const failed: Build = {
+      ...first,
+      manifest: {
+        ...first.manifest,
+        artifacts: first.manifest.artifacts.map((a) =>
+          a.target === 'darwin/arm64' ? { ...a, status: 'build-failed', path: null, archive: null } : a,
+        ),
+      },
+    };
+    const run = await release(failed);
+    expect(run.error?.message).toMatch(
+      /^Release v1\.2\.0 was not made: darwin\/arm64 failed, and a release holds every target or none\.$/,
+    );
+    const missing = await release(first, { missing: ['linux/arm64'] });
+    expect(missing.error?.message).toBe(
+      'Release v1.2.0 was not made: linux/arm64 never arrived, and a release holds every target or none.',
+    );
+    expect(api.requests).toEqual([]);
+  });
+
+  it('a tag GitHub does not have: an error, and no release is created', async () => {
+    await newApi();
+    const run = await release(first, { ref: 'refs/tags/v9.9.9' });
+    expect(run.error?.message).toBe(
+      'Tag v9.9.9 is not in octo/hello on GitHub; push the tag before releasing it (a release of a missing tag would create one).',
+    );
+    expect(api.writes()).toEqual([]);
+  });
+
+  it('a token without contents: write: a warning that names the permission; nothing is written', async () => {
+    await newApi();
+    api.denyWrites = true;
+    const run = await release(first);
+    expect(run.error).toBeNull();
+    expect(run.result?.release?.state).toBe('skipped');
+    expect(warnings(run.log)).toEqual([
+      "Release v1.2.0 was not made: GitHub refused with 403 (Resource not accessible by integration - https://docs.github.com/rest/releases/releases#create-a-release). Grant the job 'permissions: contents: write' and pass a token that has it as github-token.",
+    ]);
+    expect(api.releases).toEqual([]);
+  });
+
+  it("a bad token: an error naming GitHub's answer, without the token", async () => {
+    await newApi();
+    const run = await release(first, { token: 'ghs_wrong_token' });
+    expect(run.error?.message).toMatch(/^Release v1\.2\.0: GitHub answered 401: Bad credentials/);
+    expect(run.error?.message).not.toContain('ghs_wrong_token');
+  });
+});

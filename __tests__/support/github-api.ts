@@ -1,0 +1,574 @@
+// A stand-in for the part of GitHub's REST API a release touches, on 127.0.0.1, so the real
+// Octokit client does real HTTP against it. It keeps GitHub's documented behaviours that the
+// release step depends on: drafts are listed but not found by tag; lists are paged with Link
+// headers (assets at most 100 a page); uploads go to the upload host's path with ?name= and
+// refuse a name in use (422 already_exists); published releases of a repository with immutable
+// releases refuse every asset change with GitHub's message; an asset download is a 302 to the
+// bytes; a missing permission is a 403 naming it in x-accepted-github-permissions.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandInAsset {
+  id: number;
+  name: string;
+  label: string | null;
+  state: 'uploaded' | 'starter';
+  bytes: Buffer;
+  contentType: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StandInRelease {
+  id: number;
+  tagName: string;
+  name: string | null;
+  body: string;
+  draft: boolean;
+  prerelease: boolean;
+  immutable: boolean;
+  createdAt: string;
+  publishedAt: string | null;
+  assets: StandInAsset[];
+}
+
+export interface Tag {
+  /** A lightweight tag has no message. */
+  message: string | null;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  /** The release's draft flag when the request was answered (null when it names none). */
+  draft: boolean | null;
+}
+
+export interface StandInOptions {
+  owner?: string;
+  repo?: string;
+  token?: string;
+  /** Repositories with immutable releases lock a release when it is published. */
+  immutableReleases?: boolean;
+  /** Older GitHub Enterprise servers give assets no digest. */
+  digests?: boolean;
+}
+
+interface Failure {
+  match: (method: string, path: string) => boolean;
+  status: number;
+  remaining: number;
+}
+
+type Json = Record<string, unknown>;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Json,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(String(body.message));
+  }
+}
+
+const IMMUTABLE = 'Cannot upload assets to an immutable release.';
+
+export class GitHubStandIn {
+  readonly owner: string;
+  readonly repo: string;
+  readonly token: string;
+  immutableReleases: boolean;
+  digests: boolean;
+  /** Writes answer 403 as for a token without contents: write. */
+  denyWrites = false;
+  readonly tags = new Map<string, Tag>();
+  readonly releases: StandInRelease[] = [];
+  readonly requests: RequestRecord[] = [];
+  latestReleaseId: number | null = null;
+  private nextId = 1;
+  private failures: Failure[] = [];
+  private server = createServer((req, res) => void this.handle(req, res));
+  private base = '';
+
+  constructor(options: StandInOptions = {}) {
+    this.owner = options.owner ?? 'octo';
+    this.repo = options.repo ?? 'hello';
+    this.token = options.token ?? 'ghs_standin';
+    this.immutableReleases = options.immutableReleases ?? false;
+    this.digests = options.digests ?? true;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.base;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  get url(): string {
+    return this.base;
+  }
+
+  /** The next `count` requests whose "METHOD /path?query" matches answer `status`. */
+  failNext(match: RegExp, status: number, count = 1): void {
+    this.failures.push({ match: (m, p) => match.test(`${m} ${p}`), status, remaining: count });
+  }
+
+  /** Requests that changed something (every method but GET). */
+  writes(): RequestRecord[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  release(tag: string): StandInRelease | undefined {
+    return this.releases.find((r) => r.tagName === tag);
+  }
+
+  /** Adds a release as if made earlier (by another tool or a person). */
+  seedRelease(
+    tag: string,
+    fields: Partial<Pick<StandInRelease, 'draft' | 'prerelease' | 'body'>> = {},
+  ): StandInRelease {
+    const now = new Date().toISOString();
+    const release: StandInRelease = {
+      id: this.nextId++,
+      tagName: tag,
+      name: tag,
+      body: fields.body ?? '',
+      draft: fields.draft ?? false,
+      prerelease: fields.prerelease ?? false,
+      immutable: !(fields.draft ?? false) && this.immutableReleases,
+      createdAt: now,
+      publishedAt: fields.draft ? null : now,
+      assets: [],
+    };
+    this.releases.push(release);
+    return release;
+  }
+
+  seedAsset(
+    release: StandInRelease,
+    name: string,
+    bytes: Buffer,
+    state: StandInAsset['state'] = 'uploaded',
+  ): StandInAsset {
+    const now = new Date().toISOString();
+    const asset: StandInAsset = {
+      id: this.nextId++,
+      name,
+      label: null,
+      state,
+      bytes,
+      contentType: 'application/octet-stream',
+      createdAt: now,
+      updatedAt: now,
+    };
+    release.assets.push(asset);
+    return asset;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.base);
+    const method = req.method ?? 'GET';
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    let status = 200;
+    let draft: boolean | null = null;
+    try {
+      const failure = this.failures.find(
+        (f) => f.remaining > 0 && f.match(method, url.pathname + url.search),
+      );
+      if (failure !== undefined) {
+        failure.remaining--;
+        throw new HttpError(failure.status, { message: `Stand-in failure ${failure.status}` });
+      }
+      if (!url.pathname.startsWith('/download/')) this.authenticate(req);
+      if (method !== 'GET' && this.denyWrites) {
+        throw new HttpError(
+          403,
+          {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
+          },
+          { 'x-accepted-github-permissions': 'contents=write' },
+        );
+      }
+      const answer = this.route(method, url, body, req);
+      status = answer.status;
+      draft = answer.release?.draft ?? null;
+      res.writeHead(answer.status, {
+        ...(answer.bytes !== undefined
+          ? { 'content-type': 'application/octet-stream' }
+          : answer.json !== undefined
+            ? { 'content-type': 'application/json; charset=utf-8' }
+            : {}),
+        ...answer.headers,
+      });
+      res.end(answer.bytes ?? (answer.json !== undefined ? JSON.stringify(answer.json) : undefined));
+    } catch (err) {
+      const e =
+        err instanceof HttpError ? err : new HttpError(500, { message: `Stand-in error: ${String(err)}` });
+      status = e.status;
+      res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', ...e.headers });
+      res.end(JSON.stringify(e.body));
+    } finally {
+      this.requests.push({ method, path: url.pathname, status, draft });
+    }
+  }
+
+  private authenticate(req: IncomingMessage): void {
+    const header = req.headers.authorization ?? '';
+    const given = header.replace(/^(token|bearer) /i, '');
+    if (given !== this.token) {
+      throw new HttpError(401, {
+        message: header === '' ? 'Requires authentication' : 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+      });
+    }
+  }
+
+  private route(
+    method: string,
+    url: URL,
+    body: Buffer,
+    req: IncomingMessage,
+  ): {
+    status: number;
+    json?: unknown;
+    bytes?: Buffer;
+    headers?: Record<string, string>;
+    release?: StandInRelease;
+  } {
+    const p = url.pathname;
+    const download = /^\/download\/(\d+)$/.exec(p);
+    if (download && method === 'GET') {
+      const asset = this.assetById(Number(download[1])).asset;
+      return { status: 200, bytes: asset.bytes };
+    }
+    const upload = /^\/uploads\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/.exec(p);
+    if (upload) {
+      this.checkRepo(upload[1], upload[2]);
+      if (method !== 'POST') throw notFound();
+      const release = this.releaseById(Number(upload[3]));
+      return { status: 201, json: this.upload(release, url, body, req), release };
+    }
+    const m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(p);
+    if (!m) throw notFound();
+    this.checkRepo(m[1], m[2]);
+    const rest = m[3] ?? '';
+    let g: RegExpExecArray | null;
+    // Octokit sends the ref as one encoded segment (tags%2Fv1.2.0); GitHub takes either spelling.
+    if (
+      (g = /^git\/ref\/(.+)$/.exec(rest)) &&
+      decodeURIComponent(g[1] ?? '').startsWith('tags/') &&
+      method === 'GET'
+    ) {
+      const tag = decodeURIComponent(g[1] ?? '').slice('tags/'.length);
+      const t = this.tags.get(tag);
+      if (t === undefined) throw notFound();
+      return {
+        status: 200,
+        json: {
+          ref: `refs/tags/${tag}`,
+          object:
+            t.message === null ? { type: 'commit', sha: commitSha(tag) } : { type: 'tag', sha: tagSha(tag) },
+        },
+      };
+    }
+    if ((g = /^git\/tags\/([0-9a-f]{40})$/.exec(rest)) && method === 'GET') {
+      const entry = [...this.tags].find(([name, t]) => t.message !== null && tagSha(name) === g?.[1]);
+      if (entry === undefined) throw notFound();
+      return {
+        status: 200,
+        json: {
+          sha: g[1],
+          tag: entry[0],
+          message: `${entry[1].message}\n`,
+          object: { type: 'commit', sha: commitSha(entry[0]) },
+        },
+      };
+    }
+    if (rest === 'releases' && method === 'GET') {
+      return this.page(
+        url,
+        [...this.releases].reverse().map((r) => this.releaseJson(r)),
+        30,
+        100,
+      );
+    }
+    if (rest === 'releases' && method === 'POST') {
+      const release = this.create(json(body));
+      return { status: 201, json: this.releaseJson(release), release };
+    }
+    if (rest === 'releases/generate-notes' && method === 'POST') {
+      const tag = String(json(body).tag_name ?? '');
+      return { status: 200, json: { name: tag, body: generatedNotes(this, tag) } };
+    }
+    if ((g = /^releases\/tags\/(.+)$/.exec(rest)) && method === 'GET') {
+      const tag = decodeURIComponent(g[1] ?? '');
+      const release = this.releases.find((r) => r.tagName === tag && !r.draft);
+      if (release === undefined) throw notFound();
+      return { status: 200, json: this.releaseJson(release), release };
+    }
+    if ((g = /^releases\/assets\/(\d+)$/.exec(rest))) {
+      const { release, asset } = this.assetById(Number(g[1]));
+      if (method === 'GET') {
+        if ((req.headers.accept ?? '').includes('application/octet-stream')) {
+          return { status: 302, headers: { location: `${this.base}/download/${asset.id}` }, release };
+        }
+        return { status: 200, json: this.assetJson(asset), release };
+      }
+      if (method === 'PATCH') {
+        refuseIfImmutable(release);
+        const fields = json(body);
+        if (typeof fields.name === 'string') {
+          if (release.assets.some((a) => a !== asset && a.name === fields.name))
+            throw alreadyExists('ReleaseAsset', 'name');
+          asset.name = fields.name;
+        }
+        if (typeof fields.label === 'string') asset.label = fields.label;
+        asset.updatedAt = new Date().toISOString();
+        return { status: 200, json: this.assetJson(asset), release };
+      }
+      if (method === 'DELETE') {
+        refuseIfImmutable(release);
+        release.assets.splice(release.assets.indexOf(asset), 1);
+        return { status: 204, release };
+      }
+    }
+    if ((g = /^releases\/(\d+)\/assets$/.exec(rest)) && method === 'GET') {
+      const release = this.releaseById(Number(g[1]));
+      return {
+        ...this.page(
+          url,
+          release.assets.map((a) => this.assetJson(a)),
+          30,
+          100,
+        ),
+        release,
+      };
+    }
+    if ((g = /^releases\/(\d+)$/.exec(rest))) {
+      const release = this.releaseById(Number(g[1]));
+      if (method === 'GET') return { status: 200, json: this.releaseJson(release), release };
+      if (method === 'PATCH') {
+        this.update(release, json(body));
+        return { status: 200, json: this.releaseJson(release), release };
+      }
+      if (method === 'DELETE') {
+        this.releases.splice(this.releases.indexOf(release), 1);
+        return { status: 204 };
+      }
+    }
+    throw notFound();
+  }
+
+  private checkRepo(owner: string | undefined, repo: string | undefined): void {
+    if (owner !== this.owner || repo !== this.repo) throw notFound();
+  }
+
+  private releaseById(id: number): StandInRelease {
+    const release = this.releases.find((r) => r.id === id);
+    if (release === undefined) throw notFound();
+    return release;
+  }
+
+  private assetById(id: number): { release: StandInRelease; asset: StandInAsset } {
+    for (const release of this.releases) {
+      const asset = release.assets.find((a) => a.id === id);
+      if (asset !== undefined) return { release, asset };
+    }
+    throw notFound();
+  }
+
+  private create(fields: Json): StandInRelease {
+    const tag = fields.tag_name;
+    if (typeof tag !== 'string' || tag === '') {
+      throw new HttpError(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }],
+      });
+    }
+    if (this.releases.some((r) => r.tagName === tag && !r.draft)) throw alreadyExists('Release', 'tag_name');
+    // GitHub would create a missing tag from target_commitish; the release step must never ask it to.
+    if (!this.tags.has(tag)) this.tags.set(tag, { message: null });
+    const draft = fields.draft === true;
+    const release = this.seedRelease(tag, { draft, prerelease: fields.prerelease === true });
+    release.name = typeof fields.name === 'string' ? fields.name : tag;
+    release.body =
+      fields.generate_release_notes === true
+        ? generatedNotes(this, tag) +
+          (typeof fields.body === 'string' && fields.body ? `\n\n${fields.body}` : '')
+        : typeof fields.body === 'string'
+          ? fields.body
+          : '';
+    if (!draft) this.markPublished(release, fields.make_latest);
+    return release;
+  }
+
+  private update(release: StandInRelease, fields: Json): void {
+    if (release.immutable && typeof fields.tag_name === 'string' && fields.tag_name !== release.tagName) {
+      throw new HttpError(422, { message: 'Cannot change the tag of an immutable release.' });
+    }
+    if (typeof fields.tag_name === 'string') release.tagName = fields.tag_name;
+    if (typeof fields.name === 'string') release.name = fields.name;
+    if (typeof fields.body === 'string') release.body = fields.body;
+    if (typeof fields.prerelease === 'boolean') release.prerelease = fields.prerelease;
+    if (fields.draft === false && release.draft) {
+      release.draft = false;
+      this.markPublished(release, fields.make_latest);
+    } else if (!release.draft && typeof fields.make_latest === 'string') {
+      this.markLatest(release, fields.make_latest);
+    }
+  }
+
+  private markPublished(release: StandInRelease, makeLatest: unknown): void {
+    release.publishedAt = new Date().toISOString();
+    release.immutable = this.immutableReleases;
+    this.markLatest(release, typeof makeLatest === 'string' ? makeLatest : 'true');
+  }
+
+  private markLatest(release: StandInRelease, makeLatest: string): void {
+    if (release.prerelease) return;
+    // 'legacy': the latest by creation date among published, non-prerelease releases.
+    if (makeLatest === 'true' || (makeLatest === 'legacy' && this.latestReleaseId === null)) {
+      this.latestReleaseId = release.id;
+    }
+  }
+
+  private upload(release: StandInRelease, url: URL, body: Buffer, req: IncomingMessage): Json {
+    refuseIfImmutable(release);
+    const name = url.searchParams.get('name');
+    if (name === null || name === '') {
+      throw new HttpError(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }],
+      });
+    }
+    if (release.assets.some((a) => a.name === name)) throw alreadyExists('ReleaseAsset', 'name');
+    if (Number(req.headers['content-length']) !== body.length) {
+      throw new HttpError(400, { message: 'Content-Length does not match the body' });
+    }
+    const asset = this.seedAsset(release, name, body);
+    asset.label = url.searchParams.get('label');
+    asset.contentType = req.headers['content-type'] ?? 'application/octet-stream';
+    return this.assetJson(asset);
+  }
+
+  private page(
+    url: URL,
+    items: unknown[],
+    perPageDefault: number,
+    perPageMax: number,
+  ): { status: number; json: unknown[]; headers: Record<string, string> } {
+    const perPage = Math.min(
+      Number(url.searchParams.get('per_page') ?? perPageDefault) || perPageDefault,
+      perPageMax,
+    );
+    const page = Math.max(Number(url.searchParams.get('page') ?? 1) || 1, 1);
+    const last = Math.max(Math.ceil(items.length / perPage), 1);
+    const link = (n: number, rel: string) => {
+      const next = new URL(url.href);
+      next.searchParams.set('per_page', String(perPage));
+      next.searchParams.set('page', String(n));
+      return `<${next.href}>; rel="${rel}"`;
+    };
+    const links = [
+      ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+      ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+    ];
+    return {
+      status: 200,
+      json: items.slice((page - 1) * perPage, page * perPage),
+      headers: links.length > 0 ? { link: links.join(', ') } : {},
+    };
+  }
+
+  private releaseJson(r: StandInRelease): Json {
+    const api = `${this.base}/repos/${this.owner}/${this.repo}`;
+    return {
+      url: `${api}/releases/${r.id}`,
+      assets_url: `${api}/releases/${r.id}/assets`,
+      upload_url: `${this.base}/uploads/repos/${this.owner}/${this.repo}/releases/${r.id}/assets{?name,label}`,
+      html_url: r.draft
+        ? `https://github.com/${this.owner}/${this.repo}/releases/tag/untagged-${r.id}`
+        : `https://github.com/${this.owner}/${this.repo}/releases/tag/${r.tagName}`,
+      id: r.id,
+      tag_name: r.tagName,
+      target_commitish: 'main',
+      name: r.name,
+      body: r.body,
+      draft: r.draft,
+      prerelease: r.prerelease,
+      immutable: r.immutable,
+      created_at: r.createdAt,
+      published_at: r.publishedAt,
+      assets: r.assets.map((a) => this.assetJson(a)),
+    };
+  }
+
+  private assetJson(a: StandInAsset): Json {
+    return {
+      url: `${this.base}/repos/${this.owner}/${this.repo}/releases/assets/${a.id}`,
+      browser_download_url: `${this.base}/download/${a.id}`,
+      id: a.id,
+      name: a.name,
+      label: a.label,
+      state: a.state,
+      content_type: a.contentType,
+      size: a.bytes.length,
+      ...(this.digests ? { digest: `sha256:${createHash('sha256').update(a.bytes).digest('hex')}` } : {}),
+      download_count: 0,
+      created_at: a.createdAt,
+      updated_at: a.updatedAt,
+    };
+  }
+}
+
+function json(body: Buffer): Json {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as Json;
+  } catch {
+    throw new HttpError(400, { message: 'Problems parsing JSON' });
+  }
+}
+
+function notFound(): HttpError {
+  return new HttpError(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+}
+
+function alreadyExists(resource: string, field: string): HttpError {
+  return new HttpError(422, {
+    message: 'Validation Failed',
+    errors: [{ resource, code: 'already_exists', field }],
+  });
+}
+
+function refuseIfImmutable(release: StandInRelease): void {
+  if (release.immutable)
+    throw new HttpError(422, {
+      message: IMMUTABLE,
+      errors: [{ resource: 'Release', code: 'custom', message: IMMUTABLE }],
+    });
+}
+
+function commitSha(tag: string): string {
+  return createHash('sha1').update(`commit ${tag}`).digest('hex');
+}
+
+function tagSha(tag: string): string {
+  return createHash('sha1').update(`tag ${tag}`).digest('hex');
+}
+
+function generatedNotes(api: GitHubStandIn, tag: string): string {
+  return `## What's Changed\n* Generated for ${tag}\n\n**Full Changelog**: https://github.com/${api.owner}/${api.repo}/commits/${tag}`;
+}
