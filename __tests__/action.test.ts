@@ -55,13 +55,11 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
           .sort(),
       ).toEqual(
         [
+          // archive 'auto' packs each binary; sbom 'auto' makes none without a release.
           'checksums.txt',
-          'hello-linux-amd64',
-          'hello-linux-amd64.cdx.json',
-          'hello-linux-arm-v7',
-          'hello-linux-arm-v7.cdx.json',
-          'hello-windows-arm64.exe',
-          'hello-windows-arm64.exe.cdx.json',
+          'hello-linux-amd64.tar.gz',
+          'hello-linux-arm-v7.tar.gz',
+          'hello-windows-arm64.zip',
         ].sort(),
       );
       expect(r.outputs.built).toBe('3');

@@ -35,6 +35,8 @@ async function buildHello(version: string): Promise<Build> {
     universal: 'true',
     sbom: 'cyclonedx',
     version,
+    // The version is linked in, so the second build's binaries differ from the first's.
+    ldflags: '-s -w -X main.version={version}',
   });
   expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   return { outputDir: run.outputDir, manifest: run.manifest };
@@ -126,6 +128,7 @@ const warnings = (log: MemoryLogger) => log.lines.filter((l) => l.level === 'war
 beforeAll(async () => {
   first = await buildHello('v1.2.0');
   second = await buildHello('v1.2.0-rebuilt');
+  expect(second.manifest.artifacts.map((a) => a.sha256)).not.toContain(first.manifest.artifacts[0]?.sha256);
 }, 600_000);
 
 afterEach(async () => {
@@ -217,10 +220,14 @@ describe('a first release on a repository with immutable releases', () => {
 
     const changed = await release(second);
     expect(changed.error?.message).toMatch(
-      /^Release v1\.2\.0 is published and immutable, so its assets cannot change: .*hello-linux-amd64\.tar\.gz.* from this build\. Nothing was changed; release the new build under a new tag\.$/,
+      /^Release v1\.2\.0 is published and immutable: GitHub answered 422 "Cannot upload assets to an immutable release\." \(hello-linux-amd64\.tar\.gz, .*checksums\.txt differ from this build\)\. Nothing was changed; release the new build under a new tag\.$/,
     );
-    expect(api.writes()).toHaveLength(writesBefore);
+    // One upload was tried and refused; nothing else was asked.
+    expect(api.writes().slice(writesBefore)).toEqual([
+      expect.objectContaining({ method: 'POST', status: 422, path: expect.stringMatching(/^\/uploads\//) }),
+    ]);
     expect(published()).toEqual(before);
+    expect(api.release('v1.2.0')).toMatchObject({ draft: false, immutable: true });
   });
 
   it('a failure part-way leaves a draft no one sees as released; the re-run completes and publishes', async () => {

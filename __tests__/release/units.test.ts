@@ -113,6 +113,18 @@ describe('apiFailure', () => {
       message: 'Resource not accessible by integration (token ***)',
       permission: 'contents: write',
       codes: [],
+      apiMessage: null,
+    });
+  });
+
+  it("gives GitHub's own message apart, and leaves text alone when there is no token to hide", () => {
+    const err = Object.assign(new Error('Cannot upload assets to an immutable release.: {"code":"custom"}'), {
+      status: 422,
+      response: { headers: {}, data: { message: 'Cannot upload assets to an immutable release.' } },
+    });
+    expect(apiFailure(err, '')).toMatchObject({
+      message: 'Cannot upload assets to an immutable release.: {"code":"custom"}',
+      apiMessage: 'Cannot upload assets to an immutable release.',
     });
   });
 

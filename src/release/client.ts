@@ -36,16 +36,22 @@ export interface ApiFailure {
   permission: string | null;
   /** GitHub's validation error codes (already_exists, …). */
   codes: string[];
+  /** The message of GitHub's answer alone, without the details Octokit appends. */
+  apiMessage: string | null;
 }
 
 export function apiFailure(err: unknown, token: string): ApiFailure {
   const e = err as {
     status?: unknown;
     message?: unknown;
-    response?: { headers?: Record<string, unknown>; data?: { errors?: { code?: unknown }[] } };
+    response?: {
+      headers?: Record<string, unknown>;
+      data?: { message?: unknown; errors?: { code?: unknown }[] };
+    };
   };
   const status = typeof e.status === 'number' ? e.status : null;
-  const text = (typeof e.message === 'string' ? e.message : String(err)).split(token).join('***');
+  const mask = (text: string) => (token === '' ? text : text.split(token).join('***'));
+  const text = mask(typeof e.message === 'string' ? e.message : String(err));
   const accepted = e.response?.headers?.['x-accepted-github-permissions'];
   // "contents=write" (several are joined by ',' or ';'): the workflow spelling is "contents: write".
   const permission =
@@ -56,5 +62,7 @@ export function apiFailure(err: unknown, token: string): ApiFailure {
           .join(', ')
       : null;
   const codes = (e.response?.data?.errors ?? []).flatMap((x) => (typeof x.code === 'string' ? [x.code] : []));
-  return { status, message: text, permission, codes };
+  const data = e.response?.data?.message;
+  const apiMessage = typeof data === 'string' ? mask(data) : null;
+  return { status, message: text, permission, codes, apiMessage };
 }

@@ -151,8 +151,21 @@ async function syncRelease(
       `Release ${tag} holds ${plan.others.length} asset(s) this build did not make, left as they are: ${plan.others.map((o) => o.name).join(', ')}`,
     );
   }
-  if (release.immutable === true && !release.draft) refuseChanges(tag, plan.steps);
-  const assets = await applySteps(client, repo, release, plan.steps, log);
+  let assets: AssetRecord[];
+  try {
+    assets = await applySteps(client, repo, release, plan.steps, log);
+  } catch (err) {
+    // Uploads come first, so a release GitHub will not let change has not changed.
+    const failure = apiFailure(err, req.token);
+    if (
+      failure.status === 422 &&
+      !release.draft &&
+      (release.immutable === true || /immutable/i.test(failure.message))
+    ) {
+      throw new Error(immutableRefusal(tag, plan.steps, failure.apiMessage ?? failure.message));
+    }
+    throw err;
+  }
   if (release.draft && req.mode === 'true') {
     release = await publish(client, repo, release, req);
     log.info(`Release ${tag}: published with ${assets.length} asset(s) (${release.html_url}).`);
@@ -164,20 +177,17 @@ async function syncRelease(
   return { state: release.draft ? 'draft' : 'published', tag, url: release.html_url, assets };
 }
 
-/** An immutable release keeps its assets for ever: say what differs before touching anything. */
-function refuseChanges(tag: string, steps: readonly AssetStep[]): void {
+/** What an immutable release refused, and what to do instead. */
+function immutableRefusal(tag: string, steps: readonly AssetStep[], answer: string): string {
   const changed = steps.filter((s) => s.kind === 'replace').map((s) => s.file.name);
   const absent = steps.filter((s) => s.kind === 'add').map((s) => s.file.name);
-  if (changed.length === 0 && absent.length === 0) return;
   const what = [
     ...(changed.length > 0
       ? [`${changed.join(', ')} differ${changed.length === 1 ? 's' : ''} from this build`]
       : []),
     ...(absent.length > 0 ? [`${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} not on it`] : []),
   ].join(' and ');
-  throw new Error(
-    `Release ${tag} is published and immutable, so its assets cannot change: ${what}. Nothing was changed; release the new build under a new tag.`,
-  );
+  return `Release ${tag} is published and immutable: GitHub answered 422 "${answer}" (${what}). Nothing was changed; release the new build under a new tag.`;
 }
 
 function describe(assets: readonly AssetRecord[]): string {
