@@ -95,7 +95,7 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action
     expect(compiles(first.stdout)).toBeGreaterThan(20);
     const saved = entriesOf(prefix);
     expect(saved).toEqual([
-      `${prefix}-gomod-Linux-X64-${(await hashDependencies(app.dir)).hash}`,
+      `${prefix}-gomod-Linux-X64-${(await hashDependencies(app.dir)).module}-${(await hashDependencies(app.dir)).hash}`,
       expect.stringMatching(
         new RegExp(`^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{16}-1001-1$`),
       ),

@@ -193,8 +193,10 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     gocache: toolchain.gocache,
     gomodcache: toolchain.gomodcache,
     moduleDir: module.dir,
-    compileInputs: compileInputs(jobs, options, env),
+    compileInputs: compileInputs(jobs, options, env, module.path),
     timeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_CACHE_TIMEOUT_MS'),
+    cleanupToken: options.cacheCleanup === 'auto' ? options.githubToken : null,
+    apiRetryMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_API_RETRY_MS'),
   };
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
@@ -400,13 +402,20 @@ function retryOf(delayMs: number | undefined): { attempts: number; delayMs: numb
 }
 
 /** Everything that changes compiled output, for the GOCACHE key (link flags do not: links are not cached). */
-function compileInputs(jobs: readonly BuildJob[], options: Options, env: Record<string, string>): string[] {
+function compileInputs(
+  jobs: readonly BuildJob[],
+  options: Options,
+  env: Record<string, string>,
+  module: string,
+): string[] {
   return [
     ...jobs.map((job) =>
       Object.entries(pinnedRecord(job.pinned))
         .map(([k, v]) => `${k}=${v}`)
         .join(' '),
     ),
+    // Another module of the repository building the same targets keeps its own entries.
+    `module=${module}`,
     `tags=${options.tags.join(',')}`,
     `flags=${JSON.stringify(options.flags)}`,
     `trimpath=${options.trimpath}`,

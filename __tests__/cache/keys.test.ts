@@ -1,6 +1,6 @@
 // Cache key composition: what shares an entry and what must not.
 import { describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildKeys,
@@ -113,8 +113,24 @@ describe('GOMODCACHE keys', () => {
     expect((await hashDependencies(dir)).hash).not.toBe(withSum.hash);
 
     const keys = modulesKeys('go-build-matrix', env, withSum);
-    expect(keys).toEqual({ key: `go-build-matrix-gomod-Linux-X64-${withSum.hash}`, restoreKeys: [] });
+    expect(keys).toEqual({
+      key: `go-build-matrix-gomod-Linux-X64-${withSum.module}-${withSum.hash}`,
+      restoreKeys: [],
+    });
+    expect(withSum.module).toMatch(/^[0-9a-f]{8}$/);
     expect(modulesKeys('go-build-matrix', { ...env, GITHUB_RUN_ID: '7' }, withSum)).toEqual(keys);
+  });
+
+  it('keep the modules of one repository apart', async () => {
+    const a = moduleDir(tempDir('keys-a'));
+    const b = moduleDir(tempDir('keys-b'));
+    writeFileSync(
+      path.join(b, 'go.mod'),
+      readFileSync(path.join(a, 'go.mod'), 'utf8').replace(/^module .*$/m, 'module example.com/other'),
+    );
+    const [da, db] = await Promise.all([hashDependencies(a), hashDependencies(b)]);
+    expect(da.module).not.toBe(db.module);
+    expect(modulesKeys('p', env, da).key).not.toBe(modulesKeys('p', env, db).key);
   });
 
   it('fail clearly without go.mod', async () => {

@@ -2,7 +2,7 @@
 // asset plan that decides what a re-run keeps, adds and replaces.
 import { describe, expect, it } from '@jest/globals';
 import type { ReleaseFile } from '../../src/release/assets.js';
-import { apiFailure } from '../../src/release/client.js';
+import { apiFailure } from '../../src/github/client.js';
 import type { RemoteAsset } from '../../src/release/sync.js';
 import { needsBytes, planAssets } from '../../src/release/sync.js';
 import { isSemverPrerelease, releaseTag, tagNotes } from '../../src/release/tag.js';

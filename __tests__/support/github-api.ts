@@ -4,7 +4,9 @@
 // headers (assets at most 100 a page); uploads go to the upload host's path with ?name= and
 // refuse a name in use (422 already_exists); published releases of a repository with immutable
 // releases refuse every asset change with GitHub's message; an asset download is a 302 to the
-// bytes; a missing permission is a 403 naming it in x-accepted-github-permissions.
+// bytes; a missing permission is a 403 naming it in x-accepted-github-permissions. The Actions
+// cache endpoints (list by key prefix and ref, delete by id) read and delete the entries a
+// results-service emulation holds.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -47,6 +49,21 @@ export interface RequestRecord {
   draft: boolean | null;
 }
 
+/** The repository's Actions cache as the REST API sees it (the results-service holds the entries). */
+export interface CacheStore {
+  entries(): {
+    id: number;
+    key: string;
+    version: string;
+    ref: string;
+    sizeBytes: number;
+    finalized: boolean;
+    createdAt: string;
+    lastAccessedAt: string;
+  }[];
+  remove(id: number): boolean;
+}
+
 export interface StandInOptions {
   owner?: string;
   repo?: string;
@@ -55,6 +72,7 @@ export interface StandInOptions {
   immutableReleases?: boolean;
   /** Older GitHub Enterprise servers give assets no digest. */
   digests?: boolean;
+  caches?: CacheStore;
 }
 
 interface Failure {
@@ -83,8 +101,9 @@ export class GitHubStandIn {
   readonly token: string;
   immutableReleases: boolean;
   digests: boolean;
-  /** Writes answer 403 as for a token without contents: write. */
+  /** Writes answer 403 as for a token without the permission they need. */
   denyWrites = false;
+  readonly caches: CacheStore | null;
   readonly tags = new Map<string, Tag>();
   readonly releases: StandInRelease[] = [];
   readonly requests: RequestRecord[] = [];
@@ -100,6 +119,7 @@ export class GitHubStandIn {
     this.token = options.token ?? 'ghs_standin';
     this.immutableReleases = options.immutableReleases ?? false;
     this.digests = options.digests ?? true;
+    this.caches = options.caches ?? null;
   }
 
   async start(): Promise<string> {
@@ -198,7 +218,11 @@ export class GitHubStandIn {
             message: 'Resource not accessible by integration',
             documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
           },
-          { 'x-accepted-github-permissions': 'contents=write' },
+          {
+            'x-accepted-github-permissions': url.pathname.includes('/actions/')
+              ? 'actions=write'
+              : 'contents=write',
+          },
         );
       }
       const answer = this.route(method, url, body, req);
@@ -295,6 +319,29 @@ export class GitHubStandIn {
           object: { type: 'commit', sha: commitSha(entry[0]) },
         },
       };
+    }
+    if (rest === 'actions/caches' && method === 'GET') {
+      // key is a prefix, ref exact; newest use first, as GitHub sorts by default.
+      const key = url.searchParams.get('key') ?? '';
+      const ref = url.searchParams.get('ref');
+      const listed = (this.caches?.entries() ?? [])
+        .filter((e) => e.finalized && e.key.startsWith(key) && (ref === null || e.ref === ref))
+        .sort((a, b) => b.lastAccessedAt.localeCompare(a.lastAccessedAt))
+        .map((e) => ({
+          id: e.id,
+          ref: e.ref,
+          key: e.key,
+          version: e.version,
+          last_accessed_at: e.lastAccessedAt,
+          created_at: e.createdAt,
+          size_in_bytes: e.sizeBytes,
+        }));
+      const page = this.page(url, listed, 30, 100);
+      return { ...page, json: { total_count: listed.length, actions_caches: page.json } };
+    }
+    if ((g = /^actions\/caches\/(\d+)$/.exec(rest)) && method === 'DELETE') {
+      if (!this.caches?.remove(Number(g[1]))) throw notFound();
+      return { status: 204 };
     }
     if (rest === 'releases' && method === 'GET') {
       return this.page(

@@ -70,6 +70,10 @@ export interface CacheEntry {
   sizeBytes: number;
   finalized: boolean;
   blobPath: string;
+  /** The ref whose job saved it (from the runtime token's `ac` scopes). */
+  ref: string;
+  createdAt: string;
+  lastAccessedAt: string;
 }
 
 export interface StoredArtifact {
@@ -88,12 +92,15 @@ export interface StoredArtifact {
 
 export interface ResultsService {
   readonly env: Record<string, string>;
-  envFor(runId: string, jobId: string): Record<string, string>;
+  /** `ref`: the branch the job runs for (refs/heads/main unless given). */
+  envFor(runId: string, jobId: string, ref?: string): Record<string, string>;
   fault(method: ServiceMethod, fault: Fault): void;
   clearFaults(): void;
   refuseConnections(): Promise<void>;
   readonly requests: RequestRecord[];
   cacheEntries(): CacheEntry[];
+  /** As the REST API's delete of a cache entry does; false when there was none. */
+  removeCacheEntry(id: number): boolean;
   artifacts(): StoredArtifact[];
   blob(url: string): Buffer | undefined;
   close(): Promise<void>;
@@ -114,10 +121,38 @@ function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');
 }
 
-/** An unsigned JWT: the artifact client decodes it without checking a signature. */
-export function runtimeToken(runId: string, jobId: string): string {
-  const claims = { scp: `Actions.GenericRead:00000000 Actions.Results:${runId}:${jobId}`, iat: 0 };
+export const DEFAULT_REF = 'refs/heads/main';
+
+/**
+ * An unsigned JWT: the artifact client decodes it without checking a signature. `ac` carries the
+ * cache scopes as GitHub's does: the job's ref may write, and (as here) read the default branch.
+ */
+export function runtimeToken(runId: string, jobId: string, ref = DEFAULT_REF): string {
+  const scopes = [
+    { Scope: ref, Permission: 3 },
+    ...(ref === DEFAULT_REF ? [] : [{ Scope: DEFAULT_REF, Permission: 1 }]),
+  ];
+  const claims = {
+    scp: `Actions.GenericRead:00000000 Actions.Results:${runId}:${jobId}`,
+    ac: JSON.stringify(scopes),
+    iat: 0,
+  };
   return `${base64url('{"alg":"none","typ":"JWT"}')}.${base64url(JSON.stringify(claims))}.x`;
+}
+
+/** The ref a runtime token may write cache entries for. */
+function tokenRef(authorization: string | undefined): string {
+  try {
+    const payload = JSON.parse(
+      Buffer.from((authorization ?? '').split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as {
+      ac?: string;
+    };
+    const scopes = JSON.parse(payload.ac ?? '[]') as { Scope: string; Permission: number }[];
+    return scopes.find((scope) => (scope.Permission & 2) !== 0)?.Scope ?? DEFAULT_REF;
+  } catch {
+    return DEFAULT_REF;
+  }
 }
 
 const TWIRP_CODES: Record<number, string> = {
@@ -269,7 +304,7 @@ export async function startResultsService(
         if (!req.headers.authorization?.startsWith('Bearer '))
           throw new TwirpError(401, 'missing bearer token');
         if (body === null) throw new TwirpError(400, 'request body is not JSON');
-        const answer = twirp(method, body);
+        const answer = twirp(method, body, tokenRef(req.headers.authorization));
         record.status = 200;
         sendJson(res, 200, answer);
       } else {
@@ -406,14 +441,15 @@ export async function startResultsService(
     }
   }
 
-  function twirp(method: ServiceMethod | 'Unknown', body: Record<string, unknown>): unknown {
+  function twirp(method: ServiceMethod | 'Unknown', body: Record<string, unknown>, ref: string): unknown {
     switch (method) {
       case 'CreateCacheEntry': {
         const key = stringField(body, 'key');
         const version = stringField(body, 'version');
-        if (cache.some((e) => e.key === key && e.version === version)) {
+        if (cache.some((e) => e.key === key && e.version === version && e.ref === ref)) {
           return { ok: false, signed_upload_url: '', message: 'cache entry already exists' };
         }
+        const now = new Date().toISOString();
         const entry: CacheEntry = {
           id: nextId++,
           key,
@@ -421,6 +457,9 @@ export async function startResultsService(
           sizeBytes: 0,
           finalized: false,
           blobPath: `/${ACCOUNT}/actions-cache/${randomUUID()}/cache`,
+          ref,
+          createdAt: now,
+          lastAccessedAt: now,
         };
         cache.push(entry);
         return { ok: true, signed_upload_url: blobUrl(entry.blobPath, 'cw') };
@@ -428,7 +467,10 @@ export async function startResultsService(
       case 'FinalizeCacheEntryUpload': {
         const entry = cache.find(
           (e) =>
-            e.key === stringField(body, 'key') && e.version === stringField(body, 'version') && !e.finalized,
+            e.key === stringField(body, 'key') &&
+            e.version === stringField(body, 'version') &&
+            e.ref === ref &&
+            !e.finalized,
         );
         if (!entry)
           return { ok: false, entry_id: '0', message: 'no cache entry is being uploaded under this key' };
@@ -439,11 +481,17 @@ export async function startResultsService(
       case 'GetCacheEntryDownloadURL': {
         const version = stringField(body, 'version');
         const restoreKeys = Array.isArray(body.restore_keys) ? body.restore_keys.map(String) : [];
-        const candidates = cache.filter((e) => e.finalized && e.version === version).reverse();
+        // A job restores what its own ref saved, else what the default branch saved.
+        const visible = cache.filter((e) => e.finalized && e.version === version);
+        const candidates = [
+          ...visible.filter((e) => e.ref === ref).reverse(),
+          ...visible.filter((e) => e.ref !== ref && e.ref === DEFAULT_REF).reverse(),
+        ];
         for (const wanted of [stringField(body, 'key'), ...restoreKeys]) {
           const match =
             candidates.find((e) => e.key === wanted) ?? candidates.find((e) => e.key.startsWith(wanted));
           if (match) {
+            match.lastAccessedAt = new Date().toISOString();
             return { ok: true, signed_download_url: blobUrl(match.blobPath, 'r'), matched_key: match.key };
           }
         }
@@ -533,9 +581,9 @@ export async function startResultsService(
     ];
   }
 
-  const envFor = (run: string, job: string): Record<string, string> => ({
+  const envFor = (run: string, job: string, ref?: string): Record<string, string> => ({
     ACTIONS_RESULTS_URL: `http://127.0.0.1:${twirpPort}/`,
-    ACTIONS_RUNTIME_TOKEN: runtimeToken(run, job),
+    ACTIONS_RUNTIME_TOKEN: runtimeToken(run, job, ref),
     ACTIONS_CACHE_SERVICE_V2: 'true',
     GITHUB_SERVER_URL: 'https://github.com',
   });
@@ -566,6 +614,13 @@ export async function startResultsService(
     refuseConnections: stopListening,
     requests,
     cacheEntries: () => cache.map((e) => ({ ...e })),
+    removeCacheEntry: (id) => {
+      const at = cache.findIndex((e) => e.id === id);
+      if (at < 0) return false;
+      const [entry] = cache.splice(at, 1);
+      if (entry) blobs.delete(entry.blobPath);
+      return true;
+    },
     artifacts: () => artifacts.map((a) => ({ ...a })),
     blob: (url) => blobs.get(new URL(url).pathname)?.data,
     close: stopListening,

@@ -6,7 +6,17 @@ import { formatBytes } from '../report/format.js';
 import { callClient, problemsOf } from './client-call.js';
 import { ageEntries, countNewOutputs, directorySize, pruneUnused } from './gocache.js';
 import type { SetTimes } from './gocache.js';
-import { buildKeys, hashDependencies, modulesKeys, movingPart } from './keys.js';
+import type { SavedEntry } from './hygiene.js';
+import { deleteSuperseded } from './hygiene.js';
+import {
+  buildFamily,
+  buildKeys,
+  compileInputsHash,
+  hashDependencies,
+  modulesFamily,
+  modulesKeys,
+  movingPart,
+} from './keys.js';
 
 // Loaded on first use: the clients are most of the bundle, and the first `go` process should not wait for them.
 const loadCacheClient = () => import('@actions/cache');
@@ -39,6 +49,10 @@ export interface CacheRequest {
   compileInputs: readonly string[];
   /** Per client call; default 5 minutes. */
   timeoutMs?: number;
+  /** Token for deleting the entries a save supersedes (cache-cleanup); null leaves them. */
+  cleanupToken?: string | null;
+  /** First pause between REST retries; 1 s unless tuned. */
+  apiRetryMs?: number;
   /** How mtimes are set; only tests replace it (to emulate a file system that drops them). */
   setTimes?: SetTimes;
 }
@@ -47,6 +61,9 @@ export interface RestoredEntry {
   name: 'GOMODCACHE' | 'GOCACHE';
   path: string;
   key: string;
+  /** What the entries this one supersedes have in common with it (see hygiene.ts). */
+  family: string;
+  marker: string;
   restoreKeys: string[];
   matchedKey: string | null;
   restoredBytes: number;
@@ -138,15 +155,29 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     movingPart(req.env, new Date()),
   );
   const entries: RestoredEntry[] = [];
-  for (const [name, dir, keys] of [
-    ['GOMODCACHE', req.gomodcache, mods],
-    ['GOCACHE', req.gocache, build],
+  for (const [name, dir, keys, family, marker] of [
+    ['GOMODCACHE', req.gomodcache, mods, modulesFamily(req.keyPrefix, req.env, deps), ''],
+    [
+      'GOCACHE',
+      req.gocache,
+      build,
+      buildFamily(req.keyPrefix, req.env),
+      `-${compileInputsHash(req.compileInputs)}-`,
+    ],
   ] as const) {
     const call = await callClient(`Restoring ${name}`, env, timeoutMs, async () =>
       (await loadCacheClient()).restoreCache([dir], keys.key, keys.restoreKeys),
     );
     const problems = problemsOf(call);
-    const entry: RestoredEntry = { name, path: dir, ...keys, matchedKey: null, restoredBytes: 0 };
+    const entry: RestoredEntry = {
+      name,
+      path: dir,
+      ...keys,
+      family,
+      marker,
+      matchedKey: null,
+      restoredBytes: 0,
+    };
     if (problems.length > 0) {
       log.warning(`${name} was not restored: ${problems.join('; ')}. Building without it.`);
     } else if (call.value) {
@@ -229,6 +260,7 @@ export async function saveCaches(
   }
   const env = clientEnv(req.env);
   const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
+  const saved: SavedEntry[] = [];
   for (const entry of restored.entries) {
     if (entry.matchedKey === entry.key) {
       log.info(`${entry.name}: restored from its exact key ${entry.key}; not saving it again`);
@@ -259,11 +291,20 @@ export async function saveCaches(
     const problems = problemsOf(call);
     if (problems.length === 0 && call.value !== undefined && call.value >= 0) {
       record.savedBytes += size;
+      saved.push({ name: entry.name, key: entry.key, family: entry.family, marker: entry.marker });
       log.info(`${entry.name}: saved ${formatBytes(size)} as ${entry.key}`);
     } else {
       const why = problems.join('; ') || 'the cache service did not accept it';
       log.warning(`${entry.name} was not saved: ${why}`);
     }
+  }
+  if (req.cleanupToken) {
+    await deleteSuperseded(saved, {
+      token: req.cleanupToken,
+      env: req.env,
+      retryBaseMs: req.apiRetryMs ?? 1000,
+      log,
+    });
   }
   return record;
 }

@@ -45,25 +45,43 @@ export function compileInputsHash(inputs: readonly string[]): string {
 export interface DependencyHash {
   file: 'go.sum' | 'go.mod';
   hash: string;
+  /** Short hash of the module path: modules of one repository keep apart entries. */
+  module: string;
 }
 
 /** go.sum lists every module the build may download; a module without one has no dependencies beyond go.mod. */
 export async function hashDependencies(moduleDir: string): Promise<DependencyHash> {
-  for (const file of ['go.sum', 'go.mod'] as const) {
-    try {
-      const content = await readFile(path.join(moduleDir, file));
-      return { file, hash: sha256(content).slice(0, 16) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-  }
-  throw new Error(`neither go.sum nor go.mod found in ${moduleDir}`);
+  const read = (file: string) =>
+    readFile(path.join(moduleDir, file)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+  const [goSum, goMod] = await Promise.all([read('go.sum'), read('go.mod')]);
+  if (goMod === null) throw new Error(`neither go.sum nor go.mod found in ${moduleDir}`);
+  const module = sha256(modulePath(goMod.toString('utf8'))).slice(0, 8);
+  return goSum !== null
+    ? { file: 'go.sum', hash: sha256(goSum).slice(0, 16), module }
+    : { file: 'go.mod', hash: sha256(goMod).slice(0, 16), module };
+}
+
+function modulePath(goMod: string): string {
+  return /^module\s+"?([^"\s]+)"?/m.exec(goMod)?.[1] ?? '';
+}
+
+/** Every GOMODCACHE entry of this module on this runner OS/arch starts with it. */
+export function modulesFamily(prefix: string, env: Env, deps: DependencyHash): string {
+  return `${clean(prefix)}-gomod-${runnerTag(env)}-${deps.module}-`;
 }
 
 export function modulesKeys(prefix: string, env: Env, deps: DependencyHash): CacheKeys {
   // No restore keys: a partial match would bring back modules the build no longer needs, and
   // Go leaves no trace of which module files were used, so that entry could only grow.
-  return { key: `${clean(prefix)}-gomod-${runnerTag(env)}-${deps.hash}`, restoreKeys: [] };
+  return { key: `${modulesFamily(prefix, env, deps)}${deps.hash}`, restoreKeys: [] };
+}
+
+/** Every GOCACHE entry of any Go version on this runner OS/arch starts with it. */
+export function buildFamily(prefix: string, env: Env): string {
+  return `${clean(prefix)}-gocache-${runnerTag(env)}-`;
 }
 
 export function buildKeys(
@@ -73,7 +91,7 @@ export function buildKeys(
   compileInputs: readonly string[],
   moving: string,
 ): CacheKeys {
-  const toolchain = `${clean(prefix)}-gocache-${runnerTag(env)}-${clean(goVersion)}-`;
+  const toolchain = `${buildFamily(prefix, env)}${clean(goVersion)}-`;
   const inputs = `${toolchain}${compileInputsHash(compileInputs)}-`;
   // The least specific key may bring another target set's entry: pruning before the save
   // drops whatever of it this run did not use.

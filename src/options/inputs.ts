@@ -146,6 +146,12 @@ export const INPUTS: readonly InputDefinition[] = [
   },
   { name: 'cache-key-prefix', default: 'go-build-matrix', description: 'Prefix of the cache keys' },
   {
+    name: 'cache-cleanup',
+    default: 'auto',
+    description:
+      "After a save, delete this branch's cache entries it supersedes (older entries of the same module and target set), when github-token has 'actions: write' ('auto'); 'false' leaves them to GitHub's eviction",
+  },
+  {
     name: 'upload',
     default: 'per-target',
     description: "Upload workflow artifacts: 'per-target', 'combined' or 'false'",
@@ -204,7 +210,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'github-token',
     default: '${{ github.token }}',
     description:
-      "Token for the API: the commit status ('status: true', needs statuses: write) and the release ('release', needs contents: write)",
+      "Token for the API: the commit status ('status: true', needs statuses: write), the release ('release', needs contents: write) and deleting superseded cache entries ('cache-cleanup', needs actions: write)",
   },
   {
     name: 'status',

@@ -55,6 +55,7 @@ export interface Options {
   readonly universal: boolean;
   readonly cache: CacheMode;
   readonly cacheKeyPrefix: string;
+  readonly cacheCleanup: 'auto' | 'false';
   readonly upload: UploadMode;
   readonly artifactName: string | null;
   readonly retentionDays: number | null;
@@ -416,6 +417,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     universal: bool('universal', get('universal')),
     cache: oneOf('cache', get('cache'), ['true', 'false', 'restore-only']),
     cacheKeyPrefix: parseKeyPrefix(get('cache-key-prefix')),
+    cacheCleanup: oneOf('cache-cleanup', get('cache-cleanup'), ['auto', 'false']),
     upload: oneOf('upload', get('upload'), ['per-target', 'combined', 'false']),
     artifactName: get('artifact-name').trim() === '' ? null : get('artifact-name').trim(),
     retentionDays: retention === '' ? null : positiveInteger('retention-days', retention, 400),

@@ -1,4 +1,4 @@
-// The REST client for releases: @actions/github's Octokit with retries of 5xx answers,
+// The GitHub REST client (releases, cache entries): @actions/github's Octokit with retries of 5xx answers,
 // and the errors it throws turned into sentences.
 import type { getOctokit as GetOctokit } from '@actions/github';
 

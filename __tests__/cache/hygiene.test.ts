@@ -1,0 +1,234 @@
+// Cache hygiene: after each save, the real @actions/cache client has stored a new entry in the
+// results-service emulation, and the REST client deletes, through the GitHub API stand-in (which
+// lists and deletes the same entries), exactly what the new entry supersedes — through a commit
+// sequence: cold, source edit, no-op, dependency bump, target added, Go upgrade, another branch,
+// another module of the repository, a token without actions: write, cleanup off.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CacheRequest } from '../../src/cache/index.js';
+import { restoreCaches, saveCaches } from '../../src/cache/index.js';
+import { MemoryLogger } from '../../src/log.js';
+import { GitHubStandIn } from '../support/github-api.js';
+import type { ResultsService } from '../support/results-service.js';
+import { startResultsService } from '../support/results-service.js';
+import { jobEnv, tempDir, warnings, writeGoEntry } from './helpers.js';
+
+let svc: ResultsService;
+let api: GitHubStandIn;
+beforeAll(async () => {
+  svc = await startResultsService();
+  api = new GitHubStandIn({
+    caches: {
+      entries: () => svc.cacheEntries(),
+      remove: (id) => svc.removeCacheEntry(id),
+    },
+  });
+  await api.start();
+});
+afterAll(async () => {
+  await api.stop();
+  await svc.close();
+});
+
+interface Step {
+  /** A fresh runner for each run, as on GitHub. */
+  root: string;
+  moduleDir: string;
+}
+
+const PREFIX = 'hygiene';
+const RUNNER = tempDir('hygiene-runner');
+const RUNNER_GOCACHE = path.join(RUNNER, 'go-build');
+const RUNNER_GOMODCACHE = path.join(RUNNER, 'mod');
+let runId = 2000;
+
+function workspace(module = 'example.com/app', goSum = 'example.com/dep v1.0.0 h1:abc=\n'): Step {
+  const root = tempDir('hygiene');
+  const moduleDir = path.join(root, 'module');
+  mkdirSync(moduleDir, { recursive: true });
+  writeFileSync(path.join(moduleDir, 'go.mod'), `module ${module}\n\ngo 1.23\n`);
+  writeFileSync(path.join(moduleDir, 'go.sum'), goSum);
+  return { root, moduleDir };
+}
+
+interface RunOptions {
+  ref?: string;
+  targets?: string[];
+  goVersion?: string;
+  module?: string;
+  /** Build outputs the run adds to GOCACHE (0: a no-op re-run). */
+  newOutputs?: number;
+  token?: string | null;
+}
+
+async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
+  const id = String(++runId);
+  const ref = o.ref ?? 'refs/heads/main';
+  const req: CacheRequest = {
+    mode: 'true',
+    keyPrefix: PREFIX,
+    env: {
+      ...jobEnv(svc.envFor(`run-${id}`, 'build', ref), step.root, id),
+      GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
+      GITHUB_REF: ref,
+      GITHUB_API_URL: api.url,
+    },
+    goVersion: o.goVersion ?? 'go1.26.7',
+    gocache: RUNNER_GOCACHE,
+    gomodcache: RUNNER_GOMODCACHE,
+    moduleDir: step.moduleDir,
+    compileInputs: [
+      ...(o.targets ?? ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1']),
+      `module=${o.module ?? 'example.com/app'}`,
+      'CGO_ENABLED=0',
+    ],
+    timeoutMs: 20_000,
+    cleanupToken: o.token === undefined ? api.token : o.token,
+    apiRetryMs: 5,
+  };
+  // Every run on a fresh runner: the same paths (the version of an entry hashes them), empty.
+  rmSync(RUNNER_GOCACHE, { recursive: true, force: true });
+  rmSync(RUNNER_GOMODCACHE, { recursive: true, force: true });
+  const log = new MemoryLogger();
+  const restored = await restoreCaches(req, log);
+  // What go build and go mod download would leave.
+  mkdirSync(path.join(req.gomodcache, 'cache', 'download'), { recursive: true });
+  writeFileSync(path.join(req.gomodcache, 'cache', 'download', 'dep.zip'), 'module bytes');
+  for (let i = 0; i < (o.newOutputs ?? 3); i++) writeGoEntry(req.gocache);
+  await saveCaches(req, restored, log);
+  return log;
+}
+
+/** The stored entries of this test, as `kind ref go-version-or-deps` lines, oldest first. */
+function entries(): string[] {
+  return svc
+    .cacheEntries()
+    .filter((e) => e.finalized && e.key.startsWith(`${PREFIX}-`))
+    .map((e) => `${e.ref} ${e.key.replace(`${PREFIX}-`, '')}`);
+}
+
+const gomod = /^refs\/heads\/main gomod-Linux-X64-[0-9a-f]{8}-[0-9a-f]{16}$/;
+const gocache = (ref: string, go: string, run: number) =>
+  new RegExp(`^${ref} gocache-Linux-X64-${go}-[0-9a-f]{16}-${run}-1$`);
+
+describe('cache-cleanup through a commit sequence', () => {
+  const app = workspace();
+
+  it('cold: saves the modules and the build cache, deletes nothing', async () => {
+    const log = await ciRun(app);
+    expect(entries()).toEqual([
+      expect.stringMatching(gomod),
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+    expect(log.lines.some((l) => l.message.startsWith('Cache: deleted'))).toBe(false);
+    expect(warnings(log)).toEqual([]);
+  });
+
+  it('a source edit: the new GOCACHE entry replaces the previous one', async () => {
+    const before = entries();
+    const log = await ciRun(app);
+    expect(entries()).toEqual([
+      before[0],
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        /^Cache: deleted 1 superseded entry of refs\/heads\/main \([\d.]+ \w+\): hygiene-gocache-Linux-X64-go1\.26\.7-[0-9a-f]{16}-2001-1$/,
+      ),
+    );
+  });
+
+  it('a no-op re-run saves nothing and so deletes nothing', async () => {
+    const before = entries();
+    const requests = api.requests.length;
+    const log = await ciRun(app, { newOutputs: 0 });
+    expect(entries()).toEqual(before);
+    expect(api.requests).toHaveLength(requests);
+    expect(warnings(log)).toEqual([]);
+  });
+
+  it('a dependency bump: the new go.sum entry and GOCACHE entry replace the old ones', async () => {
+    writeFileSync(path.join(app.moduleDir, 'go.sum'), 'example.com/dep v1.1.0 h1:def=\n');
+    const before = entries();
+    await ciRun(app);
+    const after = entries();
+    expect(after).toHaveLength(2);
+    expect(after[0]).toMatch(gomod);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).toMatch(gocache('refs/heads/main', 'go1.26.7', runId));
+  });
+
+  it('a target added: a second target set gets its own entry; the first is kept', async () => {
+    const before = entries();
+    await ciRun(app, { targets: ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'] });
+    expect(entries()).toEqual([
+      ...before,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+  });
+
+  it('a Go patch upgrade: the new entry of a target set replaces that set’s entry of the old Go', async () => {
+    const [mods, , added] = entries();
+    await ciRun(app, { goVersion: 'go1.26.8' });
+    expect(entries()).toEqual([
+      mods,
+      added,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
+    ]);
+  });
+
+  it('another branch keeps its own entries and never deletes the default branch’s', async () => {
+    const main = entries();
+    await ciRun(app, { ref: 'refs/heads/feature', goVersion: 'go1.26.8' });
+    const feature = runId;
+    await ciRun(app, { ref: 'refs/heads/feature', goVersion: 'go1.26.8' });
+    const after = entries();
+    expect(after.slice(0, main.length)).toEqual(main);
+    // Modules restored from main are not saved again; the second feature run replaced the first.
+    expect(after.slice(main.length)).toEqual([
+      expect.stringMatching(gocache('refs/heads/feature', 'go1.26.8', runId)),
+    ]);
+    expect(after.join('\n')).not.toContain(`-${feature}-1`);
+  });
+
+  it('another module of the repository keeps its entries apart', async () => {
+    const before = entries();
+    const other = workspace('example.com/tool');
+    await ciRun(other, { module: 'example.com/tool', goVersion: 'go1.26.8' });
+    const after = entries();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after).toHaveLength(before.length + 2);
+  });
+
+  it('a token without actions: write: one warning naming it; the entries stay for GitHub to evict', async () => {
+    api.denyWrites = true;
+    try {
+      const before = entries().length;
+      const log = await ciRun(app, { goVersion: 'go1.26.8' });
+      expect(entries()).toHaveLength(before + 1);
+      expect(warnings(log)).toEqual([
+        expect.stringMatching(
+          /^Superseded cache entries were not deleted: GitHub refused with 403 \(Resource not accessible by integration\)\. Grant the job 'permissions: actions: write' to keep one entry per target set and branch, or set cache-cleanup: false;/,
+        ),
+      ]);
+    } finally {
+      api.denyWrites = false;
+    }
+  });
+
+  it("cache-cleanup 'false' (no token for it) makes no API request", async () => {
+    const requests = api.requests.length;
+    const before = entries().length;
+    await ciRun(app, { goVersion: 'go1.26.8', token: null });
+    expect(api.requests).toHaveLength(requests);
+    expect(entries()).toHaveLength(before + 1);
+    // The next run with cleanup deletes every older entry of that set at once: the Go upgrade's,
+    // the one the refused run left and this one.
+    const log = await ciRun(app, { goVersion: 'go1.26.8' });
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(/^Cache: deleted 3 superseded entries/),
+    );
+    expect(entries()).toHaveLength(before - 1);
+  });
+});
