@@ -4,7 +4,7 @@
 // GitHub runs (examples/workflows/release.yml asks for `attestations: write`).
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ async function run(command: string, args: string[]): Promise<{ code: number; out
 interface Step {
   uses?: string;
   with?: Record<string, unknown>;
+  run?: string;
+  env?: Record<string, string>;
 }
 
 interface Workflow {
@@ -61,6 +63,7 @@ describe('workflow files', () => {
       expect.arrayContaining([
         '.github/workflows/go-build-matrix.yml',
         '.github/workflows/go-build-matrix-release.yml',
+        '.github/workflows/release-action.yml',
         'examples/workflows/step.yml',
         'examples/workflows/release.yml',
         'examples/workflows/release-reusable.yml',
@@ -228,5 +231,87 @@ describe('the release workflow', () => {
     });
     const attest = (step.jobs.release?.steps ?? []).find((s) => s.uses === 'actions/attest@v4');
     expect(attest?.with).toEqual({ 'subject-checksums': '${{ steps.build.outputs.attestation-subjects }}' });
+  });
+});
+
+describe("the action's own release workflow", () => {
+  const wf = readWorkflow('.github/workflows/release-action.yml') as Workflow & {
+    permissions?: Record<string, string>;
+  };
+  const jobs = wf.jobs as Record<string, Workflow['jobs'][string] & { needs?: string | string[] }>;
+  const runs = (job: string): string[] => (jobs[job]?.steps ?? []).flatMap((s) => (s.run ? [s.run] : []));
+
+  it('runs on version tags, reads by default and lets only the release job write contents', () => {
+    expect(wf.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(jobs)).toEqual(['check', 'test', 'release', 'npm']);
+    for (const [name, job] of Object.entries(jobs)) {
+      expect([name, job.permissions?.contents]).toEqual([name, name === 'release' ? 'write' : 'read']);
+    }
+    expect(jobs.release?.permissions).toEqual({ contents: 'write' });
+    expect(jobs.npm?.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+  });
+
+  it('checks the tag against package.json, dist/ and the suite before it releases', () => {
+    const check = runs('check');
+    expect(check.join('\n')).toMatch(/"\$TAG" != "v\$version"/);
+    expect(check).toEqual(expect.arrayContaining(['npm ci --no-audit --no-fund', 'npm run check-dist']));
+    expect(runs('test')).toEqual(['bash .ci/run']);
+    expect(jobs.release?.needs).toEqual(['check', 'test']);
+    expect(jobs.npm?.needs).toBe('release');
+  });
+
+  it('creates the release with gh and moves the major tag, untrusted values only through env', () => {
+    const release = runs('release').join('\n');
+    expect(release).toContain('gh release create "$TAG" --verify-tag');
+    expect(release).toContain('git tag -f "$major" "$GITHUB_SHA"');
+    expect(release).toContain('git push -f origin "refs/tags/$major"');
+    expect(runs('npm').join('\n')).toContain('npm publish --provenance');
+    // A tag name is chosen by whoever pushes it: no run script may expand an expression itself.
+    for (const job of Object.keys(jobs)) for (const script of runs(job)) expect(script).not.toContain('${{');
+    const steps = (jobs.release?.steps ?? []).filter((s) => s.run);
+    for (const step of steps) expect(step.env?.TAG).toBe('${{ github.ref_name }}');
+  });
+
+  it("takes a release's notes from its CHANGELOG.md section and refuses a version without one", async () => {
+    const notes = path.join(ROOT, 'scripts', 'release-notes.mjs');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gbm-notes-'));
+    mkdirSync(path.join(dir, 'scripts'));
+    copyFileSync(notes, path.join(dir, 'scripts', 'release-notes.mjs'));
+    writeFileSync(
+      path.join(dir, 'CHANGELOG.md'),
+      [
+        '# Changelog',
+        '',
+        '## [Unreleased]',
+        '',
+        '- later',
+        '',
+        '## [1.2.0] - 2026-05-01',
+        '',
+        '### Fixed',
+        '',
+        '- one',
+        '',
+        '## [1.1.0] - 2026-04-01',
+        '',
+        '- older',
+        '',
+        '## [1.0.0] - 2026-03-01',
+        '',
+        '[1.2.0]: https://example.com/1.2.0',
+        '',
+      ].join('\n'),
+    );
+    const script = path.join(dir, 'scripts', 'release-notes.mjs');
+    const ok = await run(process.execPath, [script, '1.2.0']);
+    expect(ok).toEqual({ code: 0, output: '### Fixed\n\n- one\n' });
+    expect((await run(process.execPath, [script, '1.1.0'])).output).toBe('- older\n');
+    const empty = await run(process.execPath, [script, '1.0.0']);
+    expect(empty.code).toBe(1);
+    const missing = await run(process.execPath, [script, '9.9.9']);
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain("no '## [9.9.9] - <date>' section");
+    expect((await run(process.execPath, [script, 'v1.2.0'])).code).toBe(2);
   });
 });
