@@ -83,13 +83,16 @@ interface Failure {
 
 type Json = Record<string, unknown>;
 
+// Plain fields (no parameter properties): bench/peers.mjs loads this file with Node's type stripping.
 class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: Json,
-    readonly headers: Record<string, string> = {},
-  ) {
+  readonly status: number;
+  readonly body: Json;
+  readonly headers: Record<string, string>;
+  constructor(status: number, body: Json, headers: Record<string, string> = {}) {
     super(String(body.message));
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
   }
 }
 
