@@ -157,6 +157,8 @@ interface ActRun {
   exitCode: number | null;
   lines: ActLine[];
   log: string;
+  /** act's whole log, kept for a failing test's reader. */
+  logFile: string;
   report: string;
   seconds: number;
 }
@@ -224,7 +226,15 @@ async function runAct(
           // a raw line of a step that happens to start with '{'
         }
       }
-      resolve({ exitCode, lines, log, report, seconds: (Date.now() - started) / 1000 });
+      writeFileSync(path.join(work, 'act.log'), log);
+      resolve({
+        exitCode,
+        lines,
+        log,
+        logFile: path.join(work, 'act.log'),
+        report,
+        seconds: (Date.now() - started) / 1000,
+      });
     });
   });
 }
@@ -269,6 +279,7 @@ const problems = (run: ActRun) =>
   run.lines
     .filter((l) => l.level === 'error' || l.command === 'error')
     .map((l) => `${l.job ?? ''}: ${l.arg ?? l.msg ?? ''}`)
+    .concat(run.exitCode === 0 ? [] : [`(act's log: ${run.logFile})`])
     .join('\n');
 
 describe(`nektos/act ${ACT_VERSION} in host mode`, () => {
@@ -433,6 +444,16 @@ jobs:
         .sort(),
     ).toEqual(targets.map((t) => `hello-${t.replace('/', '-')}`).sort());
 
+    // The legs also saved GOCACHE through the emulated cache service (v2 twirp, ACTIONS_RESULTS_URL).
+    expect(
+      service
+        .cacheEntries()
+        .filter((e) => e.finalized)
+        .map((e) => e.key),
+    ).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^go-build-matrix-gocache-Linux-X64-go1\.26\./)]),
+    );
+
     // collect merged them: its outputs (from the merged manifest) name every leg's file by digest.
     const [collected] = stepOutputs(run, `${jobs}/collect`, 'collect');
     expect(collected).toMatchObject({ built: '3', failed: '0', verified: '3' });
@@ -454,13 +475,27 @@ jobs:
       const { artifacts } = await client.listArtifacts();
       const out = tempDir('act-download');
       for (const a of artifacts) await client.downloadArtifact(a.id, { path: path.join(out, a.name) });
+      // Each target's artifact holds its archive (the binary inside, named after the program).
       for (const a of merged) {
-        const name = path.basename(a.path);
         const dir = path.join(out, `hello-${a.target.replace('/', '-')}`);
-        expect([name, existsSync(path.join(dir, name)) && sha256(path.join(dir, name))]).toEqual([
-          name,
-          a.sha256,
-        ]);
+        const unpacked = tempDir('act-unpack');
+        if (a.target.startsWith('windows/')) {
+          await execFileAsync('unzip', [
+            '-q',
+            path.join(dir, `hello-${a.target.replace('/', '-')}.zip`),
+            '-d',
+            unpacked,
+          ]);
+        } else {
+          await execFileAsync('tar', [
+            '-xzf',
+            path.join(dir, `hello-${a.target.replace('/', '-')}.tar.gz`),
+            '-C',
+            unpacked,
+          ]);
+        }
+        const binary = path.join(unpacked, a.target.startsWith('windows/') ? 'hello.exe' : 'hello');
+        expect([a.target, sha256(binary)]).toEqual([a.target, a.sha256]);
       }
     } finally {
       process.env = saved;
@@ -504,18 +539,26 @@ jobs:
       { broken: path.join(REPO_ROOT, '__tests__', 'fixtures', 'broken') },
     );
     const run = await runAct(repo, 'caller.yml', { env: service.env, gocache: legsGocache });
-    expect(run.exitCode).not.toBe(0);
+    expect([run.exitCode === 0, run.logFile]).toEqual([false, run.logFile]);
     const jobs = 'gbm/go-build-matrix';
     const results = jobResults(run);
     expect(results[`${jobs}/plan`]).toBe('success');
+    // Per leg, the action's step: the linux leg built, the windows leg failed. (Not act's job
+    // results: act keeps one result for all legs of a matrix job, so a leg finishing after a failed
+    // one reports "Job failed" too; pkg/runner/job_executor.go setJobResult.)
     const legs = run.lines
-      .filter((l) => l.jobID === 'build' && l.jobResult)
-      .map((l) => [(l.matrix as { targets: string }).targets, l.jobResult])
+      .filter((l) => l.jobID === 'build' && l.stepID?.join('/') === '2' && l.stage === 'Main' && l.stepResult)
+      .map((l) => [(l.matrix as { targets: string }).targets, l.stepResult])
       .sort();
     expect(legs).toEqual([
       ['linux/amd64', 'success'],
       ['windows/amd64', 'failure'],
     ]);
+    expect(
+      Object.entries(results)
+        .filter(([job]) => job.startsWith(`${jobs}/build-`))
+        .map(([, r]) => r),
+    ).toContain('failure');
     // The compiler's error, as an annotation on the file, from the windows leg.
     expect(
       run.lines.some(
