@@ -28,7 +28,7 @@
 //   what it checks to a directory outside the workspace ($GBM_TEST_REPORT).
 // - The reusable workflow has no `cache` input and act drops `INPUT_*` variables given with
 //   `--env` from `uses:` steps (pkg/runner/step.go mergeEnv), so its legs save GOCACHE to the
-//   emulated cache service; they get a GOCACHE of their own (not the suite's).
+//   emulated cache service; each job gets a GOCACHE of its own (see the setup-go stand-in).
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { execFile, spawn } from 'node:child_process';
@@ -51,9 +51,6 @@ const ACT_VERSION = 'v0.2.89';
 let act: string;
 let nodeDir: string;
 let standIns: { setupGo: string; uploadArtifact: string };
-/** One GOCACHE for the reusable workflow's legs of this file (they save it to the cache service). */
-let legsGocache: string;
-let gomodcache: string;
 
 beforeAll(async () => {
   act = await goTool(tc, 'github.com/nektos/act', ACT_VERSION);
@@ -61,7 +58,12 @@ beforeAll(async () => {
   symlinkSync(NODE24, path.join(nodeDir, 'node'));
   const root = tempDir('act-stand-ins');
   standIns = { setupGo: path.join(root, 'setup-go'), uploadArtifact: path.join(root, 'upload-artifact') };
-  // Stand-in of the actions/setup-go@v5 download: puts the suite's Go 1.26 first on PATH.
+  // Stand-in of the actions/setup-go@v5 download: puts the suite's Go 1.26 first on PATH, and gives
+  // the job what a job's own machine has, an empty GOCACHE and GOMODCACHE of its own (under its
+  // RUNNER_TEMP): host mode runs every job, matrix legs at once included, on one file system, and
+  // the action prunes GOCACHE in place before saving it (src/cache/index.ts), which breaks a build
+  // running at the same time in the same GOCACHE ("could not import internal/cpu (open
+  // …/gocache/5c/…-d: no such file or directory)").
   mkdirSync(standIns.setupGo);
   writeFileSync(
     path.join(standIns.setupGo, 'action.yml'),
@@ -76,7 +78,10 @@ runs:
   using: composite
   steps:
     - shell: bash
-      run: echo '${tc.binDir}' >>"$GITHUB_PATH"
+      run: |
+        echo '${tc.binDir}' >>"$GITHUB_PATH"
+        echo "GOCACHE=$RUNNER_TEMP/go-build" >>"$GITHUB_ENV"
+        echo "GOMODCACHE=$RUNNER_TEMP/go-mod" >>"$GITHUB_ENV"
 `,
   );
   // Stand-in of the actions/upload-artifact@v4 download: act fetches it even for a skipped step.
@@ -97,9 +102,6 @@ runs:
       run: echo '::error::the upload-artifact stand-in ran'; exit 1
 `,
   );
-  const caches = tempDir('act-go');
-  legsGocache = path.join(caches, 'gocache');
-  gomodcache = path.join(caches, 'gomodcache');
 }, 20 * 60_000);
 
 let service: ResultsService | undefined;
@@ -166,7 +168,7 @@ interface ActRun {
 async function runAct(
   repo: string,
   workflow: string,
-  opts: { env?: Record<string, string>; gocache: string },
+  opts: { env?: Record<string, string> } = {},
 ): Promise<ActRun> {
   const work = tempDir('act-run');
   const report = path.join(work, 'report');
@@ -202,8 +204,8 @@ async function runAct(
     PATH: [nodeDir, '/usr/bin', '/bin'].join(path.delimiter),
     LANG: 'C.UTF-8',
     TMPDIR: work,
-    GOCACHE: opts.gocache,
-    GOMODCACHE: gomodcache,
+    GOCACHE: path.join(work, 'gocache'),
+    GOMODCACHE: path.join(work, 'gomodcache'),
     GOENV: 'off',
     GOFLAGS: '',
     GOTOOLCHAIN: 'local',
@@ -300,6 +302,8 @@ jobs:
           cache: false
       - id: gbm
         uses: ./
+        env:
+          GOCACHE: ${SUITE_GOCACHE}
         with:
           targets: ${targets.join(' ')}
           working-directory: examples/hello
@@ -322,7 +326,7 @@ jobs:
       },
       { 'examples/hello': EXAMPLE_MODULE },
     );
-    const run = await runAct(repo, 'step.yml', { gocache: SUITE_GOCACHE });
+    const run = await runAct(repo, 'step.yml');
     expect([run.exitCode, problems(run)]).toEqual([0, '']);
     expect(jobResults(run)).toEqual({ 'step/build': 'success' });
 
@@ -403,7 +407,7 @@ jobs:
       },
       { 'examples/hello': EXAMPLE_MODULE },
     );
-    const run = await runAct(repo, 'caller.yml', { env: service.env, gocache: legsGocache });
+    const run = await runAct(repo, 'caller.yml', { env: service.env });
     expect([run.exitCode, problems(run)]).toEqual([0, '']);
     const jobs = 'gbm/go-build-matrix';
     expect(jobResults(run)).toEqual({
@@ -538,7 +542,7 @@ jobs:
       },
       { broken: path.join(REPO_ROOT, '__tests__', 'fixtures', 'broken') },
     );
-    const run = await runAct(repo, 'caller.yml', { env: service.env, gocache: legsGocache });
+    const run = await runAct(repo, 'caller.yml', { env: service.env });
     expect([run.exitCode === 0, run.logFile]).toEqual([false, run.logFile]);
     const jobs = 'gbm/go-build-matrix';
     const results = jobResults(run);
