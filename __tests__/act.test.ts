@@ -16,8 +16,10 @@
 // - act's own artifact server (`--artifact-server-path`) implements the v4 artifact twirp service,
 //   but rejects @actions/artifact v6's CreateArtifact: "Error decode request body: proto: unknown
 //   field "mime_type"" (pkg/artifacts/artifacts_v4.go:243, its CreateArtifactRequest in
-//   pkg/artifacts/artifact.pb.go has no field 6). Its cache server speaks the old v1 REST protocol
-//   only (pkg/artifactcache/handler.go). So both are off (`--no-cache-server`, no
+//   pkg/artifacts/artifact.pb.go has no field 6). Its cache server speaks the v1 REST protocol
+//   only (pkg/artifactcache/handler.go, `/_apis/artifactcache/…`): @actions/cache v6 still talks
+//   v1 when ACTIONS_CACHE_SERVICE_V2 is unset (it saved GOCACHE there by hand), but not the cache
+//   service v2 twirp that GitHub serves now. So both are off (`--no-cache-server`, no
 //   `--artifact-server-path`: act then sets none of ACTIONS_RUNTIME_TOKEN / ACTIONS_RESULTS_URL /
 //   ACTIONS_CACHE_URL itself, pkg/runner/run_context.go setActionRuntimeVars, cmd/root.go:681) and
 //   the suite's results-service emulation gets them through `--env`.
@@ -26,6 +28,8 @@
 //   processRunnerSummaryCommand: a `summary` log entry per step). The tests read act's `--json`
 //   log for step outputs, summaries and job results, and a step of the test's own workflows copies
 //   what it checks to a directory outside the workspace ($GBM_TEST_REPORT).
+// - Matrix legs run at once whatever `--concurrent-jobs` says (up to `max-parallel`, default 4;
+//   pkg/runner/runner.go), and act keeps one result for all legs of a matrix job.
 // - The reusable workflow has no `cache` input and act drops `INPUT_*` variables given with
 //   `--env` from `uses:` steps (pkg/runner/step.go mergeEnv), so its legs save GOCACHE to the
 //   emulated cache service; each job gets a GOCACHE of its own (see the setup-go stand-in).
