@@ -89,6 +89,18 @@ describe('workflow files', () => {
     expect(r.output).toMatch(/wrte/);
   });
 
+  it('actionlint runs shellcheck over run: scripts (installed by .ci/install-system-deps)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gbm-wf-'));
+    const file = path.join(dir, 'unquoted.yml');
+    writeFileSync(
+      file,
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cd $HOME/x\n',
+    );
+    const r = await run(actionlint, ['-no-color', file]);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/SC2086/);
+  });
+
   it('every step that uses the action passes only inputs action.yml declares', () => {
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
       inputs: Record<string, unknown>;
