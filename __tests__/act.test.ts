@@ -582,7 +582,14 @@ jobs:
       .filter((l) => l.command === 'error' && l.job === `${jobs}/collect`)
       .map((l) => l.arg ?? '');
     expect(collectErrors.join('\n')).toContain('windows/amd64');
-    expect(service.artifacts().map((a) => a.name)).toEqual(['broken-linux-amd64']);
+    // The failed target's artifact carries the leg's manifest only, so collect knows why.
+    expect(collectErrors.join('\n')).toMatch(/windows\/amd64 \(build-failed\)/);
+    expect(
+      service
+        .artifacts()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['broken-linux-amd64', 'broken-windows-amd64']);
     // The caller's job that needs the called workflow did not run.
     expect(existsSync(path.join(run.report, 'check-ran'))).toBe(false);
     expect(results['caller/check']).toBeUndefined();

@@ -440,8 +440,10 @@ async function upload(
     options.artifactName ??
     (options.upload === 'combined' ? DEFAULT_COMBINED_TEMPLATE : DEFAULT_PER_TARGET_TEMPLATE);
   try {
+    // A failed target's artifact carries only the manifest: a collect job then reports it as
+    // failed, with the reason, even when every target of its leg failed.
     const targets = manifest.artifacts
-      .filter((a) => a.status === 'ok')
+      .filter((a) => a.status !== 'skipped')
       .map((a) => {
         const job = jobs.find((j) => j.target.id === a.target && j.package === a.package);
         return {
@@ -451,7 +453,7 @@ async function upload(
             goarch: a.goarch,
             variant: job?.variantSuffix ?? '',
           }),
-          files: [a.archive ?? (a.path as string), ...(a.sboms ?? [])].map((f) =>
+          files: (a.status === 'ok' ? [a.archive ?? (a.path as string), ...(a.sboms ?? [])] : []).map((f) =>
             path.resolve(ctx.baseDir, f),
           ),
         };

@@ -175,11 +175,16 @@ describe('uploadArtifacts', () => {
 });
 
 describe('planning artifacts', () => {
-  it('skips targets without files and rejects duplicate names and files outside the output dir', () => {
+  it('gives a failed target the shared files only, and rejects duplicate names and files outside the output dir', () => {
     const req = outputDir('per-target', {});
     const [first, second] = req.targets as [UploadRequest['targets'][0], UploadRequest['targets'][0]];
+    const planned = planArtifacts({ ...req, targets: [first, { artifactName: 'failed', files: [] }] });
+    expect(planned.map((a) => a.name)).toEqual(['hello-linux-amd64', 'failed']);
+    expect(planned[1]?.files).toEqual(req.sharedFiles);
     expect(
-      planArtifacts({ ...req, targets: [first, { artifactName: 'failed', files: [] }] }).map((a) => a.name),
+      planArtifacts({ ...req, sharedFiles: [], targets: [first, { artifactName: 'failed', files: [] }] }).map(
+        (a) => a.name,
+      ),
     ).toEqual(['hello-linux-amd64']);
     expect(() =>
       planArtifacts({ ...req, targets: [first, { ...second, artifactName: first.artifactName }] }),

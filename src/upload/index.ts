@@ -64,7 +64,8 @@ export function planArtifacts(req: UploadRequest): PlannedArtifact[] {
         ]
       : req.mode === 'per-target'
         ? req.targets
-            .filter((t) => t.files.length > 0)
+            // A target without files of its own (it failed) still carries the manifest saying why.
+            .filter((t) => t.files.length > 0 || req.sharedFiles.length > 0)
             .map((t) => ({ name: t.artifactName, files: unique([...t.files, ...req.sharedFiles]) }))
         : [];
   const seen = new Set<string>();
