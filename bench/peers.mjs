@@ -64,6 +64,7 @@ const tools = path.join(root, '.cache', 'bench-tools');
 const modcache = path.join(bench, 'gomodcache');
 const localProxy = `file://${path.join(modcache, 'cache', 'download')}`;
 mkdirSync(tools, { recursive: true });
+mkdirSync(path.join(modcache, 'cache', 'download'), { recursive: true });
 
 function goOut(args, env = {}, cwd = root) {
   return execFileSync(go, args, {
@@ -99,14 +100,14 @@ function makeWritable(dir) {
   }
 }
 
-/** A workspace: the module at a pinned version in its own git repository (GoReleaser reads git). */
+/** A workspace: the module at a pinned version (a copy, or GOROOT's cmd in place) and a directory for GoReleaser. */
 function checkOut(name) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `gbm-peers-${name}-`));
   let moduleDir;
   let pkg;
   if (name === 'gofmt' || name === 'go') {
-    cpSync(path.join(goOut(['env', 'GOROOT']), 'src', 'cmd'), path.join(dir, 'cmd'), { recursive: true });
-    moduleDir = path.join(dir, 'cmd');
+    // The std module "cmd" builds only in place (a copy is an ambiguous import); nothing writes there.
+    moduleDir = path.join(goOut(['env', 'GOROOT']), 'src', 'cmd');
     pkg = `./${name}`;
   } else {
     const program = PROGRAMS[name];
@@ -117,29 +118,38 @@ function checkOut(name) {
     pkg = '.';
     goOut(['mod', 'download'], { GOTOOLCHAIN: 'local' }, moduleDir);
   }
-  const git = (...args) => execFileSync('git', args, { cwd: moduleDir, stdio: 'ignore' });
+  // GoReleaser runs from a directory of its own (its config and dist/ never land in the module)
+  // that is a git repository, as it expects.
+  const releaserDir = path.join(dir, 'goreleaser');
+  mkdirSync(releaserDir);
+  const git = (...args) => execFileSync('git', args, { cwd: releaserDir, stdio: 'ignore' });
   git('init', '-q');
-  git('add', '-A');
-  git('-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-qm', 'pinned');
-  return { dir, moduleDir, pkg };
-}
-
-function commit(ws, message) {
-  const git = (...args) => execFileSync('git', args, { cwd: ws.moduleDir, stdio: 'ignore' });
-  git('add', '-A');
-  git('-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-qm', message);
+  git(
+    '-c',
+    'user.name=bench',
+    '-c',
+    'user.email=bench@example.com',
+    'commit',
+    '-q',
+    '--allow-empty',
+    '-m',
+    'bench',
+  );
+  return { dir, moduleDir, pkg, releaserDir };
 }
 
 function goreleaserConfig(ws, targets) {
-  const file = path.join(ws.moduleDir, '.goreleaser.bench.yaml');
+  const file = path.join(ws.releaserDir, '.goreleaser.yaml');
   const byOs = targets.map((t) => t.split('/'));
   writeFileSync(
     file,
     [
       'version: 2',
       'project_name: bench',
+      `dist: ${path.join(ws.dir, 'goreleaser-dist')}`,
       'builds:',
       '  - id: bench',
+      `    dir: ${ws.moduleDir}`,
       `    main: ${ws.pkg}`,
       '    binary: bench',
       '    env: [CGO_ENABLED=0]',
@@ -225,7 +235,7 @@ function actionInputs(ws, runner, targets, cache) {
 async function goreleaser(ws, runner, targets, pathPrefix) {
   const config = goreleaserConfig(ws, targets);
   return timed([installGoReleaser(), 'build', '--snapshot', '--clean', '--config', config], {
-    cwd: ws.moduleDir,
+    cwd: ws.releaserDir,
     env: {
       ...process.env,
       PATH: `${pathPrefix}:${process.env.PATH}`,
@@ -386,13 +396,6 @@ async function sequence(name) {
     for (const side of ['setup-go', 'ours']) {
       const { ws, service, api } = sides[side];
       s.change(ws);
-      if (
-        s.step !== 'cold' &&
-        s.step !== 'no-op re-run' &&
-        s.step !== 'target added' &&
-        s.step !== 'Go upgrade'
-      )
-        commit(ws, s.step);
       const goroot = s.go === 'upgrade' ? upgradeGoroot() : baseGoroot;
       const runner = runnerDirs(`${side}-${runId}`);
       const r =
