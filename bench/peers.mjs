@@ -182,8 +182,14 @@ function timed(argv, { cwd, env }) {
   });
 }
 
+/**
+ * A fresh runner: empty, but at the same paths every time for one side, as a hosted runner's
+ * GOCACHE and GOMODCACHE are (@actions/cache's entry version hashes the paths it saves).
+ */
 function runnerDirs(tag) {
-  const vm = mkdtempSync(path.join(os.tmpdir(), `gbm-peers-vm-${tag}-`));
+  const vm = path.join(os.tmpdir(), `gbm-peers-vm-${tag}`);
+  rmSync(vm, { recursive: true, force: true });
+  mkdirSync(vm, { recursive: true });
   return { vm, GOCACHE: path.join(vm, 'go-build'), GOMODCACHE: path.join(vm, 'mod') };
 }
 
@@ -397,7 +403,7 @@ async function sequence(name) {
       const { ws, service, api } = sides[side];
       s.change(ws);
       const goroot = s.go === 'upgrade' ? upgradeGoroot() : baseGoroot;
-      const runner = runnerDirs(`${side}-${runId}`);
+      const runner = runnerDirs(side);
       const r =
         side === 'ours'
           ? await oursStep(ws, runner, service, api, s.targets ?? TARGETS, goroot, runId)
