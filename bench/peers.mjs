@@ -34,17 +34,6 @@ import { startResultsService } from '../__tests__/support/results-service.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GORELEASER = { module: 'github.com/goreleaser/goreleaser/v2', version: 'v2.17.0' };
 const GO_UPGRADE = 'go1.27.3';
-// First-class ports: 8 targets.
-const TARGETS = [
-  'darwin/amd64',
-  'darwin/arm64',
-  'linux/386',
-  'linux/amd64',
-  'linux/arm',
-  'linux/arm64',
-  'windows/386',
-  'windows/amd64',
-];
 const ADDED_TARGET = 'linux/riscv64';
 const PROGRAMS = {
   fzf: { module: 'github.com/junegunn/fzf', version: 'v0.65.2', bump: 'github.com/mattn/go-isatty@v0.0.21' },
@@ -75,6 +64,12 @@ function goOut(args, env = {}, cwd = root) {
   }).trim();
 }
 
+// The first-class ports, as the Go in use lists them (8 today).
+const TARGETS = JSON.parse(goOut(['tool', 'dist', 'list', '-json']))
+  .filter((p) => p.FirstClass)
+  .map((p) => `${p.GOOS}/${p.GOARCH}`)
+  .sort();
+
 function installGoReleaser() {
   const bin = path.join(tools, 'goreleaser');
   if (
@@ -88,8 +83,10 @@ function installGoReleaser() {
 }
 
 /** The Go 1.27 toolchain module's GOROOT, fetched through the proxy once. */
+let upgradedGoroot = null;
 function upgradeGoroot() {
-  return goOut(['env', 'GOROOT'], { GOTOOLCHAIN: GO_UPGRADE });
+  upgradedGoroot ??= goOut(['env', 'GOROOT'], { GOTOOLCHAIN: GO_UPGRADE });
+  return upgradedGoroot;
 }
 
 function makeWritable(dir) {
