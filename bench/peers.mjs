@@ -10,7 +10,7 @@
 //     uses it (one entry of GOCACHE+GOMODCACHE keyed by OS, arch, Go version and the go.sum
 //     hash, no restore keys, saved only when that key missed) in front of GoReleaser.
 // Figures go to bench/results/peers.json and one SVG per workload. Needs Node 24 (type stripping).
-// Usage: bench/peers.mjs [workloads=gofmt,go,fzf,gum] [sequence workloads=fzf,gum]
+// Usage: bench/peers.mjs [cold workloads=gofmt,fzf,gum,go] [sequence workloads=fzf,gum]
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -43,7 +43,7 @@ const PROGRAMS = {
     bump: 'github.com/mattn/go-isatty@v0.0.21',
   },
 };
-const coldWorkloads = (process.argv[2] ?? 'gofmt,go,fzf,gum').split(',').filter(Boolean);
+const coldWorkloads = (process.argv[2] ?? 'gofmt,fzf,gum,go').split(',').filter(Boolean);
 const sequenceWorkloads = (process.argv[3] ?? 'fzf,gum').split(',').filter(Boolean);
 
 const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
@@ -278,11 +278,16 @@ async function coldPair(name) {
 }
 
 // ---------- 2. the commit sequence ----------
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
 function entriesOf(service) {
   const finalized = service.cacheEntries().filter((e) => e.finalized);
-  return { entries: finalized.length, bytes: finalized.reduce((sum, e) => sum + e.sizeBytes, 0) };
+  return {
+    entries: finalized.length,
+    bytes: finalized.reduce((sum, e) => sum + e.sizeBytes, 0),
+    keys: finalized.map((e) => `${e.key} (${e.ref}, ${mb(e.sizeBytes)})`),
+  };
 }
 
 /** setup-go v5's cache (restore in the setup step, save in its post step), around GoReleaser. */
@@ -427,25 +432,29 @@ async function sequence(name) {
 }
 
 // ---------- report ----------
-const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-function chart(seq) {
-  const width = 640;
+/** One chart per workload: the cold pair (vs GoReleaser), then each sequence step (vs setup-go + GoReleaser). */
+function chart(name, cold, seq) {
+  const rows = [
+    ...(cold ? [{ label: 'cold, no cache', peer: 'GoReleaser', ratio: cold.ratio }] : []),
+    ...(seq?.steps ?? []).map((s) => ({ label: s.step, peer: 'setup-go + GoReleaser', ratio: s.ratio })),
+  ];
+  const width = 720;
   const barHeight = 26;
-  const left = 140;
-  const scale = (width - left - 80) / Math.max(1.2, ...seq.steps.map((s) => s.ratio));
-  const bars = seq.steps.map((s, i) => {
+  const left = 150;
+  const scale = (width - left - 230) / Math.max(1.2, ...rows.map((r) => r.ratio));
+  const bars = rows.map((r, i) => {
     const y = 40 + i * (barHeight + 10);
-    const w = Math.max(1, s.ratio * scale);
+    const w = Math.max(1, r.ratio * scale);
     return [
-      `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${s.step}</text>`,
-      `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${s.ratio <= 1 ? '#2da44e' : '#cf222e'}"/>`,
-      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${s.ratio.toFixed(2)}×</text>`,
+      `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${r.label}</text>`,
+      `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${r.ratio <= 1 ? '#2da44e' : '#cf222e'}"/>`,
+      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${r.ratio.toFixed(2)}× vs ${r.peer}</text>`,
     ].join('');
   });
   const one = left + scale;
-  const height = 50 + seq.steps.length * (barHeight + 10);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13"><text x="10" y="22" font-weight="bold">${seq.workload}: wall time, go-build-matrix / (setup-go cache + GoReleaser), per step</text>${bars.join('')}<line x1="${one.toFixed(1)}" y1="32" x2="${one.toFixed(1)}" y2="${height - 4}" stroke="#57606a" stroke-dasharray="4 3"/></svg>\n`;
+  const height = 50 + rows.length * (barHeight + 10);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/><text x="10" y="22" font-weight="bold">${name}, ${TARGETS.length} first-class targets: wall time of go-build-matrix / peer (dashed line = 1.0)</text>${bars.join('')}<line x1="${one.toFixed(1)}" y1="32" x2="${one.toFixed(1)}" y2="${height - 4}" stroke="#57606a" stroke-dasharray="4 3"/></svg>\n`;
 }
 
 const results = {
@@ -458,19 +467,21 @@ const results = {
   cold: [],
   sequences: [],
 };
-installGoReleaser();
-for (const name of coldWorkloads) {
-  console.error(`cold ${name}…`);
-  const r = await coldPair(name);
-  results.cold.push(r);
-  console.log(
-    `cold ${name}, ${TARGETS.length} targets: ours ${r.oursSeconds.toFixed(1)} s, GoReleaser ${r.goreleaserSeconds.toFixed(1)} s, ratio ${r.ratio.toFixed(2)}`,
-  );
+// Written after every workload, so that a late failure keeps what was measured.
+function record(name) {
+  writeFileSync(path.join(root, 'bench', 'results', 'peers.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const cold = results.cold.find((r) => r.workload === name);
+  const seq = results.sequences.find((r) => r.workload === name);
+  writeFileSync(path.join(root, 'bench', 'results', `peers-${name}.svg`), chart(name, cold, seq));
 }
+
+installGoReleaser();
+// The sequences first: they are what a run can least afford to lose.
 for (const name of sequenceWorkloads) {
   console.error(`sequence ${name}…`);
   const seq = await sequence(name);
   results.sequences.push(seq);
+  record(name);
   console.log(
     `\n${name}: step | ours s | setup-go+GoReleaser s | ratio | ours restored/saved | theirs restored/saved | entries after (ours / theirs)`,
   );
@@ -479,6 +490,13 @@ for (const name of sequenceWorkloads) {
       `  ${s.step} | ${s.ours.seconds.toFixed(1)} | ${s.setupGo.seconds.toFixed(1)} | ${s.ratio.toFixed(2)} | ${mb(s.ours.restoredBytes)} / ${mb(s.ours.savedBytes)} | ${mb(s.setupGo.restoredBytes)} / ${mb(s.setupGo.savedBytes)} | ${s.ours.entries} (${mb(s.ours.bytes)}) / ${s.setupGo.entries} (${mb(s.setupGo.bytes)})`,
     );
   }
-  writeFileSync(path.join(root, 'bench', 'results', `peers-${name}.svg`), chart(seq));
 }
-writeFileSync(path.join(root, 'bench', 'results', 'peers.json'), `${JSON.stringify(results, null, 2)}\n`);
+for (const name of coldWorkloads) {
+  console.error(`cold ${name}…`);
+  const r = await coldPair(name);
+  results.cold.push(r);
+  record(name);
+  console.log(
+    `cold ${name}, ${TARGETS.length} targets: ours ${r.oursSeconds.toFixed(1)} s, GoReleaser ${r.goreleaserSeconds.toFixed(1)} s, ratio ${r.ratio.toFixed(2)}`,
+  );
+}

@@ -2,7 +2,8 @@
 // results-service emulation, and the REST client deletes, through the GitHub API stand-in (which
 // lists and deletes the same entries), exactly what the new entry supersedes — through a commit
 // sequence: cold, source edit, no-op, dependency bump, target added, Go upgrade, another branch,
-// another module of the repository, a token without actions: write, cleanup off.
+// another module of the repository, a token without actions: write, cleanup off; a target added
+// replaces the smaller set's entry, a target removed or other flags keep it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,8 @@ interface RunOptions {
   /** Build outputs the run adds to GOCACHE (0: a no-op re-run). */
   newOutputs?: number;
   token?: string | null;
+  /** Runs between the restore and the builds, with GOCACHE's path. */
+  afterRestore?: (gocache: string) => void;
 }
 
 async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
@@ -92,6 +95,7 @@ async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
   rmSync(RUNNER_GOMODCACHE, { recursive: true, force: true });
   const log = new MemoryLogger();
   const restored = await restoreCaches(req, log);
+  o.afterRestore?.(req.gocache);
   // What go build and go mod download would leave.
   mkdirSync(path.join(req.gomodcache, 'cache', 'download'), { recursive: true });
   writeFileSync(path.join(req.gomodcache, 'cache', 'download', 'dep.zip'), 'module bytes');
@@ -159,9 +163,47 @@ describe('cache-cleanup through a commit sequence', () => {
     expect(after[1]).toMatch(gocache('refs/heads/main', 'go1.26.7', runId));
   });
 
-  it('a target added: a second target set gets its own entry; the first is kept', async () => {
+  it('a target added: the grown set’s entry replaces the smaller set’s entry it was restored from', async () => {
+    const [mods, smaller] = entries();
+    const log = await ciRun(app, {
+      targets: ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'],
+    });
+    expect(entries()).toEqual([mods, expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId))]);
+    const smallerKey = `${PREFIX}-${smaller?.split(' ')[1]}`;
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^Cache: deleted 1 superseded entry of refs/heads/main \\([\\d.]+ \\w+\\): ${smallerKey}$`,
+        ),
+      ),
+    );
+  });
+
+  it('a target removed, or other flags: the new set gets its own entry; the one it was restored from is kept', async () => {
+    const [mods, grown] = entries();
+    await ciRun(app, { targets: ['linux/amd64 GOAMD64=v1'] });
+    const shrunk = entries();
+    expect(shrunk).toEqual([
+      mods,
+      grown,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+    // Other variant: the set it was restored from is not contained in it.
+    await ciRun(app, { targets: ['linux/amd64 GOAMD64=v3', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'] });
+    expect(entries()).toEqual([
+      ...shrunk,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+  });
+
+  it('an entry restored without the record of its inputs (saved by an earlier version) is kept', async () => {
     const before = entries();
-    await ciRun(app, { targets: ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'] });
+    // A wider set restores the toolchain's newest entry; removing the record inside it makes it
+    // an entry saved before the record existed.
+    await ciRun(app, {
+      targets: ['linux/amd64 GOAMD64=v3', 'windows/amd64 GOAMD64=v1', 'darwin/arm64', 'linux/arm64'],
+      afterRestore: (dir) => rmSync(path.join(dir, 'go-build-matrix'), { recursive: true, force: true }),
+    });
     expect(entries()).toEqual([
       ...before,
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
@@ -169,11 +211,18 @@ describe('cache-cleanup through a commit sequence', () => {
   });
 
   it('a Go patch upgrade: the new entry of a target set replaces that set’s entry of the old Go', async () => {
-    const [mods, , added] = entries();
+    const before = entries();
+    // The default set's go1.26.7 entry went when a target was added: nothing to replace yet.
     await ciRun(app, { goVersion: 'go1.26.8' });
+    const upgraded = entries();
+    expect(upgraded).toEqual([
+      ...before,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
+    ]);
+    // The one-target set's go1.26.7 entry (the third) is replaced by its go1.26.8 entry.
+    await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
     expect(entries()).toEqual([
-      mods,
-      added,
+      ...upgraded.filter((_, i) => i !== 2),
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
     ]);
   });

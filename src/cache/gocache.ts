@@ -167,6 +167,35 @@ async function isIndexEntry(gocache: string, file: string): Promise<boolean> {
   }
 }
 
+/**
+ * The compile inputs a GOCACHE entry was saved for, kept inside it (Go never uses this directory),
+ * so that a run that restored another target set's entry can tell whether its own entry holds all
+ * of that one.
+ */
+function savedInputsFile(gocache: string): string {
+  return path.join(gocache, 'go-build-matrix', 'inputs.json');
+}
+
+/** Before a restore: what a restored entry was saved for must come from that entry, not from a local leftover. */
+export async function forgetSavedInputs(gocache: string): Promise<void> {
+  await rm(savedInputsFile(gocache), { force: true });
+}
+
+/** What the restored entry was saved for; null when it recorded nothing (or nothing was restored). */
+export async function readSavedInputs(gocache: string): Promise<string[] | null> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(savedInputsFile(gocache), 'utf8'));
+    return Array.isArray(parsed) && parsed.every((i) => typeof i === 'string') ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function recordSavedInputs(gocache: string, inputs: readonly string[]): Promise<void> {
+  await makeDirectories(path.dirname(savedInputsFile(gocache)));
+  await writeFile(savedInputsFile(gocache), `${JSON.stringify([...new Set(inputs)].sort())}\n`);
+}
+
 export interface Pruning {
   keptEntries: number;
   keptBytes: number;

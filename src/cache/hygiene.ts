@@ -13,6 +13,8 @@ export interface SavedEntry {
   family: string;
   /** Present in every key of the same target set and compile inputs ('' for GOMODCACHE). */
   marker: string;
+  /** Keys of other compile inputs this entry holds all of (the narrower target set it was restored from). */
+  supersedes: readonly string[];
 }
 
 export interface CleanupRequest {
@@ -38,9 +40,10 @@ interface ListedEntry {
 const NOTHING: CleanupResult = { deletedEntries: 0, deletedBytes: 0 };
 
 /**
- * Superseded: on the same ref, of the same family and target set, created no later than the new
- * entry, and not the new entry itself. A run on another branch, another module, another target
- * set or a concurrent newer save is never touched. Every problem is one warning.
+ * Superseded: on the same ref, of the same family and target set (or the narrower set the new
+ * entry grew from), created no later than the new entry, and not the new entry itself. A run on
+ * another branch, another module, another target set or a concurrent newer save is never
+ * touched. Every problem is one warning.
  */
 export async function deleteSuperseded(
   saved: readonly SavedEntry[],
@@ -73,7 +76,7 @@ export async function deleteSuperseded(
           e.ref === ref &&
           e.key !== entry.key &&
           e.key.startsWith(entry.family) &&
-          e.key.includes(entry.marker) &&
+          (e.key.includes(entry.marker) || entry.supersedes.includes(e.key)) &&
           Date.parse(e.created_at) <= savedAt,
       );
       for (const e of superseded) {

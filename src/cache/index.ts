@@ -4,7 +4,15 @@ import os from 'node:os';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import { callClient, problemsOf } from './client-call.js';
-import { ageEntries, countNewOutputs, directorySize, pruneUnused } from './gocache.js';
+import {
+  ageEntries,
+  countNewOutputs,
+  directorySize,
+  forgetSavedInputs,
+  pruneUnused,
+  readSavedInputs,
+  recordSavedInputs,
+} from './gocache.js';
 import type { SetTimes } from './gocache.js';
 import type { SavedEntry } from './hygiene.js';
 import { deleteSuperseded } from './hygiene.js';
@@ -165,6 +173,7 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
       `-${compileInputsHash(req.compileInputs)}-`,
     ],
   ] as const) {
+    if (name === 'GOCACHE') await forgetSavedInputs(dir).catch(() => undefined);
     const call = await callClient(`Restoring ${name}`, env, timeoutMs, async () =>
       (await loadCacheClient()).restoreCache([dir], keys.key, keys.restoreKeys),
     );
@@ -274,6 +283,12 @@ export async function saveCaches(
     }
     const cutoffMs = entry.name === 'GOCACHE' ? (restored.gocache?.pruneCutoffMs ?? null) : null;
     if (cutoffMs !== null) await prune(entry.path, cutoffMs, log);
+    const supersedes = entry.name === 'GOCACHE' ? await narrowerRestored(entry, req.compileInputs) : [];
+    if (entry.name === 'GOCACHE') {
+      await recordSavedInputs(entry.path, req.compileInputs).catch((error: Error) =>
+        log.debug(`GOCACHE: the compile inputs were not recorded in it: ${error.message}`),
+      );
+    }
     let size: number;
     try {
       size = await directorySize(entry.path);
@@ -291,7 +306,13 @@ export async function saveCaches(
     const problems = problemsOf(call);
     if (problems.length === 0 && call.value !== undefined && call.value >= 0) {
       record.savedBytes += size;
-      saved.push({ name: entry.name, key: entry.key, family: entry.family, marker: entry.marker });
+      saved.push({
+        name: entry.name,
+        key: entry.key,
+        family: entry.family,
+        marker: entry.marker,
+        supersedes,
+      });
       log.info(`${entry.name}: saved ${formatBytes(size)} as ${entry.key}`);
     } else {
       const why = problems.join('; ') || 'the cache service did not accept it';
@@ -307,6 +328,19 @@ export async function saveCaches(
     });
   }
   return record;
+}
+
+/**
+ * The key GOCACHE was restored from when that entry was saved for other compile inputs, all of
+ * which this run has (a target set that grew): the new entry then holds everything a run of the
+ * old set would use, so the old one is superseded too. A set that shrank or changed keeps its entry.
+ */
+async function narrowerRestored(entry: RestoredEntry, compileInputs: readonly string[]): Promise<string[]> {
+  if (entry.matchedKey === null || sameInputs(entry)) return [];
+  const recorded = await readSavedInputs(entry.path);
+  if (recorded === null) return [];
+  const ours = new Set(compileInputs);
+  return recorded.every((i) => ours.has(i)) ? [entry.matchedKey] : [];
 }
 
 async function prune(gocache: string, cutoffMs: number, log: Logger): Promise<void> {

@@ -149,7 +149,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'cache-cleanup',
     default: 'auto',
     description:
-      "After a save, delete this branch's cache entries it supersedes (older entries of the same module and target set), when the job grants 'actions: write' ('auto'); 'false' leaves them to GitHub's eviction",
+      "After a save, delete this branch's cache entries it supersedes (older entries of the same module and target set, or of the smaller target set it grew from), when the job grants 'actions: write' ('auto'); 'false' leaves them to GitHub's eviction",
   },
   {
     name: 'upload',
