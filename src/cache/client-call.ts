@@ -92,34 +92,20 @@ function unescapeCommandData(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
-// The clients read process.env, so it is shared by every call in flight: the first call applies
-// the job env's values, the last one to finish puts the previous values back.
-let envCalls = 0;
-let appliedEnv: readonly (readonly [string, string | undefined])[] | null = null;
-let savedEnv: readonly (readonly [string, string | undefined])[] = [];
-
 /** Makes the client see exactly the job env's values for the variables it reads. */
 function applyEnv(env: Readonly<Record<string, string | undefined>>): () => void {
-  const wanted = CLIENT_ENV.map((name) => [name, env[name]] as const);
-  const current = appliedEnv;
-  if (current !== null && wanted.some(([, value], i) => current[i]?.[1] !== value)) {
-    throw new Error('client calls in flight at the same time must share one job environment');
-  }
-  if (envCalls++ === 0) {
-    savedEnv = CLIENT_ENV.map((name) => [name, process.env[name]] as const);
-    appliedEnv = wanted;
-    for (const [name, value] of wanted) setVariable(name, value);
+  const saved = CLIENT_ENV.map((name) => [name, process.env[name]] as const);
+  for (const name of CLIENT_ENV) {
+    const value = env[name];
+    if (value === undefined) Reflect.deleteProperty(process.env, name);
+    else process.env[name] = value;
   }
   return () => {
-    if (--envCalls > 0) return;
-    for (const [name, value] of savedEnv) setVariable(name, value);
-    appliedEnv = null;
+    for (const [name, value] of saved) {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
   };
-}
-
-function setVariable(name: string, value: string | undefined): void {
-  if (value === undefined) Reflect.deleteProperty(process.env, name);
-  else process.env[name] = value;
 }
 
 /**
@@ -147,13 +133,8 @@ export async function callClient<T>(
     }
     return false;
   };
-  let restoreEnv: () => void;
-  try {
-    restoreEnv = applyEnv(env);
-  } catch (error) {
-    return { value: undefined, error, annotations };
-  }
   installTap();
+  const restoreEnv = applyEnv(env);
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {

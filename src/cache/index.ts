@@ -162,64 +162,49 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     req.compileInputs,
     movingPart(req.env, new Date()),
   );
-  // Both at once: each is a download and an unzstd | tar of its own, and GOCACHE's extraction
-  // alone would leave a core idle.
-  const entries = await Promise.all(
-    (
-      [
-        ['GOMODCACHE', req.gomodcache, mods, modulesFamily(req.keyPrefix, req.env, deps), ''],
-        [
-          'GOCACHE',
-          req.gocache,
-          build,
-          buildFamily(req.keyPrefix, req.env),
-          `-${compileInputsHash(req.compileInputs)}-`,
-        ],
-      ] as const
-    ).map(async ([name, dir, keys, family, marker]) => {
-      if (name === 'GOCACHE') await forgetSavedInputs(dir).catch(() => undefined);
-      const call = await callClient(`Restoring ${name}`, env, timeoutMs, async () =>
-        (await loadCacheClient()).restoreCache([dir], keys.key, keys.restoreKeys),
-      );
-      const entry: RestoredEntry = {
-        name,
-        path: dir,
-        ...keys,
-        family,
-        marker,
-        matchedKey: null,
-        restoredBytes: 0,
-      };
-      const problems = problemsOf(call);
-      if (problems.length === 0 && call.value) {
-        entry.matchedKey = call.value;
-        entry.restoredBytes = await directorySize(dir);
-      }
-      return { entry, problems };
-    }),
-  );
-  // Reported in a fixed order, whichever finished first.
-  for (const { entry, problems } of entries) {
+  const entries: RestoredEntry[] = [];
+  for (const [name, dir, keys, family, marker] of [
+    ['GOMODCACHE', req.gomodcache, mods, modulesFamily(req.keyPrefix, req.env, deps), ''],
+    [
+      'GOCACHE',
+      req.gocache,
+      build,
+      buildFamily(req.keyPrefix, req.env),
+      `-${compileInputsHash(req.compileInputs)}-`,
+    ],
+  ] as const) {
+    if (name === 'GOCACHE') await forgetSavedInputs(dir).catch(() => undefined);
+    const call = await callClient(`Restoring ${name}`, env, timeoutMs, async () =>
+      (await loadCacheClient()).restoreCache([dir], keys.key, keys.restoreKeys),
+    );
+    const problems = problemsOf(call);
+    const entry: RestoredEntry = {
+      name,
+      path: dir,
+      ...keys,
+      family,
+      marker,
+      matchedKey: null,
+      restoredBytes: 0,
+    };
     if (problems.length > 0) {
-      log.warning(`${entry.name} was not restored: ${problems.join('; ')}. Building without it.`);
-    } else if (entry.matchedKey !== null) {
-      const how = entry.matchedKey === entry.key ? 'its exact key' : 'a restore key';
-      log.info(
-        `${entry.name}: restored ${formatBytes(entry.restoredBytes)} from ${entry.matchedKey} (${how})`,
-      );
+      log.warning(`${name} was not restored: ${problems.join('; ')}. Building without it.`);
+    } else if (call.value) {
+      entry.matchedKey = call.value;
+      entry.restoredBytes = await directorySize(dir);
+      const how = call.value === keys.key ? 'its exact key' : 'a restore key';
+      log.info(`${name}: restored ${formatBytes(entry.restoredBytes)} from ${call.value} (${how})`);
     } else {
-      log.info(`${entry.name}: no cache entry yet for ${entry.key}`);
+      log.info(`${name}: no cache entry yet for ${keys.key}`);
     }
+    entries.push(entry);
   }
 
   const restored: RestoredCaches = {
     active: true,
-    hit: hitOf(
-      entries.map((e) => e.entry),
-      deps.file === 'go.sum',
-    ),
+    hit: hitOf(entries, deps.file === 'go.sum'),
     key: build.key,
-    entries: entries.map((e) => e.entry),
+    entries,
     gocache: null,
   };
   if (req.mode === 'true') restored.gocache = await prepareForPruning(req, log);
