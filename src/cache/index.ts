@@ -283,8 +283,9 @@ export async function saveCaches(
     }
     const cutoffMs = entry.name === 'GOCACHE' ? (restored.gocache?.pruneCutoffMs ?? null) : null;
     if (cutoffMs !== null) await prune(entry.path, cutoffMs, log);
-    const supersedes = entry.name === 'GOCACHE' ? await narrowerRestored(entry, req.compileInputs) : [];
+    let supersedes: string[] = [];
     if (entry.name === 'GOCACHE') {
+      supersedes = await narrowerRestored(entry, req.compileInputs);
       await recordSavedInputs(entry.path, req.compileInputs).catch((error: Error) =>
         log.debug(`GOCACHE: the compile inputs were not recorded in it: ${error.message}`),
       );
