@@ -4,7 +4,11 @@
 // headers (assets at most 100 a page); uploads go to the upload host's path with ?name= and
 // refuse a name in use (422 already_exists); published releases of a repository with immutable
 // releases refuse every asset change with GitHub's message; an asset download is a 302 to the
-// bytes; a missing permission is a 403 naming it in x-accepted-github-permissions. The Actions
+// bytes; a missing permission is a 403 naming it in x-accepted-github-permissions. As GitHub does,
+// it renames uploaded files whose names hold characters it does not keep, answers secondary rate
+// limits with 403 or 429 and retry-after, keeps one published release per tag, and, when asked,
+// lets a list lag the write before it, fails a write after doing it, holds requests until a
+// second client has caught up, or stops answering (a client killed mid-run). The Actions
 // cache endpoints (list by key prefix and ref, delete by id) read and delete the entries a
 // results-service emulation holds.
 import { createHash } from 'node:crypto';
@@ -79,6 +83,24 @@ interface Failure {
   match: (method: string, path: string) => boolean;
   status: number;
   remaining: number;
+  /** The request takes effect, then the client is told it failed. */
+  afterApplying: boolean;
+  /** A rate-limit answer: GitHub's message and a retry-after header of this many seconds. */
+  retryAfterS: number | null;
+}
+
+/**
+ * What happens to one request: `down`, it and every later request answer 500; `refused`, it
+ * answers 403; `lost-answer`, it takes effect and answers 502; `killed`, it is answered and no
+ * later request is (the client died right after it).
+ */
+export type Fault = 'down' | 'refused' | 'lost-answer' | 'killed';
+
+interface Hold {
+  match: (method: string, path: string) => boolean;
+  /** Requests held until this many match at once. */
+  count: number;
+  waiting: (() => void)[];
 }
 
 type Json = Record<string, unknown>;
@@ -106,6 +128,10 @@ export class GitHubStandIn {
   digests: boolean;
   /** Writes answer 403 as for a token without the permission they need. */
   denyWrites = false;
+  /** The first list of releases or assets after a write answers as before that write. */
+  listsLag = false;
+  /** Called after every answered request, with the request's record. */
+  onAnswered: ((record: RequestRecord) => void) | null = null;
   readonly caches: CacheStore | null;
   readonly tags = new Map<string, Tag>();
   readonly releases: StandInRelease[] = [];
@@ -113,6 +139,12 @@ export class GitHubStandIn {
   latestReleaseId: number | null = null;
   private nextId = 1;
   private failures: Failure[] = [];
+  private holds: Hold[] = [];
+  /** Requests that have arrived, answered or not. */
+  private arrivals = 0;
+  private scheduled: { at: number; fault: Fault } | null = null;
+  private beforeLastWrite: StandInRelease[] | null = null;
+  private frozenAfter: number | null = null;
   private server = createServer((req, res) => void this.handle(req, res));
   private base = '';
 
@@ -140,9 +172,61 @@ export class GitHubStandIn {
     return this.base;
   }
 
-  /** The next `count` requests whose "METHOD /path?query" matches answer `status`. */
-  failNext(match: RegExp, status: number, count = 1): void {
-    this.failures.push({ match: (m, p) => match.test(`${m} ${p}`), status, remaining: count });
+  /**
+   * The next `count` requests whose "METHOD /path?query" matches answer `status`; with
+   * `afterApplying`, each takes effect first (the answer is lost on the way back).
+   */
+  failNext(match: RegExp, status: number, count = 1, afterApplying = false): void {
+    this.failures.push({
+      match: (m, p) => match.test(`${m} ${p}`),
+      status,
+      remaining: count,
+      afterApplying,
+      retryAfterS: null,
+    });
+  }
+
+  /** The next `count` matching requests hit GitHub's secondary rate limit (403 or 429 with retry-after). */
+  rateLimitNext(match: RegExp, status: 403 | 429, retryAfterS: number, count = 1): void {
+    this.failures.push({
+      match: (m, p) => match.test(`${m} ${p}`),
+      status,
+      remaining: count,
+      afterApplying: false,
+      retryAfterS,
+    });
+  }
+
+  /** Matching requests wait until `count` of them are waiting, then all go on (two clients in step). */
+  holdUntil(match: RegExp, count: number): void {
+    this.holds.push({ match: (m, p) => match.test(`${m} ${p}`), count, waiting: [] });
+  }
+
+  /** After `count` more answered requests, the stand-in drops every connection unanswered. */
+  freezeAfter(count: number): void {
+    this.frozenAfter = this.requests.length + count;
+  }
+
+  unfreeze(): void {
+    this.frozenAfter = null;
+  }
+
+  /** The `n`th request from now (0: the next) meets `fault`. */
+  faultAt(n: number, fault: Fault): void {
+    this.scheduled = { at: this.arrivals + n, fault };
+  }
+
+  /** Every injected fault, hold and freeze is lifted: GitHub answers normally again. */
+  heal(): void {
+    this.failures = [];
+    this.holds = [];
+    this.scheduled = null;
+    this.frozenAfter = null;
+  }
+
+  /** GitHub's name for an uploaded file: characters it does not keep become '.'. */
+  static storedName(name: string): string {
+    return name.replace(/[^A-Za-z0-9._+-]/g, '.');
   }
 
   /** Requests that changed something (every method but GET). */
@@ -203,6 +287,34 @@ export class GitHubStandIn {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    const arrival = this.arrivals++;
+    const scheduled = this.scheduled !== null && arrival >= this.scheduled.at ? this.scheduled.fault : null;
+    const dead =
+      (this.frozenAfter !== null && this.requests.length >= this.frozenAfter) ||
+      (scheduled === 'killed' && arrival > (this.scheduled?.at ?? 0));
+    if (dead) {
+      req.socket.destroy();
+      return;
+    }
+    if (scheduled === 'down' || (arrival === this.scheduled?.at && scheduled !== 'killed')) {
+      this.failures.unshift({
+        match: () => true,
+        status: scheduled === 'down' ? 500 : scheduled === 'refused' ? 403 : 502,
+        remaining: 1,
+        afterApplying: scheduled === 'lost-answer',
+        retryAfterS: null,
+      });
+    }
+    const hold = this.holds.find((h) => h.match(method, url.pathname + url.search));
+    if (hold !== undefined) {
+      await new Promise<void>((resolve) => {
+        hold.waiting.push(resolve);
+        if (hold.waiting.length >= hold.count) {
+          this.holds.splice(this.holds.indexOf(hold), 1);
+          for (const go of hold.waiting) go();
+        }
+      });
+    }
     let status = 200;
     let draft: boolean | null = null;
     try {
@@ -211,6 +323,22 @@ export class GitHubStandIn {
       );
       if (failure !== undefined) {
         failure.remaining--;
+        if (failure.afterApplying) {
+          this.authenticate(req);
+          this.answer(method, url, body, req);
+        }
+        if (failure.retryAfterS !== null) {
+          throw new HttpError(
+            failure.status,
+            {
+              message:
+                'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+              documentation_url:
+                'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+            },
+            { 'retry-after': String(failure.retryAfterS) },
+          );
+        }
         throw new HttpError(failure.status, { message: `Stand-in failure ${failure.status}` });
       }
       if (!url.pathname.startsWith('/download/')) this.authenticate(req);
@@ -228,7 +356,7 @@ export class GitHubStandIn {
           },
         );
       }
-      const answer = this.route(method, url, body, req);
+      const answer = this.answer(method, url, body, req);
       status = answer.status;
       draft = answer.release?.draft ?? null;
       res.writeHead(answer.status, {
@@ -247,8 +375,30 @@ export class GitHubStandIn {
       res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', ...e.headers });
       res.end(JSON.stringify(e.body));
     } finally {
-      this.requests.push({ method, path: url.pathname, status, draft });
+      const record = { method, path: url.pathname, status, draft };
+      this.requests.push(record);
+      this.onAnswered?.(record);
     }
+  }
+
+  /** Routes one request; a write first keeps the state it changes, for a list that lags it. */
+  private answer(
+    method: string,
+    url: URL,
+    body: Buffer,
+    req: IncomingMessage,
+  ): ReturnType<GitHubStandIn['route']> {
+    if (method !== 'GET') {
+      this.beforeLastWrite = this.releases.map((r) => ({ ...r, assets: r.assets.map((a) => ({ ...a })) }));
+    }
+    return this.route(method, url, body, req);
+  }
+
+  /** What a list shows: the state before the last write, once per write, when lists lag. */
+  private listed(): StandInRelease[] {
+    const lagging = this.listsLag ? this.beforeLastWrite : null;
+    this.beforeLastWrite = null;
+    return lagging ?? this.releases;
   }
 
   private authenticate(req: IncomingMessage): void {
@@ -349,7 +499,7 @@ export class GitHubStandIn {
     if (rest === 'releases' && method === 'GET') {
       return this.page(
         url,
-        [...this.releases].reverse().map((r) => this.releaseJson(r)),
+        [...this.listed()].reverse().map((r) => this.releaseJson(r)),
         30,
         100,
       );
@@ -380,9 +530,10 @@ export class GitHubStandIn {
         refuseIfImmutable(release);
         const fields = json(body);
         if (typeof fields.name === 'string') {
-          if (release.assets.some((a) => a !== asset && a.name === fields.name))
+          const name = GitHubStandIn.storedName(fields.name);
+          if (release.assets.some((a) => a !== asset && a.name === name))
             throw alreadyExists('ReleaseAsset', 'name');
-          asset.name = fields.name;
+          asset.name = name;
         }
         if (typeof fields.label === 'string') asset.label = fields.label;
         asset.updatedAt = new Date().toISOString();
@@ -396,10 +547,11 @@ export class GitHubStandIn {
     }
     if ((g = /^releases\/(\d+)\/assets$/.exec(rest)) && method === 'GET') {
       const release = this.releaseById(Number(g[1]));
+      const shown = this.listed().find((r) => r.id === release.id) ?? release;
       return {
         ...this.page(
           url,
-          release.assets.map((a) => this.assetJson(a)),
+          shown.assets.map((a) => this.assetJson(a)),
           30,
           100,
         ),
@@ -473,6 +625,8 @@ export class GitHubStandIn {
     if (typeof fields.body === 'string') release.body = fields.body;
     if (typeof fields.prerelease === 'boolean') release.prerelease = fields.prerelease;
     if (fields.draft === false && release.draft) {
+      if (this.releases.some((r) => r !== release && r.tagName === release.tagName && !r.draft))
+        throw alreadyExists('Release', 'tag_name');
       release.draft = false;
       this.markPublished(release, fields.make_latest);
     } else if (!release.draft && typeof fields.make_latest === 'string') {
@@ -496,7 +650,8 @@ export class GitHubStandIn {
 
   private upload(release: StandInRelease, url: URL, body: Buffer, req: IncomingMessage): Json {
     refuseIfImmutable(release);
-    const name = url.searchParams.get('name');
+    const asked = url.searchParams.get('name');
+    const name = asked === null ? null : GitHubStandIn.storedName(asked);
     if (name === null || name === '') {
       throw new HttpError(422, {
         message: 'Validation Failed',

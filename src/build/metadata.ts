@@ -1,4 +1,5 @@
 import { run } from '../exec.js';
+import { releaseTag, tagVersion } from '../release/tag.js';
 
 /** What `{version}`, `{commit}` and `{date}` stand for. */
 export interface SourceMetadata {
@@ -38,9 +39,9 @@ export async function readSourceMetadata(
     git(['rev-parse', 'HEAD'], cwd, env),
     git(['log', '-1', '--format=%ct'], cwd, env),
   ]);
-  const ref = env.GITHUB_REF ?? '';
-  const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : null;
-  const version = versionInput ?? tag ?? (described || null) ?? 'dev';
+  // A sub-module's tag (tools/v0.2.0) names its version last, as Go reads it; the rest would be a directory in a file name.
+  const named = releaseTag(env) ?? (described || null);
+  const version = versionInput ?? (named === null ? 'dev' : tagVersion(named));
   const commit = env.GITHUB_SHA || head || '';
   const date =
     isoFromEpoch(env.SOURCE_DATE_EPOCH ?? '') ??

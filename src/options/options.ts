@@ -5,6 +5,7 @@ import { splitGoQuoted } from '../build/ldflags.js';
 import { VARIANT_VARIABLES } from '../targets/variants.js';
 import { WINDOWS_RELEASES } from '../verify/floor.js';
 import { InputError } from './errors.js';
+import { KEPT_CHARACTERS, unkeptCharacters } from '../release/names.js';
 import type { RawInputs } from './inputs.js';
 import { withDefaults } from './inputs.js';
 import type { SbomFormat } from '../sbom/index.js';
@@ -344,9 +345,20 @@ function parseParallel(value: string): number | 'auto' {
   return positiveInteger('parallel', value, 256);
 }
 
-function parseTemplate(value: string): string {
+function parseTemplate(value: string, release: ReleaseMode): string {
   if (value.trim() === '') throw new InputError('name-template', value, 'It cannot be empty.');
   checkPlaceholders('name-template', value, NAME_TEMPLATE_PLACEHOLDERS);
+  // A release asset is named after the file (directories are left behind), and GitHub renames
+  // files whose names hold characters it does not keep.
+  const fileName = value.trim().slice(value.trim().lastIndexOf('/') + 1);
+  const unkept = unkeptCharacters(fileName.replace(/\{[^{}]*\}/g, ''));
+  if (release !== 'false' && unkept.length > 0) {
+    throw new InputError(
+      'name-template',
+      value,
+      `A release asset takes the file's name, and GitHub would store it with ${unkept.map((c) => JSON.stringify(c)).join(' ')} turned into '.', so checksums.txt and the next run would not find it. Use only ${KEPT_CHARACTERS} in the file name.`,
+    );
+  }
   return value.trim();
 }
 
@@ -399,7 +411,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     failFast: bool('fail-fast', get('fail-fast')),
     buildTimeoutMs: parseDuration('build-timeout', get('build-timeout')),
     outputDir: path.resolve(workingDirectory, get('output-dir').trim() || 'dist'),
-    nameTemplate: parseTemplate(get('name-template')),
+    nameTemplate: parseTemplate(get('name-template'), release),
     verify: bool('verify', get('verify')),
     linkage:
       linkageText === ''

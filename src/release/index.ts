@@ -1,24 +1,27 @@
 // Publishing the GitHub release of the tag a run builds. A new release is created as a draft,
 // receives every file, and is published last: repositories with immutable releases refuse
 // uploads once a release is published, and a release must never be seen half-filled. A re-run
-// keeps assets whose bytes are unchanged, adds what is new and replaces what changed where the
-// release still allows it.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+// keeps assets whose bytes are unchanged, adds what is new, replaces what changed where the
+// release still allows it, and finishes what an earlier run left part-way.
 import { msFromEnv } from '../env-knobs.js';
 import type { Logger } from '../log.js';
 import type { Manifest } from '../report/manifest.js';
 import { isFailure } from '../report/manifest.js';
 import type { ReleaseMode, ReleaseNotes } from '../options/options.js';
 import type { ReleaseFile } from './assets.js';
-import type { GitHubClient } from '../github/client.js';
 import { apiFailure, makeClient } from '../github/client.js';
+import type { AssetRecord } from './apply.js';
+import { applyPlan, Progress } from './apply.js';
+import { checkAssetNames } from './names.js';
+import type { Release } from './remote.js';
+import { ReleaseApi } from './remote.js';
 import type { AssetStep, RemoteAsset } from './sync.js';
-import { needsBytes, planAssets } from './sync.js';
-import { isSemverPrerelease, releaseTag, tagNotes } from './tag.js';
+import { fileFor, needsBytes, planAssets } from './sync.js';
+import { isSemverPrerelease, releaseTag } from './tag.js';
 
 export { releaseFiles, writeSubjects, SUBJECTS_FILE } from './assets.js';
 export type { ReleaseFile } from './assets.js';
+export type { AssetRecord } from './apply.js';
 
 export interface ReleaseRequest {
   manifest: Manifest;
@@ -34,15 +37,8 @@ export interface ReleaseRequest {
   log: Logger;
 }
 
-export interface AssetRecord {
-  name: string;
-  sha256: string;
-  /** What this run did with it. */
-  action: 'kept' | 'added' | 'replaced';
-}
-
 export interface ReleaseOutcome {
-  /** skipped: no tag, or GitHub refused for want of a permission (a warning says which). */
+  /** skipped: no tag, nothing written for want of a permission, or a draft asked of a published release (a warning says which). */
   state: 'skipped' | 'draft' | 'published';
   tag: string | null;
   url: string | null;
@@ -51,25 +47,17 @@ export interface ReleaseOutcome {
 
 const SKIPPED = (tag: string | null): ReleaseOutcome => ({ state: 'skipped', tag, url: null, assets: [] });
 
-interface Release {
-  id: number;
-  tag_name: string;
-  draft: boolean;
-  prerelease: boolean;
-  immutable?: boolean | null;
-  html_url: string;
-  upload_url: string;
-}
-
-interface Repo {
-  owner: string;
-  repo: string;
+/** The release a run works on, for the error that says what a failure left. */
+interface Work {
+  release: Release | null;
+  progress: Progress;
 }
 
 /**
  * Creates or updates the release of the run's tag. Throws when the release cannot be made as
- * asked (a target failed, an asset of an immutable release differs, GitHub refused); a missing
- * permission and a run on a branch are a warning and a note, and return `skipped`.
+ * asked (a target failed, an asset of an immutable release differs, GitHub refused), saying what
+ * a failure part-way left on the release; a missing permission before any write and a run on a
+ * branch are a warning and a note, and return `skipped`.
  */
 export async function publishRelease(req: ReleaseRequest): Promise<ReleaseOutcome> {
   const { log } = req;
@@ -88,22 +76,28 @@ export async function publishRelease(req: ReleaseRequest): Promise<ReleaseOutcom
     ].join(' and ');
     throw new Error(`Release ${tag} was not made: ${what}, and a release holds every target or none.`);
   }
+  checkAssetNames(req.files.map((f) => f.name));
   const repo = repository(req.env);
   if (!req.token) {
     throw new Error(
       `Release ${tag} needs a token with 'contents: write' (input github-token; GITHUB_TOKEN on the command line).`,
     );
   }
+  const retryBaseMs = msFromEnv(req.env, 'GO_BUILD_MATRIX_API_RETRY_MS') ?? 1000;
   const client = await makeClient({
     token: req.token,
     baseUrl: req.env.GITHUB_API_URL,
-    retryBaseMs: msFromEnv(req.env, 'GO_BUILD_MATRIX_API_RETRY_MS') ?? 1000,
+    retryBaseMs,
+    onRateLimit: (message) => log.info(`Release ${tag}: ${message}`),
   });
+  const api = new ReleaseApi(client, repo, log, retryBaseMs);
+  const work: Work = { release: null, progress: new Progress() };
   try {
-    return await syncRelease(client, repo, tag, req);
+    return await syncRelease(api, tag, req, work);
   } catch (err) {
     const failure = apiFailure(err, req.token);
-    if (failure.status === 403) {
+    const left = api.writes > 0 && work.release !== null ? ` ${work.progress.describe(work.release)}` : '';
+    if (failure.status === 403 && api.writes === 0) {
       const permission = failure.permission ?? 'contents: write';
       log.warning(
         `Release ${tag} was not made: GitHub refused with 403 (${failure.message}). Grant the job 'permissions: ${permission}' and pass a token that has it as github-token.`,
@@ -111,13 +105,14 @@ export async function publishRelease(req: ReleaseRequest): Promise<ReleaseOutcom
       return SKIPPED(tag);
     }
     if (failure.status !== null) {
-      throw new Error(`Release ${tag}: GitHub answered ${failure.status}: ${failure.message}`);
+      throw new Error(`Release ${tag}: GitHub answered ${failure.status}: ${failure.message}.${left}`);
     }
+    if (left !== '') throw new Error(`Release ${tag}: ${failure.message}.${left}`);
     throw err;
   }
 }
 
-function repository(env: ReleaseRequest['env']): Repo {
+function repository(env: ReleaseRequest['env']): { owner: string; repo: string } {
   const [owner, repo, ...rest] = (env.GITHUB_REPOSITORY ?? '').split('/');
   if (!owner || !repo || rest.length > 0) {
     throw new Error(
@@ -127,60 +122,162 @@ function repository(env: ReleaseRequest['env']): Repo {
   return { owner, repo };
 }
 
+/** Of two releases of one tag, the published one, else the older draft: every run picks the same. */
+function winner(releases: readonly Release[]): Release | null {
+  return releases.find((r) => !r.draft) ?? [...releases].sort((a, b) => a.id - b.id)[0] ?? null;
+}
+
 async function syncRelease(
-  client: GitHubClient,
-  repo: Repo,
+  api: ReleaseApi,
   tag: string,
   req: ReleaseRequest,
+  work: Work,
 ): Promise<ReleaseOutcome> {
   const { log } = req;
-  const tagObject = await readTag(client, repo, tag);
-  let release = await findRelease(client, repo, tag);
+  const tagObject = await api.readTag(tag);
+  let release = winner(await api.releasesOf(tag));
+  /** This run's own draft, while it may still lose to another run's. */
+  let own: Release | null = null;
   if (release === null) {
-    release = await createDraft(client, repo, tag, tagObject, req);
+    own = release = await createDraft(api, tag, tagObject, req);
     log.info(`Release ${tag}: created as a draft (${release.html_url}).`);
   } else {
     log.info(
       `Release ${tag}: found ${release.draft ? 'a draft' : release.immutable ? 'an immutable published release' : 'a published release'} (${release.html_url}).`,
     );
   }
-  const remote = await listAssets(client, repo, release.id);
-  const plan = planAssets(req.files, await withDigests(client, repo, remote, req.files));
-  if (plan.others.length > 0) {
-    log.info(
-      `Release ${tag} holds ${plan.others.length} asset(s) this build did not make, left as they are: ${plan.others.map((o) => o.name).join(', ')}`,
-    );
+  work.release = release;
+  // Another run of the same tag may create its draft at the same time: settle it now, and once
+  // more before publishing (a list may not show the other draft yet).
+  const settleOwn = async (): Promise<boolean> => {
+    if (own === null) return false;
+    const settled = await settle(api, tag, own, log);
+    if (settled.id === own.id) return false;
+    work.release = release = settled;
+    own = null;
+    return true;
+  };
+  await settleOwn();
+  if (refusesDraft(release, req)) return SKIPPED(tag);
+  let assets = await syncAssets(api, release, req, work.progress);
+  if (await settleOwn()) {
+    if (refusesDraft(release, req)) return SKIPPED(tag);
+    assets = await syncAssets(api, release, req, work.progress);
   }
-  let assets: AssetRecord[];
   try {
-    assets = await applySteps(client, repo, release, plan.steps, log);
+    return await finish(api, release, req, assets);
   } catch (err) {
-    // Uploads come first, so a release GitHub will not let change has not changed.
+    // One published release per tag: the other run published first.
     const failure = apiFailure(err, req.token);
-    if (
-      failure.status === 422 &&
-      !release.draft &&
-      (release.immutable === true || /immutable/i.test(failure.message))
-    ) {
-      throw new Error(immutableRefusal(tag, plan.steps, failure.apiMessage ?? failure.message));
-    }
-    throw err;
+    if (failure.status !== 422 || !failure.codes.includes('already_exists') || !(await settleOwn()))
+      throw err;
+    if (refusesDraft(release, req)) return SKIPPED(tag);
+    return finish(api, release, req, await syncAssets(api, release, req, work.progress));
   }
+}
+
+/** release: draft never changes a published release. */
+function refusesDraft(release: Release, req: ReleaseRequest): boolean {
+  if (req.mode !== 'draft' || release.draft) return false;
+  req.log.warning(
+    `Release ${release.tag_name} is already published (${release.html_url}); release: draft never changes a published release, so nothing was uploaded. Use release: true to update it, or a new tag for a draft.`,
+  );
+  return true;
+}
+
+/** Publishes a draft when asked to, and reports. */
+async function finish(
+  api: ReleaseApi,
+  release: Release,
+  req: ReleaseRequest,
+  assets: AssetRecord[],
+): Promise<ReleaseOutcome> {
+  const tag = release.tag_name;
   if (release.draft && req.mode === 'true') {
-    release = await publish(client, repo, release, req);
-    log.info(`Release ${tag}: published with ${assets.length} asset(s) (${release.html_url}).`);
+    const prerelease = isPrerelease(tag, req);
+    release = await api.publish(release, prerelease, req.makeLatest);
+    req.log.info(`Release ${tag}: published with ${assets.length} asset(s) (${release.html_url}).`);
   } else {
-    log.info(
+    req.log.info(
       `Release ${tag}: ${release.draft ? 'left a draft for review' : 'already published'}, ${describe(assets)} (${release.html_url}).`,
     );
   }
   return { state: release.draft ? 'draft' : 'published', tag, url: release.html_url, assets };
 }
 
+/**
+ * When the tag has a release besides this run's own draft, the winner (see `winner`) is kept:
+ * a losing run deletes its own draft, with whatever it uploaded there, and works on the winner.
+ */
+async function settle(api: ReleaseApi, tag: string, own: Release, log: Logger): Promise<Release> {
+  const listed = await api.releasesOf(tag);
+  const all = listed.some((r) => r.id === own.id) ? listed : [...listed, own];
+  const chosen = winner(all) ?? own;
+  if (chosen.id === own.id) return own;
+  log.info(
+    `Release ${tag}: another run made ${chosen.draft ? `a draft (id ${chosen.id})` : 'the published release'} of this tag at the same time; removing this run's draft (id ${own.id}) and using that one.`,
+  );
+  await api.deleteRelease(own);
+  return chosen;
+}
+
+async function syncAssets(
+  api: ReleaseApi,
+  release: Release,
+  req: ReleaseRequest,
+  progress: Progress,
+): Promise<AssetRecord[]> {
+  const tag = release.tag_name;
+  const remote = await api.listAssets(release.id);
+  const plan = planAssets(req.files, await withDigests(api, remote, req.files));
+  if (plan.others.length > 0) {
+    req.log.info(
+      `Release ${tag} holds ${plan.others.length} asset(s) this build did not make, left as they are: ${plan.others.map((o) => o.name).join(', ')}`,
+    );
+  }
+  try {
+    return await applyPlan(api, release, plan, progress, req.log);
+  } catch (err) {
+    // Uploads come first, so a release GitHub will not let change has not changed.
+    const failure = apiFailure(err, req.token);
+    if (failure.status === 422 && (release.immutable === true || /immutable/i.test(failure.message))) {
+      // A concurrent run of the same build may have filled and published it meanwhile.
+      const now = planAssets(req.files, await withDigests(api, await api.listAssets(release.id), req.files));
+      if (now.leftovers.length === 0 && now.steps.every((s) => s.kind === 'keep'))
+        return applyPlan(api, release, now, progress, req.log);
+      throw new Error(immutableRefusal(tag, plan.steps, failure.apiMessage ?? failure.message));
+    }
+    throw err;
+  }
+}
+
+function isPrerelease(tag: string, req: ReleaseRequest): boolean {
+  return req.prerelease === 'auto' ? isSemverPrerelease(tag) : req.prerelease === 'true';
+}
+
+async function createDraft(
+  api: ReleaseApi,
+  tag: string,
+  tagObject: { annotatedMessage: string | null },
+  req: ReleaseRequest,
+): Promise<Release> {
+  const message = tagObject.annotatedMessage;
+  if (req.notes === 'tag' && message === null) {
+    req.log.warning(
+      `Release ${tag}: release-notes is 'tag' but ${tag} is a lightweight tag with no message; the notes are empty. Tag with 'git tag -a' to give it one.`,
+    );
+  }
+  const notes =
+    req.notes === 'generated' || (req.notes === 'auto' && message === null)
+      ? ({ generate_release_notes: true } as const)
+      : { body: message ?? '' };
+  return api.createDraft({ tag, prerelease: isPrerelease(tag, req), notes });
+}
+
 /** What an immutable release refused, and what to do instead. */
 function immutableRefusal(tag: string, steps: readonly AssetStep[], answer: string): string {
   const changed = steps.filter((s) => s.kind === 'replace').map((s) => s.file.name);
-  const absent = steps.filter((s) => s.kind === 'add').map((s) => s.file.name);
+  const absent = steps.filter((s) => s.kind === 'add' || s.kind === 'restore').map((s) => s.file.name);
   const what = [
     ...(changed.length > 0
       ? [`${changed.join(', ')} differ${changed.length === 1 ? 's' : ''} from this build`]
@@ -195,212 +292,18 @@ function describe(assets: readonly AssetRecord[]): string {
   return `${count('added')} asset(s) added, ${count('replaced')} replaced, ${count('kept')} unchanged`;
 }
 
-/** The tag as GitHub has it; a release of a tag GitHub does not have would create that tag. */
-async function readTag(
-  client: GitHubClient,
-  repo: Repo,
-  tag: string,
-): Promise<{ annotatedMessage: string | null }> {
-  let object: { type: string; sha: string };
-  try {
-    const { data } = await client.rest.git.getRef({ ...repo, ref: `tags/${tag}` });
-    object = data.object;
-  } catch (err) {
-    if (apiFailure(err, '').status === 404) {
-      throw new Error(
-        `Tag ${tag} is not in ${repo.owner}/${repo.repo} on GitHub; push the tag before releasing it (a release of a missing tag would create one).`,
-      );
-    }
-    throw err;
-  }
-  if (object.type !== 'tag') return { annotatedMessage: null };
-  const { data } = await client.rest.git.getTag({ ...repo, tag_sha: object.sha });
-  return { annotatedMessage: tagNotes(data.message) };
-}
-
-/** Drafts are not found by tag name (GET /releases/tags/… sees published releases only), so the list is read. */
-async function findRelease(client: GitHubClient, repo: Repo, tag: string): Promise<Release | null> {
-  const all = (await client.paginate(client.rest.repos.listReleases, {
-    ...repo,
-    per_page: 100,
-  })) as Release[];
-  const matching = all.filter((r) => r.tag_name === tag);
-  return matching.find((r) => !r.draft) ?? matching[0] ?? null;
-}
-
-function isPrerelease(tag: string, req: ReleaseRequest): boolean {
-  return req.prerelease === 'auto' ? isSemverPrerelease(tag) : req.prerelease === 'true';
-}
-
-async function createDraft(
-  client: GitHubClient,
-  repo: Repo,
-  tag: string,
-  tagObject: { annotatedMessage: string | null },
-  req: ReleaseRequest,
-): Promise<Release> {
-  const message = tagObject.annotatedMessage;
-  if (req.notes === 'tag' && message === null) {
-    req.log.warning(
-      `Release ${tag}: release-notes is 'tag' but ${tag} is a lightweight tag with no message; the notes are empty. Tag with 'git tag -a' to give it one.`,
-    );
-  }
-  const notes =
-    req.notes === 'generated' || (req.notes === 'auto' && message === null)
-      ? { generate_release_notes: true }
-      : { body: message ?? '' };
-  const { data } = await client.rest.repos.createRelease({
-    ...repo,
-    tag_name: tag,
-    name: tag,
-    draft: true,
-    prerelease: isPrerelease(tag, req),
-    ...notes,
-  });
-  return data as Release;
-}
-
-async function publish(
-  client: GitHubClient,
-  repo: Repo,
-  release: Release,
-  req: ReleaseRequest,
-): Promise<Release> {
-  const prerelease = isPrerelease(release.tag_name, req);
-  const { data } = await client.rest.repos.updateRelease({
-    ...repo,
-    release_id: release.id,
-    draft: false,
-    prerelease,
-    // GitHub never makes a prerelease the latest; asking would be refused or ignored.
-    ...(prerelease ? {} : { make_latest: req.makeLatest }),
-  });
-  return data as Release;
-}
-
-async function listAssets(client: GitHubClient, repo: Repo, releaseId: number): Promise<RemoteAsset[]> {
-  const assets = await client.paginate(client.rest.repos.listReleaseAssets, {
-    ...repo,
-    release_id: releaseId,
-    per_page: 100,
-  });
-  return assets.map((a) => {
-    const digest = (a as { digest?: string | null }).digest;
-    return {
-      id: a.id,
-      name: a.name,
-      state: a.state,
-      size: a.size,
-      sha256:
-        typeof digest === 'string' && digest.startsWith('sha256:') ? digest.slice('sha256:'.length) : null,
-    };
-  });
-}
-
-/** Where GitHub gave no digest and the sizes match, the bytes decide. */
+/** Where GitHub gave no digest and the sizes match, the bytes decide; temporary assets are compared with the file they stand in for. */
 async function withDigests(
-  client: GitHubClient,
-  repo: Repo,
+  api: ReleaseApi,
   remote: RemoteAsset[],
   files: readonly ReleaseFile[],
 ): Promise<RemoteAsset[]> {
   const byName = new Map(files.map((f) => [f.name, f]));
   return Promise.all(
     remote.map(async (asset) => {
-      const file = byName.get(asset.name);
+      const file = fileFor(byName, asset);
       if (file === undefined || !needsBytes(file, asset)) return asset;
-      const { data } = await client.rest.repos.getReleaseAsset({
-        ...repo,
-        asset_id: asset.id,
-        headers: { accept: 'application/octet-stream' },
-      });
-      const bytes = Buffer.from(data as unknown as ArrayBuffer);
-      return { ...asset, sha256: createHash('sha256').update(bytes).digest('hex') };
+      return { ...asset, sha256: await api.digestOf(asset) };
     }),
   );
-}
-
-/**
- * Uploads come first (new files, then replacements under a temporary name): when GitHub refuses
- * an upload, as it does for an immutable release, nothing of the release has changed yet. A
- * replaced asset is deleted only once its successor is uploaded.
- */
-async function applySteps(
-  client: GitHubClient,
-  repo: Repo,
-  release: Release,
-  steps: readonly AssetStep[],
-  log: Logger,
-): Promise<AssetRecord[]> {
-  const record = (step: AssetStep, action: AssetRecord['action']): AssetRecord => ({
-    name: step.file.name,
-    sha256: step.file.sha256,
-    action,
-  });
-  const records = new Map<string, AssetRecord>();
-  for (const step of steps) if (step.kind === 'keep') records.set(step.file.name, record(step, 'kept'));
-  for (const step of steps) {
-    if (step.kind !== 'add') continue;
-    if (step.blocked !== null) {
-      log.info(
-        `Release asset ${step.file.name}: removing an unfinished upload (state ${step.blocked.state}).`,
-      );
-      await client.rest.repos.deleteReleaseAsset({ ...repo, asset_id: step.blocked.id });
-    }
-    await upload(client, repo, release, step.file, step.file.name, log);
-    records.set(step.file.name, record(step, 'added'));
-  }
-  const successors: { step: AssetStep & { kind: 'replace' }; uploaded: number }[] = [];
-  for (const step of steps) {
-    if (step.kind !== 'replace') continue;
-    log.info(
-      `Release asset ${step.file.name}: replacing it, its bytes differ (sha256 ${step.remote.sha256 ?? 'unknown'} on the release, ${step.file.sha256} here).`,
-    );
-    const temporary = `${step.file.name}.replacing-${step.remote.id}`;
-    successors.push({ step, uploaded: await upload(client, repo, release, step.file, temporary, log) });
-  }
-  // Every byte is on GitHub before the first old asset goes: the swap is short and cannot stop half-way for want of a file.
-  for (const { step, uploaded } of successors) {
-    await client.rest.repos.deleteReleaseAsset({ ...repo, asset_id: step.remote.id });
-    await client.rest.repos.updateReleaseAsset({ ...repo, asset_id: uploaded, name: step.file.name });
-    records.set(step.file.name, record(step, 'replaced'));
-  }
-  return steps.map((s) => records.get(s.file.name) as AssetRecord);
-}
-
-/** One upload through the release's upload_url template; returns the new asset's id. */
-async function upload(
-  client: GitHubClient,
-  repo: Repo,
-  release: Release,
-  file: ReleaseFile,
-  name: string,
-  log: Logger,
-): Promise<number> {
-  const data = await readFile(file.file);
-  const send = () =>
-    client.request({
-      method: 'POST',
-      url: release.upload_url,
-      name,
-      data,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
-    });
-  try {
-    const response = await send();
-    log.debug(`Uploaded ${name} (${data.length} bytes) to release ${release.tag_name}.`);
-    return (response.data as { id: number }).id;
-  } catch (err) {
-    const failure = apiFailure(err, '');
-    if (failure.status === 422 && failure.codes.includes('already_exists')) {
-      // A retried upload whose first attempt did arrive, or one that broke off and left a stub.
-      const existing = (await listAssets(client, repo, release.id)).find((a) => a.name === name);
-      if (existing?.state === 'uploaded' && existing.sha256 === file.sha256) return existing.id;
-      if (existing !== undefined && existing.state !== 'uploaded') {
-        await client.rest.repos.deleteReleaseAsset({ ...repo, asset_id: existing.id });
-        return ((await send()).data as { id: number }).id;
-      }
-    }
-    throw err;
-  }
 }

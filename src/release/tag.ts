@@ -12,10 +12,18 @@ export function releaseTag(env: Readonly<Record<string, string | undefined>>): s
 const SEMVER =
   /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
-/** v1.2.0-rc.1 is a prerelease; v1.2.0, v1.2.0+meta and tags that are not semver are not. */
+/**
+ * v1.2.0-rc.1 is a prerelease; v1.2.0, v1.2.0+meta and tags that are not semver are not. A Go
+ * sub-module's tag (tools/v0.2.0-rc.1) carries its version in the last path element.
+ */
 export function isSemverPrerelease(tag: string): boolean {
-  const match = SEMVER.exec(tag);
+  const match = SEMVER.exec(tagVersion(tag));
   return match !== null && match[4] !== undefined;
+}
+
+/** The version a tag names: its last path element, as Go reads a sub-module's tag (tools/v0.2.0 → v0.2.0). */
+export function tagVersion(tag: string): string {
+  return tag.slice(tag.lastIndexOf('/') + 1);
 }
 
 /** A signed tag's message ends in its signature block, which is no part of the notes. */
