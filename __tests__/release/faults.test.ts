@@ -185,3 +185,217 @@ describe('crash consistency of publishing', () => {
     }, 900_000);
   }
 });
+
+describe('rate limits and refusals', () => {
+  it('a secondary rate limit (403 or 429 with retry-after) on a rename is waited out and the release completes', async () => {
+    await newApi();
+    seedEarlierRelease();
+    api.rateLimitNext(/^PATCH \/repos\/octo\/hello\/releases\/assets\//, 403, 1, 1);
+    api.rateLimitNext(/^DELETE \/repos\/octo\/hello\/releases\/assets\//, 429, 2, 1);
+    const run = await release(api, copyOf(newer));
+    expect(run.error).toBeNull();
+    expect(published(api)).toEqual(desired());
+    const limited = api.requests.filter((r) => r.status === 403 || r.status === 429);
+    expect(limited.map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 429', 'PATCH 403']);
+    expect(run.log.lines.map((l) => l.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/secondary rate limit; retrying in 1 s/)]),
+    );
+  });
+
+  it('a rename refused with 403 after the old asset was deleted fails the step, names what is missing, and is not "skipped"', async () => {
+    await newApi();
+    const { replace } = seedEarlierRelease();
+    api.failNext(/^PATCH \/repos\/octo\/hello\/releases\/assets\//, 403, 1);
+    const run = await release(api, copyOf(newer));
+    expect(run.result).toBeNull();
+    const first = replace[0] as string;
+    expect(run.error?.message).toMatch(
+      new RegExp(
+        `^Release v1\\.2\\.0: GitHub answered 403: Stand-in failure 403\\. The published release lacks ${first.replace(/\./g, '\\.')} and holds the temporary asset\\(s\\) ${first.replace(/\./g, '\\.')}\\.replacing-\\d+, .*; re-run the job: the next run finishes from there\\.$`,
+      ),
+    );
+    const rerun = await release(api, copyOf(newer));
+    expect(rerun.error).toBeNull();
+    expect(published(api)).toEqual(desired());
+  });
+
+  it('a secondary rate limit that outlasts the retries, after writes, is an error too', async () => {
+    await newApi();
+    seedEarlierRelease();
+    api.rateLimitNext(/^PATCH \/repos\/octo\/hello\/releases\/assets\//, 403, 1, 10);
+    const run = await release(api, copyOf(newer));
+    expect(run.error?.message).toMatch(
+      /^Release v1\.2\.0: GitHub answered 403: You have exceeded a secondary rate limit/,
+    );
+    expect(run.error?.message).toMatch(/The published release lacks /);
+    expect(warnings(run.log)).toEqual([]);
+  });
+});
+
+describe('what earlier runs left', () => {
+  it('a temporary asset with other bytes (the build moved on) is removed, not a bare 422 on every re-run', async () => {
+    for (const digests of [true, false]) {
+      await newApi({ digests });
+      seedEarlierRelease();
+      const r = api.release('v1.2.0');
+      const target = r?.assets.find((a) => a.name.endsWith('.tar.gz'));
+      if (r === undefined || target === undefined) throw new Error('seed');
+      // The name this run would use, holding bytes of some third build.
+      api.seedAsset(r, `${target.name}.replacing-${target.id}`, Buffer.from('bytes of another build'));
+      // An unrelated earlier leftover too, of a file this build no longer makes.
+      api.seedAsset(r, 'hello-plan9-amd64.tar.gz.replacing-7', Buffer.from('gone'));
+      const run = await release(api, copyOf(newer));
+      expect([digests, run.error?.message ?? null]).toEqual([digests, null]);
+      expect(published(api)).toEqual(desired());
+      await api.stop();
+    }
+    await newApi();
+  });
+
+  it('without digests, a leftover with identical bytes finishes the swap instead of uploading again', async () => {
+    await newApi({ digests: false });
+    const { replace } = seedEarlierRelease();
+    const r = api.release('v1.2.0');
+    const files = filesOf(newer);
+    const target = r?.assets.find((a) => a.name === replace[0]);
+    if (r === undefined || target === undefined) throw new Error('seed');
+    // The earlier run deleted the old asset and died before the rename.
+    r.assets.splice(r.assets.indexOf(target), 1);
+    api.seedAsset(r, `${target.name}.replacing-${target.id}`, files.get(target.name) as Buffer);
+    const run = await release(api, copyOf(newer));
+    expect(run.error).toBeNull();
+    expect(published(api)).toEqual(desired());
+    const uploads = api.requests.filter((q) => q.path.startsWith('/uploads/')).length;
+    // The add and the other replacements are uploaded; the finished swap is not.
+    expect(uploads).toBe(Object.keys(expected(newer)).length - 2);
+    expect(run.log.lines.map((l) => l.message)).toContain(
+      `Release asset ${target.name}: an earlier run replaced it part-way; ${target.name}.replacing-${target.id} holds its bytes and takes its name.`,
+    );
+  });
+});
+
+describe('names GitHub would change', () => {
+  // Every character class GitHub is known to turn into '.', and others outside letters, digits, . _ - +.
+  const REWRITTEN = [' ', '~', '(', ')', ':', '#', '&', "'", '[', ']', '!', ',', ';', '=', '@', 'é'];
+
+  it('name-template with any of them is an input error when a release is asked for', () => {
+    const dir = tempDir('names');
+    for (const c of REWRITTEN) {
+      const template = `{name}${c}app_{goos}_{goarch}{ext}`;
+      expect(() =>
+        parseOptions({ 'name-template': template, release: 'true', 'working-directory': dir }, '/'),
+      ).toThrow(
+        `Input 'name-template': ${JSON.stringify(template)} is not valid. A release asset takes the file's name, and GitHub would store it with ${JSON.stringify(c)} turned into '.'`,
+      );
+      // Without a release the name only has to be a valid file name.
+      expect(parseOptions({ 'name-template': template, 'working-directory': dir }, '/').nameTemplate).toBe(
+        template,
+      );
+    }
+    // Directories in the template are left behind by the asset name.
+    expect(
+      parseOptions(
+        { 'name-template': '{goos}_{goarch}/{name}-{goos}{ext}', release: 'true', 'working-directory': dir },
+        '/',
+      ).nameTemplate,
+    ).toBe('{goos}_{goarch}/{name}-{goos}{ext}');
+  });
+
+  it('a file named with one of them (from {version}) is refused before any call', async () => {
+    for (const c of [...REWRITTEN, '.']) {
+      await newApi();
+      const b = copyOf(newer);
+      const archive = b.manifest.artifacts[0]?.archive as string;
+      const name =
+        c === '.' ? `${path.basename(archive)}.` : path.basename(archive).replace('-linux', `${c}linux`);
+      const renamed = path.join(path.dirname(path.resolve('/', archive)), name);
+      renameSync(path.resolve('/', archive), renamed);
+      const artifacts = b.manifest.artifacts.map((a, i) => (i === 0 ? { ...a, archive: renamed } : a));
+      const run = await release(api, { ...b, manifest: { ...b.manifest, artifacts } });
+      expect([c, run.error?.message]).toEqual([
+        c,
+        expect.stringContaining(
+          `GitHub would store the release file ${JSON.stringify(name)} (${JSON.stringify(c)}) under another name`,
+        ),
+      ]);
+      expect(api.requests).toEqual([]);
+      await api.stop();
+    }
+    await newApi();
+  });
+
+  it('the stand-in renames as GitHub does, so a name check that let one through would show', async () => {
+    await newApi();
+    const r = api.seedRelease('v1.2.0', { draft: true });
+    const res = await fetch(
+      `${api.url}/uploads/repos/octo/hello/releases/${r.id}/assets?name=${encodeURIComponent('hello app~(1):x.tar.gz')}`,
+      {
+        method: 'POST',
+        headers: { authorization: `token ${api.token}`, 'content-type': 'application/octet-stream' },
+        body: 'x',
+      },
+    );
+    expect(((await res.json()) as { name: string }).name).toBe('hello.app..1..x.tar.gz');
+  });
+});
+
+describe('tags and modes', () => {
+  it("a Go sub-module's tag: its version is the last path element, a prerelease by semver", async () => {
+    await newApi();
+    api.tags.set('tools/v0.2.0-rc.1', { message: 'tools rc' });
+    api.tags.set('tools/v0.2.0', { message: 'tools' });
+    expect((await release(api, copyOf(newer), { ref: 'refs/tags/tools/v0.2.0-rc.1' })).error).toBeNull();
+    expect(api.release('tools/v0.2.0-rc.1')).toMatchObject({ prerelease: true, draft: false });
+    expect(api.latestReleaseId).toBeNull();
+    expect((await release(api, copyOf(newer), { ref: 'refs/tags/tools/v0.2.0' })).error).toBeNull();
+    expect(api.release('tools/v0.2.0')).toMatchObject({ prerelease: false, draft: false });
+    expect(api.latestReleaseId).toBe(api.release('tools/v0.2.0')?.id);
+    const dir = tempDir('meta');
+    const meta = await readSourceMetadata(
+      dir,
+      { GITHUB_REF: 'refs/tags/tools/v0.2.0-rc.1', PATH: process.env.PATH ?? '' },
+      null,
+    );
+    expect(meta.version).toBe('v0.2.0-rc.1');
+  });
+
+  it('release: draft on a published release says so and writes nothing', async () => {
+    await newApi();
+    seedEarlierRelease();
+    const before = published(api);
+    const run = await release(api, copyOf(newer), { release: 'draft' });
+    expect(run.error).toBeNull();
+    expect(run.result?.release).toMatchObject({ state: 'skipped', url: null });
+    expect(warnings(run.log)).toEqual([
+      'Release v1.2.0 is already published (https://github.com/octo/hello/releases/tag/v1.2.0); release: draft never changes a published release, so nothing was uploaded. Use release: true to update it, or a new tag for a draft.',
+    ]);
+    expect(api.writes()).toEqual([]);
+    expect(published(api)).toEqual(before);
+  });
+});
+
+describe('two runs of one tag at once', () => {
+  const variants: [string, StandInOptions, boolean][] = [
+    ['mutable releases', {}, false],
+    ['immutable releases', { immutableReleases: true }, false],
+    ['lists that lag a write, no digests', { digests: false }, true],
+  ];
+  for (const [title, options, lag] of variants) {
+    it(`${title}: both find nothing and create a draft; one release is published with every file, no draft is left`, async () => {
+      await newApi(options);
+      api.listsLag = lag;
+      // Both runs list the releases before either creates one.
+      api.holdUntil(/^GET \/repos\/octo\/hello\/releases\?/, 2);
+      const [a, b] = await Promise.all([release(api, copyOf(newer)), release(api, copyOf(newer))]);
+      expect([a.error?.message ?? null, b.error?.message ?? null]).toEqual([null, null]);
+      expect(
+        api.requests.filter((r) => r.method === 'POST' && r.path === '/repos/octo/hello/releases'),
+      ).toHaveLength(2);
+      expect(api.releases.map((r) => [r.tagName, r.draft])).toEqual([['v1.2.0', false]]);
+      expect(published(api)).toEqual(expected(newer));
+      expect([a, b].map((r) => r.result?.release?.state)).toEqual(['published', 'published']);
+      const lines = [...a.log.lines, ...b.log.lines].map((l) => l.message);
+      expect(lines.filter((l) => l.includes('another run made a draft'))).toHaveLength(1);
+    });
+  }
+});
