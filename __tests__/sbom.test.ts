@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { SbomSubject } from '../src/sbom/index.js';
+import type { SbomContext, SbomSubject } from '../src/sbom/index.js';
 import { SBOM_SUFFIX, writeSboms } from '../src/sbom/index.js';
 import { cycloneDx } from '../src/sbom/cyclonedx.js';
 import { golangPurl } from '../src/sbom/purl.js';
@@ -247,6 +247,62 @@ describe('SBOMs of real binaries', () => {
     const text = path.join(tempDir('not-go'), 'notes.txt');
     writeFileSync(text, 'hello\n');
     await expect(writeSboms(subject(text, 'linux/amd64'), ['cyclonedx'], CTX)).rejects.toThrow(text);
+  });
+});
+
+describe('serial numbers', () => {
+  const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('differ between documents of one binary that say different things, and repeat for the same document', async () => {
+    const dir = tempDir('serial');
+    writeFileSync(path.join(dir, 'go.mod'), 'module example.com/serial\n\ngo 1.19\n');
+    writeFileSync(path.join(dir, 'main.go'), 'package main\n\nfunc main() { println("serial") }\n');
+    const bin = path.join(dir, 'serial');
+    await execFileAsync(tc.go, ['build', '-o', bin, '.'], {
+      cwd: dir,
+      env: goEnv(tc, { GOPROXY: 'off', GOFLAGS: '-buildvcs=false' }),
+    });
+    const s = subject(bin, 'linux/amd64');
+    const serialOf = async (sub: SbomSubject, ctx: SbomContext) => {
+      const [file] = await writeSboms(sub, ['cyclonedx'], ctx);
+      const text = readFileSync(file ?? '', 'utf8');
+      expect(await validator.validate(text)).toBeNull();
+      return (JSON.parse(text) as Bom).serialNumber;
+    };
+    const first = await serialOf(s, CTX);
+    expect(first).toMatch(UUID);
+    expect(await serialOf(s, CTX)).toBe(first);
+    // The same binary (one sha256) in documents that differ elsewhere: the date, the tool, the target named.
+    const others = [
+      await serialOf(s, { ...CTX, timestamp: new Date('2025-01-01T00:00:00Z') }),
+      await serialOf(s, { ...CTX, tool: { ...CTX.tool, version: `${CTX.tool.version}-next` } }),
+      await serialOf({ ...s, target: 'linux/amd64/v3' }, CTX),
+    ];
+    for (const serial of others) expect(serial).toMatch(UUID);
+    expect(new Set([first, ...others]).size).toBe(4);
+  });
+
+  it('differ when only the linked modules differ, the binary hash being the same', async () => {
+    const info = (version: string) =>
+      parseModinfo(
+        [
+          'path\texample.com/app',
+          'mod\texample.com/app\tv1.0.0\t',
+          `dep\tgolang.org/x/sys\t${version}\t`,
+          '',
+        ].join('\n'),
+      );
+    const same = { file: '/out/app', target: 'linux/amd64', sha256: '0'.repeat(64) };
+    const doc = (version: string) =>
+      cycloneDx(same, [{ ...info(version), goVersion: 'go1.26.0', module: 'example.com/app' }], CTX);
+    const [a, b] = [doc('v0.1.0'), doc('v0.2.0')];
+    expect(await validator.validate(a)).toBeNull();
+    expect(await validator.validate(b)).toBeNull();
+    const serial = (text: string) => (JSON.parse(text) as Bom).serialNumber;
+    expect(serial(a)).toMatch(UUID);
+    expect(serial(b)).toMatch(UUID);
+    expect(serial(a)).not.toBe(serial(b));
+    expect(serial(doc('v0.1.0'))).toBe(serial(a));
   });
 });
 

@@ -1,16 +1,18 @@
 // mode: collect. Downloads every artifact the build legs of this run uploaded, puts their files
 // back into one output-dir and merges the legs' manifests and checksums into the run's.
-import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { callClient } from '../cache/client-call.js';
 import type { Logger } from '../log.js';
-import { CHECKSUMS_FILE, writeChecksums } from '../package/checksums.js';
+import { writeChecksums } from '../package/checksums.js';
 import type { ArtifactEntry, Manifest } from '../report/manifest.js';
-import { MANIFEST_FILE, writeManifest } from '../report/manifest.js';
-import { TOOL } from '../version.js';
+import { writeManifest } from '../report/manifest.js';
+import type { Leg } from './leg.js';
+import { readLeg } from './leg.js';
 import { mergeManifests } from './merge.js';
 import { makeDirectories } from '../make-dirs.js';
 import { sha256File } from '../hash.js';
+import { assetNames, checkInside } from '../package/shipped.js';
 
 export { mergeManifests } from './merge.js';
 export type { MergeResult } from './merge.js';
@@ -35,47 +37,6 @@ export interface CollectResult {
 }
 
 const DEFAULT_TIMEOUT_MS = 20 * 60 * 1000;
-
-/** Files below dir, as '/'-separated paths relative to it. */
-async function filesBelow(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
-}
-
-function isManifest(value: unknown): value is Manifest {
-  const m = value as Partial<Manifest> | null;
-  return m?.schemaVersion === 1 && m.tool?.name === TOOL.name && Array.isArray(m.artifacts);
-}
-
-/** `<sha256>  <name>` lines of a leg's checksums.txt. */
-function parseChecksums(text: string): Map<string, string> {
-  const sums = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (match?.[1] && match[2]) sums.set(match[2], match[1]);
-  }
-  return sums;
-}
-
-interface Leg {
-  manifest: Manifest;
-  checksums: Map<string, string> | null;
-  /** Files besides manifest and checksums, relative to the artifact's root (= the leg's output-dir). */
-  files: string[];
-  dir: string;
-}
-
-async function readLeg(dir: string): Promise<Leg | null> {
-  const manifest: unknown = await readFile(path.join(dir, MANIFEST_FILE), 'utf8')
-    .then((text) => JSON.parse(text) as unknown)
-    .catch(() => null);
-  if (!isManifest(manifest)) return null;
-  const sums = await readFile(path.join(dir, CHECKSUMS_FILE), 'utf8').catch(() => null);
-  const files = (await filesBelow(dir)).filter((f) => f !== MANIFEST_FILE && f !== CHECKSUMS_FILE);
-  return { manifest, checksums: sums === null ? null : parseChecksums(sums), files, dir };
-}
 
 /** Downloads the run's artifacts, one folder each; artifacts that no go-build-matrix leg made are skipped. */
 async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]> {
@@ -133,27 +94,47 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
     for (const leg of legs) {
       for (const name of leg.files) {
         const dest = path.join(outputDir, ...name.split('/'));
+        // Checked before any folder is made: a symlinked folder in output-dir must not take the file elsewhere.
+        await checkInside(dest, outputDir, 'collect');
         await makeDirectories(path.dirname(dest));
         await rename(path.join(leg.dir, ...name.split('/')), dest);
         placed.set(name, dest);
       }
       for (const [name, sum] of leg.checksums ?? []) recorded.set(name, sum);
     }
+    // checksums.txt and the release name files by their base names: two of one name fail here.
+    const byName = assetNames([...new Set(placed.values())], 'in checksums.txt and the release');
     // The manifest's paths are the legs' workspace paths; they end in the name inside the artifact.
-    const moved = (p: string | null): string | null => {
-      if (p === null) return null;
+    const collected = (p: string): string | undefined => {
       const name = [...placed.keys()]
         .filter((n) => p === n || p.endsWith(`/${n}`))
         .sort((a, b) => b.length - a.length)[0];
-      const dest = name === undefined ? undefined : placed.get(name);
+      return name === undefined ? undefined : placed.get(name);
+    };
+    // What is shipped must be a file collected here; a binary beside its archive was not
+    // uploaded and keeps the leg's path, for the record only.
+    const shipped = (p: string, a: ArtifactEntry): string => {
+      const dest = collected(p);
+      if (dest === undefined) {
+        throw new Error(
+          `A build leg's manifest names ${JSON.stringify(p)} for ${a.target}, which is no file any artifact of this run delivered; collect ships only the files it downloaded into output-dir ${outputDir}.`,
+        );
+      }
+      return relativeToWorkspace(dest);
+    };
+    const kept = (p: string | null): string | null => {
+      const dest = p === null ? undefined : collected(p);
       return dest === undefined ? p : relativeToWorkspace(dest);
     };
-    const relocate = (a: ArtifactEntry): ArtifactEntry => ({
-      ...a,
-      path: moved(a.path),
-      archive: moved(a.archive),
-      ...(a.sboms !== undefined ? { sboms: a.sboms.map((s) => moved(s) ?? s) } : {}),
-    });
+    const relocate = (a: ArtifactEntry): ArtifactEntry => {
+      if (a.status !== 'ok') return { ...a, path: kept(a.path), archive: kept(a.archive) };
+      return {
+        ...a,
+        path: a.archive === null && a.path !== null ? shipped(a.path, a) : kept(a.path),
+        archive: a.archive === null ? null : shipped(a.archive, a),
+        ...(a.sboms !== undefined ? { sboms: a.sboms.map((s) => shipped(s, a)) } : {}),
+      };
+    };
     // The service lists artifacts in no promised order; the leg holding the earliest requested
     // target counts as the first, so the merged header does not depend on upload timing.
     const rank = (m: Manifest) =>
@@ -163,9 +144,10 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
       );
     const ranked = legs.map((l) => l.manifest).sort((x, y) => rank(x) - rank(y));
     const merged = mergeManifests(ranked, req.requested);
+    const artifacts = merged.manifest.artifacts.map(relocate);
     const checksummed: { path: string; sha256: string }[] = [];
     for (const [name, sum] of recorded) {
-      const file = placed.get(name);
+      const file = byName.get(name);
       if (file === undefined) continue; // built by a leg but not uploaded (the archive was)
       const actual = await sha256File(file);
       if (actual !== sum) {
@@ -179,7 +161,7 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
     const manifest: Manifest = {
       ...merged.manifest,
       checksums: checksumsPath === null ? null : relativeToWorkspace(checksumsPath),
-      artifacts: merged.manifest.artifacts.map(relocate),
+      artifacts,
     };
     await writeManifest(outputDir, manifest);
     req.log.info(

@@ -4,6 +4,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../report/manifest.js';
 import { sha256File } from '../hash.js';
+import { assetNames, checkInside } from '../package/shipped.js';
 
 export interface ReleaseFile {
   /** The asset name: the file's base name. */
@@ -18,10 +19,15 @@ export const SUBJECTS_FILE = 'attestation-subjects.sha256';
 
 /**
  * Every target that passed contributes its archive (the binary itself with `archive: none`) and
- * its SBOMs; checksums.txt comes last. Hashes are taken from the files as they are now, so what
- * is uploaded and attested is exactly what lies in output-dir.
+ * its SBOMs; checksums.txt comes last. Each must lie inside output-dir, symlinks followed. Hashes
+ * are taken from the files as they are now, so what is uploaded and attested is exactly what
+ * lies in output-dir.
  */
-export async function releaseFiles(manifest: Manifest, baseDir: string): Promise<ReleaseFile[]> {
+export async function releaseFiles(
+  manifest: Manifest,
+  baseDir: string,
+  outputDir: string,
+): Promise<ReleaseFile[]> {
   const relative = manifest.artifacts
     .filter((a) => a.status === 'ok')
     .flatMap((a) => [
@@ -29,19 +35,11 @@ export async function releaseFiles(manifest: Manifest, baseDir: string): Promise
       ...(a.sboms ?? []),
     ]);
   if (manifest.checksums !== null) relative.push(manifest.checksums);
+  const unique = [...new Set(relative.map((rel) => path.resolve(baseDir, rel)))];
+  const byName = assetNames(unique, 'in the release');
   const files: ReleaseFile[] = [];
-  const byName = new Map<string, string>();
-  for (const rel of relative) {
-    const file = path.resolve(baseDir, rel);
-    const name = path.basename(file);
-    const other = byName.get(name);
-    if (other !== undefined && other !== file) {
-      throw new Error(
-        `Two files of this build would be the release asset ${JSON.stringify(name)} (${other} and ${file}); give them distinct names with 'name-template'.`,
-      );
-    }
-    if (other !== undefined) continue;
-    byName.set(name, file);
+  for (const [name, file] of byName) {
+    await checkInside(file, outputDir, 'release');
     const [sha256, info] = await Promise.all([sha256File(file), stat(file)]);
     files.push({ name, file, sha256, size: info.size });
   }

@@ -28,7 +28,7 @@ export interface HandOff {
 }
 
 export async function handOff(req: HandOffRequest): Promise<HandOff> {
-  const files = await releaseFiles(req.manifest, req.baseDir);
+  const files = await releaseFiles(req.manifest, req.baseDir, req.options.outputDir);
   const subjects = path
     .relative(req.baseDir, await writeSubjects(req.options.outputDir, files))
     .split(path.sep)

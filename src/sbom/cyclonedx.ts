@@ -53,11 +53,12 @@ export function cycloneDx(
   const main = mainComponent(subject, builds, first);
   const components = libraryComponents(builds);
   const refs = components.map((c) => c['bom-ref']);
-  const doc = {
+  const header = {
     $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
     bomFormat: 'CycloneDX',
     specVersion: '1.6',
-    serialNumber: serialNumber(subject.sha256),
+  };
+  const body = {
     version: 1,
     metadata: {
       // Whole seconds, as cyclonedx-gomod writes it (RFC 3339).
@@ -74,6 +75,7 @@ export function cycloneDx(
       { aggregate: 'unknown', dependencies: refs },
     ],
   };
+  const doc = { ...header, serialNumber: serialNumber(JSON.stringify({ ...header, ...body })), ...body };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
@@ -205,13 +207,14 @@ function hashes(sum: string | null): Hash[] | undefined {
 }
 
 /**
- * A name-based (version 5) UUID of the binary's SHA-256 in the RFC 4122 URL namespace: the same
- * binary always gets the same serial number, another binary another one. (CycloneDX 1.6 accepts
- * only UUID versions 1 to 5.)
+ * A name-based (version 5) UUID, in the RFC 4122 URL namespace, of the document without its
+ * serial number: every other document gets another one (as CycloneDX asks of a serial number),
+ * the same document always the same one, so a re-run writes the same bytes. (CycloneDX 1.6
+ * accepts only UUID versions 1 to 5.)
  */
-function serialNumber(sha256: string): string {
+function serialNumber(content: string): string {
   const namespace = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
-  const h = createHash('sha1').update(namespace).update(`${NS}:sha256:${sha256}`).digest();
+  const h = createHash('sha1').update(namespace).update(`${NS}:cyclonedx:${content}`).digest();
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
   h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { callClient } from '../cache/client-call.js';
 import type { Logger } from '../log.js';
+import { checkInside } from '../package/shipped.js';
 import { formatBytes } from '../report/format.js';
 import { validateArtifactName } from './names.js';
 
@@ -121,6 +122,8 @@ export async function uploadArtifacts(req: UploadRequest, log: Logger): Promise<
   for (const file of new Set(planned.flatMap((a) => a.files))) {
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw new Error(`Cannot upload ${file}: it is not a file`);
+    // The client follows symlinks: one out of output-dir would upload what it points at.
+    await checkInside(file, req.rootDirectory, 'upload');
   }
   // Loaded on first use: the client is most of the bundle, and the first `go` process should not wait for it.
   const { DefaultArtifactClient } = await import('@actions/artifact');
