@@ -41,11 +41,23 @@ interface Step {
   env?: Record<string, string>;
 }
 
+interface Concurrency {
+  group: string;
+  'cancel-in-progress'?: boolean;
+}
+
 interface Workflow {
   on: Record<string, unknown>;
+  concurrency?: Concurrency;
   jobs: Record<
     string,
-    { uses?: string; with?: Record<string, unknown>; permissions?: Record<string, string>; steps?: Step[] }
+    {
+      uses?: string;
+      with?: Record<string, unknown>;
+      permissions?: Record<string, string>;
+      steps?: Step[];
+      concurrency?: Concurrency;
+    }
   >;
 }
 
@@ -229,6 +241,38 @@ describe('the release workflow', () => {
     expect(step?.with).toMatchObject({ mode: 'collect', release: '${{ inputs.release }}' });
     // The plain build workflow never writes contents: its callers grant only what it declares.
     for (const job of Object.values(build.jobs)) expect(job.permissions?.contents).toBe('read');
+  });
+
+  it('every workflow that publishes a release runs one at a time per tag, queued rather than cancelled', () => {
+    const publishing = workflows.filter((file) =>
+      Object.values(readWorkflow(file).jobs).some(
+        (job) =>
+          job.uses?.includes('go-build-matrix-release.yml') === true ||
+          (job.steps ?? []).some((s) => s.with?.release !== undefined && s.with.release !== 'false'),
+      ),
+    );
+    expect(publishing.sort()).toEqual(
+      [
+        '.github/workflows/go-build-matrix-release.yml',
+        'examples/workflows/release-reusable.yml',
+        'examples/workflows/release.yml',
+      ].sort(),
+    );
+    const groups = publishing.map((file) => {
+      const wf = readWorkflow(file);
+      const job = Object.values(wf.jobs).find((j) =>
+        (j.steps ?? []).some((s) => s.with?.release !== undefined),
+      );
+      const concurrency = wf.concurrency ?? job?.concurrency;
+      expect([file, concurrency?.['cancel-in-progress']]).toEqual([file, false]);
+      expect([file, concurrency?.group]).toEqual([file, expect.stringContaining('${{ github.ref }}')]);
+      return concurrency?.group;
+    });
+    // A reusable workflow's job group equal to its caller's workflow group deadlocks.
+    expect(new Set(groups).size).toBeGreaterThanOrEqual(2);
+    const publish = readWorkflow('.github/workflows/go-build-matrix-release.yml').jobs.publish;
+    const checkout = (publish?.steps ?? []).find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with).toEqual({ 'persist-credentials': false });
   });
 
   it('the examples grant what the jobs they call declare, and attest with the permissions attest needs', () => {
