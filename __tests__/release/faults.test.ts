@@ -398,4 +398,19 @@ describe('two runs of one tag at once', () => {
       expect(lines.filter((l) => l.includes('another run made a draft'))).toHaveLength(1);
     });
   }
+
+  it('lists that miss the other draft until both publish: the second publish is refused (one published release per tag), and that run moves to the winner', async () => {
+    await newApi();
+    api.holdUntil(/^GET \/repos\/octo\/hello\/releases\?/, 2);
+    // Each run lists releases three times before publishing (find, and two checks): none shows the other's draft.
+    api.staleReleaseLists(6);
+    const [a, b] = await Promise.all([release(api, copyOf(newer)), release(api, copyOf(newer))]);
+    expect([a.error?.message ?? null, b.error?.message ?? null]).toEqual([null, null]);
+    const publishes = api.requests.filter((r) => r.method === 'PATCH' && /\/releases\/\d+$/.test(r.path));
+    expect(publishes.map((r) => r.status).sort()).toEqual([200, 422]);
+    expect(api.releases.map((r) => [r.tagName, r.draft])).toEqual([['v1.2.0', false]]);
+    expect(published(api)).toEqual(expected(newer));
+    const lines = [...a.log.lines, ...b.log.lines].map((l) => l.message);
+    expect(lines.filter((l) => l.includes('another run made the published release'))).toHaveLength(1);
+  });
 });

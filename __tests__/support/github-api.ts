@@ -144,6 +144,7 @@ export class GitHubStandIn {
   private arrivals = 0;
   private scheduled: { at: number; fault: Fault } | null = null;
   private beforeLastWrite: StandInRelease[] | null = null;
+  private stale: { view: StandInRelease[]; remaining: number } | null = null;
   private frozenAfter: number | null = null;
   private server = createServer((req, res) => void this.handle(req, res));
   private base = '';
@@ -222,6 +223,12 @@ export class GitHubStandIn {
     this.holds = [];
     this.scheduled = null;
     this.frozenAfter = null;
+    this.stale = null;
+  }
+
+  /** The next `count` lists of releases answer as the releases are now, whatever is written meanwhile. */
+  staleReleaseLists(count: number): void {
+    this.stale = { view: this.releases.map((r) => ({ ...r, assets: [...r.assets] })), remaining: count };
   }
 
   /** GitHub's name for an uploaded file: characters it does not keep become '.'. */
@@ -497,9 +504,10 @@ export class GitHubStandIn {
       return { status: 204 };
     }
     if (rest === 'releases' && method === 'GET') {
+      const stale = this.stale !== null && this.stale.remaining-- > 0 ? this.stale.view : null;
       return this.page(
         url,
-        [...this.listed()].reverse().map((r) => this.releaseJson(r)),
+        [...(stale ?? this.listed())].reverse().map((r) => this.releaseJson(r)),
         30,
         100,
       );

@@ -96,7 +96,7 @@ export async function publishRelease(req: ReleaseRequest): Promise<ReleaseOutcom
     return await syncRelease(api, tag, req, work);
   } catch (err) {
     const failure = apiFailure(err, req.token);
-    const left = api.writes > 0 && work.release !== null ? ` ${work.progress.describe(work.release)}` : '';
+    const left = api.writes > 0 && work.release !== null ? `. ${work.progress.describe(work.release)}` : '';
     if (failure.status === 403 && api.writes === 0) {
       const permission = failure.permission ?? 'contents: write';
       log.warning(
@@ -105,9 +105,9 @@ export async function publishRelease(req: ReleaseRequest): Promise<ReleaseOutcom
       return SKIPPED(tag);
     }
     if (failure.status !== null) {
-      throw new Error(`Release ${tag}: GitHub answered ${failure.status}: ${failure.message}.${left}`);
+      throw new Error(`Release ${tag}: GitHub answered ${failure.status}: ${failure.message}${left}`);
     }
-    if (left !== '') throw new Error(`Release ${tag}: ${failure.message}.${left}`);
+    if (left !== '') throw new Error(`Release ${tag}: ${failure.message}${left}`);
     throw err;
   }
 }
