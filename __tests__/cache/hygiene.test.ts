@@ -17,8 +17,10 @@ import { jobEnv, tempDir, warnings, writeGoEntry } from './helpers.js';
 
 let svc: ResultsService;
 let api: GitHubStandIn;
+/** The test's clock: each run is a commit made 30 s before the run, the next one a minute later. */
+let now = Date.parse('2026-01-01T00:00:00Z');
 beforeAll(async () => {
-  svc = await startResultsService();
+  svc = await startResultsService({ clock: () => new Date(now) });
   api = new GitHubStandIn({
     caches: {
       entries: () => svc.cacheEntries(),
@@ -63,24 +65,38 @@ interface RunOptions {
   token?: string | null;
   /** Runs between the restore and the builds, with GOCACHE's path. */
   afterRestore?: (gocache: string) => void;
+  /** The commit's time; by default the clock's, 30 s before the run. */
+  commitSeconds?: number;
+  mode?: CacheRequest['mode'];
+  /** Another key prefix keeps a test's entries apart from the sequence's. */
+  prefix?: string;
+  /** GITHUB_RUN_ID; by default the next one. */
+  runId?: number;
+  /** Extra job env (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH…). */
+  env?: Record<string, string>;
 }
 
 async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
-  const id = String(++runId);
+  const id = String(o.runId ?? ++runId);
   const ref = o.ref ?? 'refs/heads/main';
+  const commitSeconds = o.commitSeconds ?? Math.floor(now / 1000);
+  now += 30_000;
   const req: CacheRequest = {
-    mode: 'true',
-    keyPrefix: PREFIX,
+    mode: o.mode ?? 'true',
+    keyPrefix: o.prefix ?? PREFIX,
     env: {
       ...jobEnv(svc.envFor(`run-${id}`, 'build', ref), step.root, id),
       GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
       GITHUB_REF: ref,
       GITHUB_API_URL: api.url,
+      ...o.env,
     },
     goVersion: o.goVersion ?? 'go1.26.7',
     gocache: RUNNER_GOCACHE,
     gomodcache: RUNNER_GOMODCACHE,
     moduleDir: step.moduleDir,
+    commitSeconds,
+    packages: ['.'],
     compileInputs: [
       ...(o.targets ?? ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1']),
       `module=${o.module ?? 'example.com/app'}`,
@@ -101,20 +117,21 @@ async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
   writeFileSync(path.join(req.gomodcache, 'cache', 'download', 'dep.zip'), 'module bytes');
   for (let i = 0; i < (o.newOutputs ?? 3); i++) writeGoEntry(req.gocache);
   await saveCaches(req, restored, log);
+  now += 30_000;
   return log;
 }
 
 /** The stored entries of this test, as `kind ref go-version-or-deps` lines, oldest first. */
-function entries(): string[] {
+function entries(prefix = PREFIX): string[] {
   return svc
     .cacheEntries()
-    .filter((e) => e.finalized && e.key.startsWith(`${PREFIX}-`))
-    .map((e) => `${e.ref} ${e.key.replace(`${PREFIX}-`, '')}`);
+    .filter((e) => e.finalized && e.key.startsWith(`${prefix}-`))
+    .map((e) => `${e.ref} ${e.key.replace(`${prefix}-`, '')}`);
 }
 
-const gomod = /^refs\/heads\/main gomod-Linux-X64-[0-9a-f]{8}-[0-9a-f]{16}$/;
+const gomod = /^refs\/heads\/main gomod-Linux-X64-[0-9a-f]{8}-[0-9a-f]{16}-\d+$/;
 const gocache = (ref: string, go: string, run: number) =>
-  new RegExp(`^${ref} gocache-Linux-X64-${go}-[0-9a-f]{16}-${run}-1$`);
+  new RegExp(`^${ref} gocache-Linux-X64-${go}-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-${run}-1$`);
 
 describe('cache-cleanup through a commit sequence', () => {
   const app = workspace();
@@ -138,7 +155,7 @@ describe('cache-cleanup through a commit sequence', () => {
     ]);
     expect(log.lines.map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^Cache: deleted 1 superseded entry of refs\/heads\/main \([\d.]+ \w+\): hygiene-gocache-Linux-X64-go1\.26\.7-[0-9a-f]{16}-2001-1$/,
+        /^Cache: deleted 1 superseded entry of refs\/heads\/main \([\d.]+ \w+\): hygiene-gocache-Linux-X64-go1\.26\.7-[0-9a-f]{8}-[0-9a-f]{16}-\d+-2001-1$/,
       ),
     );
   });
@@ -210,7 +227,7 @@ describe('cache-cleanup through a commit sequence', () => {
     ]);
   });
 
-  it('a Go patch upgrade: the new entry of a target set replaces that set’s entry of the old Go', async () => {
+  it('a Go patch upgrade: the old Go’s entry of a target set goes at that set’s first save after a run without it', async () => {
     const before = entries();
     // The default set's go1.26.7 entry went when a target was added: nothing to replace yet.
     await ciRun(app, { goVersion: 'go1.26.8' });
@@ -219,7 +236,15 @@ describe('cache-cleanup through a commit sequence', () => {
       ...before,
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
     ]);
-    // The one-target set's go1.26.7 entry (the third) is replaced by its go1.26.8 entry.
+    // The one-target set's first go1.26.8 run keeps its go1.26.7 entry (the third): as far as
+    // this run can tell, a go1.26.7 leg may still be running beside it.
+    await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
+    const first = runId;
+    expect(entries()).toEqual([
+      ...upgraded,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', first)),
+    ]);
+    // Its next save comes after a whole run without go1.26.7: that entry goes with the older go1.26.8 one.
     await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
     expect(entries()).toEqual([
       ...upgraded.filter((_, i) => i !== 2),
@@ -279,5 +304,117 @@ describe('cache-cleanup through a commit sequence', () => {
       expect.stringMatching(/^Cache: deleted 3 superseded entries/),
     );
     expect(entries()).toHaveLength(before - 1);
+  });
+});
+
+describe('cleanup orders runs by commit, never by when a save landed', () => {
+  const gocacheOf = (lines: string[]) => lines.filter((l) => l.includes(' gocache-'));
+
+  it('a run of an older commit that saves later never deletes the newer commit’s entry', async () => {
+    const prefix = 'late';
+    const app = workspace();
+    const older = Math.floor(now / 1000);
+    now += 60_000;
+    await ciRun(app, { prefix });
+    const newer = runId;
+    // The older commit's run (queued, or re-run) saves after it, with a higher run id.
+    await ciRun(app, { prefix, commitSeconds: older });
+    const late = runId;
+    expect(gocacheOf(entries(prefix))).toEqual([
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', newer)),
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', late)),
+    ]);
+    // The next commit's save replaces both.
+    await ciRun(app, { prefix });
+    expect(gocacheOf(entries(prefix))).toEqual([
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+  });
+
+  it('a cache list that lags one save never makes cleanup delete a newer concurrent save', async () => {
+    const prefix = 'lag';
+    const app = workspace();
+    await ciRun(app, { prefix });
+    now += 60_000;
+    // Two runs of one commit: the newer one (higher run id) saves first.
+    const commitSeconds = Math.floor(now / 1000);
+    const first = ++runId;
+    const second = ++runId;
+    await ciRun(app, { prefix, commitSeconds, runId: second });
+    api.cacheListLag = 1;
+    try {
+      // The older run's own save is not listed yet; the newer one is.
+      const log = await ciRun(app, { prefix, commitSeconds, runId: first });
+      // The newer run already deleted the oldest entry: nothing is left for this one to delete.
+      expect(log.lines.filter((l) => l.message.startsWith('Cache: deleted'))).toEqual([]);
+    } finally {
+      api.cacheListLag = 0;
+    }
+    expect(gocacheOf(entries(prefix))).toEqual([
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', second)),
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', first)),
+    ]);
+  });
+});
+
+describe('runs whose saves nobody could use, or whose token cannot delete', () => {
+  it('a tag run restores the branch’s entries and saves none, unless cache: always', async () => {
+    const prefix = 'tag';
+    const app = workspace();
+    await ciRun(app, { prefix });
+    const main = entries(prefix);
+    const log = await ciRun(app, { prefix, ref: 'refs/tags/v1.2.0' });
+    expect(entries(prefix)).toEqual(main);
+    const messages = log.lines.map((l) => l.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^GOCACHE: restored .* \(a restore key\)$/));
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        /^A tag run \(refs\/tags\/v1\.2\.0\) does not save GOCACHE\/GOMODCACHE: entries saved under a tag can be restored by no other ref \(cache: always saves them\)$/,
+      ),
+    );
+    expect(warnings(log)).toEqual([]);
+    await ciRun(app, { prefix, ref: 'refs/tags/v1.2.0', mode: 'always' });
+    expect(entries(prefix)).toEqual([
+      ...main,
+      expect.stringMatching(gocache('refs/tags/v1.2.0', 'go1.26.7', runId)),
+    ]);
+  });
+
+  it('a pull request from a fork saves, does not try to clean up, and says so once without a warning', async () => {
+    const prefix = 'fork';
+    const app = workspace();
+    const event = path.join(app.root, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'someone/hello' } } } }),
+    );
+    const pr = {
+      ref: 'refs/pull/7/merge',
+      prefix,
+      env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
+    };
+    await ciRun(app, pr);
+    // A fork's token is read-only: deletes would answer 403.
+    api.denyWrites = true;
+    try {
+      const requests = api.requests.length;
+      const log = await ciRun(app, pr);
+      expect(entries(prefix)).toEqual([
+        expect.stringMatching(/^refs\/pull\/7\/merge gomod-/),
+        expect.stringMatching(gocache('refs/pull/7/merge', 'go1.26.7', runId - 1)),
+        expect.stringMatching(gocache('refs/pull/7/merge', 'go1.26.7', runId)),
+      ]);
+      expect(api.requests).toHaveLength(requests);
+      expect(warnings(log)).toEqual([]);
+      expect(log.lines.filter((l) => l.message.startsWith('Cache cleanup skipped'))).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          message:
+            'Cache cleanup skipped: this pull request comes from a fork, whose token cannot delete cache entries; GitHub evicts them when unused',
+        }),
+      ]);
+    } finally {
+      api.denyWrites = false;
+    }
   });
 });

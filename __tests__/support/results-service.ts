@@ -16,6 +16,8 @@
  * - a blob store speaking the subset of Azure Blob the clients use: Put Blob, Put Block,
  *   Put Block List, Get Blob (with `Range` / `x-ms-range`, 206) and HEAD.
  *
+ * Options: `runId`/`jobId` of `env`'s token; `clock` stamps cache entries' creation and last use.
+ *
  * API of the returned `ResultsService`:
  * - `env`: what a job would get from the runner: ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN (an
  *   unsigned JWT with scp `Actions.Results:<runId>:<jobId>`), ACTIONS_CACHE_SERVICE_V2=true,
@@ -190,8 +192,14 @@ class TwirpError extends Error {
 }
 
 export async function startResultsService(
-  options: { runId?: string; jobId?: string } = {},
+  options: {
+    runId?: string;
+    jobId?: string;
+    /** When cache entries are created and restored; the real clock unless a test drives time. */
+    clock?: () => Date;
+  } = {},
 ): Promise<ResultsService> {
+  const clock = options.clock ?? (() => new Date());
   const runId = options.runId ?? 'run-1';
   const jobId = options.jobId ?? 'job-1';
   const requests: RequestRecord[] = [];
@@ -449,7 +457,7 @@ export async function startResultsService(
         if (cache.some((e) => e.key === key && e.version === version && e.ref === ref)) {
           return { ok: false, signed_upload_url: '', message: 'cache entry already exists' };
         }
-        const now = new Date().toISOString();
+        const now = clock().toISOString();
         const entry: CacheEntry = {
           id: nextId++,
           key,
@@ -491,7 +499,7 @@ export async function startResultsService(
           const match =
             candidates.find((e) => e.key === wanted) ?? candidates.find((e) => e.key.startsWith(wanted));
           if (match) {
-            match.lastAccessedAt = new Date().toISOString();
+            match.lastAccessedAt = clock().toISOString();
             return { ok: true, signed_download_url: blobUrl(match.blobPath, 'r'), matched_key: match.key };
           }
         }

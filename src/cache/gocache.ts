@@ -51,6 +51,11 @@ async function entryFiles(gocache: string): Promise<{ file: string; name: string
   return files;
 }
 
+/** The names of every entry of `gocache`. */
+export async function entryNames(gocache: string): Promise<Set<string>> {
+  return new Set((await entryFiles(gocache)).map((e) => e.name));
+}
+
 async function listEntries(gocache: string): Promise<Entry[]> {
   const entries: Entry[] = [];
   await inBatches(await entryFiles(gocache), async ({ file, name }) => {
@@ -204,31 +209,54 @@ export interface Pruning {
 }
 
 /**
- * Deletes the entries nothing touched since the aging. An output (`-d`) that a fresh action
- * entry (`-a`) names is kept even when stale: Go does not touch an existing output when a build
- * reproduces it byte for byte (copyFile returns early), it only writes the new `-a`.
+ * Deletes the entries this job's restore brought (`ours`) that nothing touched since the aging.
+ * Entries that were already there are another job's or the machine's, and a build may be reading
+ * them this moment: they stay. An output (`-d`) that a kept action entry (`-a`) names is kept even
+ * when stale: Go does not touch an existing output when a build reproduces it byte for byte
+ * (copyFile returns early), it only writes the new `-a`. Each entry is looked at again just before
+ * it goes, so one a build of another job started using meanwhile stays.
  */
-export async function pruneUnused(gocache: string, cutoffMs: number): Promise<Pruning> {
+export async function pruneUnused(
+  gocache: string,
+  cutoffMs: number,
+  ours: ReadonlySet<string>,
+): Promise<Pruning> {
   const entries = await listEntries(gocache);
-  const fresh = entries.filter((e) => e.mtimeMs >= cutoffMs);
-  const keep = new Set(fresh.map((e) => e.name));
+  const unused = (e: { name: string; mtimeMs: number }) => ours.has(e.name) && e.mtimeMs < cutoffMs;
+  const keep = new Set(entries.filter((e) => !unused(e)).map((e) => e.name));
   await inBatches(
-    fresh.filter((e) => e.name.endsWith('-a')),
+    entries.filter((e) => keep.has(e.name) && e.name.endsWith('-a')),
     async (e) => {
       const output = await outputIdOf(e.file);
       if (output !== undefined) keep.add(`${output}-d`);
     },
   );
   const result: Pruning = { keptEntries: 0, keptBytes: 0, removedEntries: 0, removedBytes: 0 };
-  await inBatches(entries, async (e) => {
-    if (keep.has(e.name)) {
+  const remove = async (e: Entry) => {
+    const now = await stat(e.file).catch(() => null);
+    if (now !== null && !unused({ name: e.name, mtimeMs: now.mtimeMs })) {
       result.keptEntries++;
       result.keptBytes += e.size;
-    } else {
-      await rm(e.file, { recursive: true, force: true });
-      result.removedEntries++;
-      result.removedBytes += e.size;
+      return;
     }
-  });
+    await rm(e.file, { recursive: true, force: true });
+    result.removedEntries++;
+    result.removedBytes += e.size;
+  };
+  for (const e of entries.filter((e) => keep.has(e.name))) {
+    result.keptEntries++;
+    result.keptBytes += e.size;
+  }
+  // Action entries first: a build that finds one gone misses and rebuilds, one that finds an
+  // action entry whose output is gone fails.
+  const gone = entries.filter((e) => !keep.has(e.name));
+  await inBatches(
+    gone.filter((e) => e.name.endsWith('-a')),
+    remove,
+  );
+  await inBatches(
+    gone.filter((e) => e.name.endsWith('-d')),
+    remove,
+  );
   return result;
 }
