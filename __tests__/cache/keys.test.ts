@@ -55,6 +55,15 @@ describe('GOCACHE keys', () => {
     expect(stable(inputs)).not.toBe(stable(base));
   });
 
+  it('keep package sets apart, sharing only the toolchain restore key', () => {
+    const a = buildKeys('p', env, 'go1.23.5', ['./cmd/a'], base, 'm');
+    const b = buildKeys('p', env, 'go1.23.5', ['./cmd/b', './cmd/c'], base, 'm');
+    expect(a.restoreKeys.slice(0, 2)).not.toContain(b.restoreKeys[0]);
+    expect(a.restoreKeys[1]).not.toBe(b.restoreKeys[1]);
+    expect(a.restoreKeys[2]).toBe(b.restoreKeys[2]);
+    expect(buildKeys('p', env, 'go1.23.5', ['./cmd/c', './cmd/b'], base, 'm')).toEqual(b);
+  });
+
   it('change with the runner and the Go version', () => {
     expect(stable(base, { ...env, RUNNER_ARCH: 'ARM64' })).not.toBe(stable(base));
     expect(stable(base, { ...env, RUNNER_OS: 'macOS' })).not.toBe(stable(base));

@@ -4,21 +4,21 @@
 // push out other workflows' entries before they push out each other.
 //
 // The rule, for the entry O a leg just saved (same ref, same kind and runner, same module):
-// - A leg is what shares one line of entries: for GOCACHE the Go version and the compile inputs
-//   (targets, packages, flags…); for GOMODCACHE the module. Runs are ordered by the commit time
-//   then the run id, both in the key, never by when an entry happened to be created: a run of an
-//   older commit that saves late never deletes a newer commit's entry, and a cache list that
-//   lags behind a save changes nothing.
+// - A leg is what shares one line of entries: for GOCACHE the Go version, the packages and the
+//   compile inputs (targets, flags…); for GOMODCACHE the module. Runs are ordered by the commit
+//   time then the run id, both in the key, never by when an entry happened to be created: a run
+//   of an older commit that saves late never deletes a newer commit's entry, and a cache list
+//   that lags behind a save changes nothing.
 // - An older entry of O's own leg is superseded; so is the narrower target set's entry O was
 //   restored from (O holds all of it).
-// - An entry E of the same compile inputs and another Go version belongs to a sibling leg and is
-//   kept, unless its Go version left the matrix: some run F after E's run and before O's run
-//   saved an entry of these inputs, and E was not even restored since F's commit was made (a
-//   lower bound of F's start). A sibling leg of O's run or of a later one can therefore not
-//   lose its entry (they are not between), and one that ran without saving (nothing new to
-//   save) restored E and so keeps it.
-// - Entries of other compile inputs, other refs, other modules, and keys this version of the
-//   action did not write, are never touched; GitHub evicts them when nobody restores them.
+// - An entry E of the same packages and compile inputs and another Go version belongs to a
+//   sibling leg and is kept, unless its Go version left the matrix: some run F after E's run and
+//   before O's run saved an entry of these inputs, and E was not even restored since F's commit
+//   was made (a lower bound of F's start: a commit is pushed before its runs start). A sibling
+//   leg of O's run or of a later one can therefore not lose its entry (those runs are not
+//   between), and one that ran without saving (nothing new to save) restored E and so keeps it.
+// - Entries of other packages or compile inputs, other refs, other modules, and keys this
+//   version of the action did not write, are never touched; GitHub evicts them when unused.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
@@ -96,7 +96,7 @@ function olderEntry(a: KeyFacts, b: KeyFacts): boolean {
 }
 
 /** The entries of `listed` that `saved` makes useless (see the rule at the top). */
-export function supersededBy(saved: SavedEntry, listed: readonly ListedEntry[], ref: string): ListedEntry[] {
+function supersededBy(saved: SavedEntry, listed: readonly ListedEntry[], ref: string): ListedEntry[] {
   const own = keyFacts(saved, saved.key);
   if (own === null) return [];
   const facts = new Map<ListedEntry, KeyFacts>();

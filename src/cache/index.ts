@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
+import type { Staging } from './beside.js';
 import { makeStaging, mergeMissing, removeStaging } from './beside.js';
 import { callClient, problemsOf } from './client-call.js';
 import {
@@ -223,7 +224,7 @@ async function restoreBeside(
   log: Logger,
 ): Promise<RestoredHere> {
   const nothing: RestoredHere = { aging: null, ours: new Set() };
-  let staging;
+  let staging: Staging;
   try {
     staging = await makeStaging(entry.path);
   } catch (error) {
