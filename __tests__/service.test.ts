@@ -212,7 +212,7 @@ describe('build cache through the action', () => {
     ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }],
     ['a corrupt archive', 'GetBlob', { corrupt: true as const }],
     ['a save that never finishes', 'CreateCacheEntry', { hang: true as const }],
-  ])('%s: every target still builds, with a warning', async (_, method, fault) => {
+  ])('%s: every target still builds, with a warning', async (name, method, fault) => {
     const workspace = tempDir('fault');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
     // One runner for all fault cases, never emptied: only the service misbehaves here.
@@ -226,8 +226,12 @@ describe('build cache through the action', () => {
     };
     // Something to restore first, so the download path is exercised.
     await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
-    // A source edit, so that the second run has new output to save.
-    writeFileSync(path.join(workspace, 'app', 'edit.go'), 'package main\n\nconst edit = 1\n');
+    // A source edit of its own (the runner keeps what other cases built), so that the second
+    // run has new output to save.
+    writeFileSync(
+      path.join(workspace, 'app', 'edit.go'),
+      `package main\n\nconst edit = ${JSON.stringify(name)}\n`,
+    );
     service.fault(method as never, fault);
     const started = Date.now();
     const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });
