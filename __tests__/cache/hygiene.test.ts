@@ -63,8 +63,8 @@ interface RunOptions {
   /** Build outputs the run adds to GOCACHE (0: a no-op re-run). */
   newOutputs?: number;
   token?: string | null;
-  /** Runs between the restore and the builds, with GOCACHE's path. */
-  afterRestore?: (gocache: string) => void;
+  /** Runs between the builds and the save, with GOCACHE's path. */
+  beforeSave?: (gocache: string) => void;
   /** The commit's time; by default the clock's, 30 s before the run. */
   commitSeconds?: number;
   mode?: CacheRequest['mode'];
@@ -111,11 +111,11 @@ async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
   rmSync(RUNNER_GOMODCACHE, { recursive: true, force: true });
   const log = new MemoryLogger();
   const restored = await restoreCaches(req, log);
-  o.afterRestore?.(req.gocache);
   // What go build and go mod download would leave.
   mkdirSync(path.join(req.gomodcache, 'cache', 'download'), { recursive: true });
   writeFileSync(path.join(req.gomodcache, 'cache', 'download', 'dep.zip'), 'module bytes');
   for (let i = 0; i < (o.newOutputs ?? 3); i++) writeGoEntry(req.gocache);
+  o.beforeSave?.(req.gocache);
   await saveCaches(req, restored, log);
   now += 30_000;
   return log;
@@ -214,14 +214,28 @@ describe('cache-cleanup through a commit sequence', () => {
   });
 
   it('an entry restored without the record of its inputs (saved by an earlier version) is kept', async () => {
-    const before = entries();
-    // A wider set restores the toolchain's newest entry; removing the record inside it makes it
-    // an entry saved before the record existed.
-    await ciRun(app, {
-      targets: ['linux/amd64 GOAMD64=v3', 'windows/amd64 GOAMD64=v1', 'darwin/arm64', 'linux/arm64'],
-      afterRestore: (dir) => rmSync(path.join(dir, 'go-build-matrix'), { recursive: true, force: true }),
+    const prefix = 'norecord';
+    const other = workspace();
+    const targets = ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1'];
+    // Saved without the record, as by an earlier version: a file where its directory would go
+    // makes the write fail.
+    await ciRun(other, {
+      prefix,
+      targets,
+      beforeSave: (dir) => {
+        mkdirSync(path.join(dir, 'go-build-matrix'), { recursive: true });
+        writeFileSync(path.join(dir, 'go-build-matrix', 'inputs'), '');
+      },
     });
-    expect(entries()).toEqual([
+    const before = entries(prefix);
+    // A wider set restores it: nothing says it holds less than the new entry, so it stays.
+    const log = await ciRun(other, { prefix, targets: [...targets, 'darwin/arm64'] });
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^GOCACHE: restored .* from ${prefix}-gocache-.*-${runId - 1}-1 \\(a restore key\\)$`),
+      ),
+    );
+    expect(entries(prefix)).toEqual([
       ...before,
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
     ]);

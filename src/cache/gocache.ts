@@ -9,9 +9,10 @@
 // from 1.25 the tools built on demand such as nm) is `<id>-d/<name>`, and its use touches the
 // directory.
 import { randomUUID } from 'node:crypto';
-import { open, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDirectories } from '../make-dirs.js';
+import { compileInputsHash } from './keys.js';
 
 /** cmd/go/internal/cache mtimeInterval. */
 export const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
@@ -175,30 +176,29 @@ async function isIndexEntry(gocache: string, file: string): Promise<boolean> {
 /**
  * The compile inputs a GOCACHE entry was saved for, kept inside it (Go never uses this directory),
  * so that a run that restored another target set's entry can tell whether its own entry holds all
- * of that one.
+ * of that one. One file per inputs hash: jobs sharing a GOCACHE never read each other's record.
  */
-function savedInputsFile(gocache: string): string {
-  return path.join(gocache, 'go-build-matrix', 'inputs.json');
+function savedInputsFile(gocache: string, inputsHash: string): string {
+  return path.join(gocache, 'go-build-matrix', 'inputs', `${inputsHash}.json`);
 }
 
-/** Before a restore: what a restored entry was saved for must come from that entry, not from a local leftover. */
-export async function forgetSavedInputs(gocache: string): Promise<void> {
-  await rm(savedInputsFile(gocache), { force: true });
-}
-
-/** What the restored entry was saved for; null when it recorded nothing (or nothing was restored). */
-export async function readSavedInputs(gocache: string): Promise<string[] | null> {
+/** What an entry of `inputsHash` was saved for; null when it recorded nothing. */
+export async function readSavedInputs(gocache: string, inputsHash: string): Promise<string[] | null> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(savedInputsFile(gocache), 'utf8'));
+    const parsed: unknown = JSON.parse(await readFile(savedInputsFile(gocache, inputsHash), 'utf8'));
     return Array.isArray(parsed) && parsed.every((i) => typeof i === 'string') ? parsed : null;
   } catch {
     return null;
   }
 }
 
+/** Moved in by rename: another job may be reading the record of the same inputs. */
 export async function recordSavedInputs(gocache: string, inputs: readonly string[]): Promise<void> {
-  await makeDirectories(path.dirname(savedInputsFile(gocache)));
-  await writeFile(savedInputsFile(gocache), `${JSON.stringify([...new Set(inputs)].sort())}\n`);
+  const file = savedInputsFile(gocache, compileInputsHash(inputs));
+  await makeDirectories(path.dirname(file));
+  const temp = `${file}.${randomUUID()}`;
+  await writeFile(temp, `${JSON.stringify([...new Set(inputs)].sort())}\n`);
+  await rename(temp, file);
 }
 
 export interface Pruning {

@@ -12,7 +12,6 @@ import {
   countNewOutputs,
   directorySize,
   entryNames,
-  forgetSavedInputs,
   pruneUnused,
   readSavedInputs,
   recordSavedInputs,
@@ -20,7 +19,15 @@ import {
 import type { Aging, SetTimes } from './gocache.js';
 import type { SavedEntry } from './hygiene.js';
 import { deleteSuperseded } from './hygiene.js';
-import { buildFamily, buildKeys, hashDependencies, modulesFamily, modulesKeys, movingPart } from './keys.js';
+import {
+  buildFamily,
+  buildKeys,
+  hashDependencies,
+  inputsHashOf,
+  modulesFamily,
+  modulesKeys,
+  movingPart,
+} from './keys.js';
 import type { CacheName } from './paths.js';
 import { cachePaths, selectedSize } from './paths.js';
 
@@ -77,6 +84,8 @@ export interface RestoredEntry {
   restoreKeys: string[];
   matchedKey: string | null;
   restoredBytes: number;
+  /** The compile inputs the restored GOCACHE entry recorded; null when it recorded none. */
+  restoredInputs: string[] | null;
 }
 
 export interface RestoredCaches {
@@ -182,7 +191,6 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     ['GOMODCACHE', req.gomodcache, mods, modulesFamily(req.keyPrefix, req.env, deps)],
     ['GOCACHE', req.gocache, build, buildFamily(req.keyPrefix, req.env)],
   ] as const) {
-    if (name === 'GOCACHE') await forgetSavedInputs(dir).catch(() => undefined);
     const entry: RestoredEntry = {
       name,
       path: dir,
@@ -190,6 +198,7 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
       family,
       matchedKey: null,
       restoredBytes: 0,
+      restoredInputs: null,
     };
     const restoredHere = await restoreBeside(entry, env, timeoutMs, req, log);
     if (name === 'GOCACHE' && saves(req)) gocache = await prepareForPruning(req, restoredHere, log);
@@ -267,6 +276,9 @@ async function restoreBeside(
             return null;
           })
         : null;
+    const inputsHash = entry.name === 'GOCACHE' ? inputsHashOf(call.value) : null;
+    // Read from the entry itself: the record in GOCACHE may be another job's.
+    if (inputsHash !== null) entry.restoredInputs = await readSavedInputs(staging.tree, inputsHash);
     const copied = entry.name === 'GOCACHE' ? await entryNames(staging.tree) : new Set<string>();
     await mergeMissing(staging.tree, entry.path, entry.name === 'GOMODCACHE' ? ['cache'] : []);
     const left = entry.name === 'GOCACHE' ? await entryNames(staging.tree) : new Set<string>();
@@ -375,7 +387,7 @@ export async function saveCaches(
     }
     let supersedes: string[] = [];
     if (entry.name === 'GOCACHE') {
-      supersedes = await narrowerRestored(entry, req.compileInputs);
+      supersedes = narrowerRestored(entry, req.compileInputs);
       await recordSavedInputs(entry.path, req.compileInputs).catch((error: Error) =>
         log.debug(`GOCACHE: the compile inputs were not recorded in it: ${error.message}`),
       );
@@ -427,12 +439,10 @@ export async function saveCaches(
  * which this run has (a target set that grew): the new entry then holds everything a run of the
  * old set would use, so the old one is superseded too. A set that shrank or changed keeps its entry.
  */
-async function narrowerRestored(entry: RestoredEntry, compileInputs: readonly string[]): Promise<string[]> {
-  if (entry.matchedKey === null || sameInputs(entry)) return [];
-  const recorded = await readSavedInputs(entry.path);
-  if (recorded === null) return [];
+function narrowerRestored(entry: RestoredEntry, compileInputs: readonly string[]): string[] {
+  if (entry.matchedKey === null || entry.restoredInputs === null || sameInputs(entry)) return [];
   const ours = new Set(compileInputs);
-  return recorded.every((i) => ours.has(i)) ? [entry.matchedKey] : [];
+  return entry.restoredInputs.every((i) => ours.has(i)) ? [entry.matchedKey] : [];
 }
 
 async function prune(

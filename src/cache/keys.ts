@@ -98,6 +98,11 @@ export function buildFamily(prefix: string, env: Env): string {
   return `${clean(prefix)}-gocache-${runnerTag(env)}-`;
 }
 
+/** The compile inputs hash in a GOCACHE key this version wrote; null in any other key. */
+export function inputsHashOf(key: string): string | null {
+  return /-[0-9a-f]{8}-([0-9a-f]{16})-\d+-(?:\d+-\d+|\d{8}T\d{9}Z)$/.exec(key)?.[1] ?? null;
+}
+
 /** The packages a leg builds, apart from the rest, so a leg finds its own package set's entries first. */
 export function packagesHash(packages: readonly string[]): string {
   return sha256([...new Set(packages)].sort().join('\n')).slice(0, 8);
