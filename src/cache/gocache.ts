@@ -3,8 +3,9 @@
 // output (`<id>-d`, in OutputFile) calls `used` (`markUsed` since 1.24), which sets the file's
 // mtime to now only when it is at least mtimeInterval (1 h) old; writing an entry sets it to now.
 // Go itself deletes entries older than trimLimit + mtimeInterval (5 days + 1 h).
-// So after a restore every entry is aged by 2 h (past the 1 h interval, far from the 5-day
-// trim); after the builds, exactly the entries this run read or wrote are newer than the restore.
+// So every restored entry is aged by 2 h (past the 1 h interval, far from the 5-day trim) before
+// it is moved into GOCACHE; after the builds, exactly the restored entries that some build read
+// or wrote are newer than the restore.
 // Since Go 1.24 an output can also be a directory: a cached executable (`go run`, `go tool`, and
 // from 1.25 the tools built on demand such as nm) is `<id>-d/<name>`, and its use touches the
 // directory.
