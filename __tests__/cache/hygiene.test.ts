@@ -434,5 +434,11 @@ describe('runs whose saves nobody could use, or whose token cannot delete', () =
     } finally {
       api.denyWrites = false;
     }
+    // pull_request_target runs with the base repository's token: it cleans up.
+    const target = { ...pr, env: { ...pr.env, GITHUB_EVENT_NAME: 'pull_request_target' } };
+    const log = await ciRun(app, target);
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(new RegExp(`^Cache: deleted 2 superseded entries .*-${runId - 1}-1, `)),
+    );
   });
 });

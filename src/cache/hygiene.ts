@@ -118,9 +118,12 @@ function supersededBy(saved: SavedEntry, listed: readonly ListedEntry[], ref: st
 
 const NOTHING: CleanupResult = { deletedEntries: 0, deletedBytes: 0 };
 
+/** Events whose runs for a fork's pull request get a read-only token (pull_request_target does not). */
+const FORK_READ_ONLY = ['pull_request', 'pull_request_review', 'pull_request_review_comment'];
+
 /** A pull request from a fork gets a read-only token, whatever the workflow asks for. */
 async function pullRequestFromFork(env: CleanupRequest['env']): Promise<boolean> {
-  if (!env.GITHUB_EVENT_PATH || !env.GITHUB_EVENT_NAME?.startsWith('pull_request')) return false;
+  if (!env.GITHUB_EVENT_PATH || !FORK_READ_ONLY.includes(env.GITHUB_EVENT_NAME ?? '')) return false;
   const payload: unknown = await readFile(env.GITHUB_EVENT_PATH, 'utf8')
     .then((text) => JSON.parse(text) as unknown)
     .catch(() => null);
