@@ -4,7 +4,17 @@
 // big the directory is afterwards. All with the real @actions/cache client against the results
 // service emulation.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { CacheRequest } from '../../src/cache/index.js';
 import { restoreCaches, saveCaches } from '../../src/cache/index.js';
@@ -99,6 +109,32 @@ describe('a restore into caches another job is using', () => {
     expect(warnings(log)).toEqual([]);
     expect(others.flatMap((e) => [e.a, e.d]).filter((f) => !existsSync(f))).toEqual([]);
     expect(existsSync(mine)).toBe(false);
+  });
+});
+
+describe('a GOCACHE that is a symbolic link (to a bigger disk)', () => {
+  it('stays one: the entry lands where it links to, and nothing is left beside either', async () => {
+    const prefix = { keyPrefix: 'symlink' };
+    const home = tempDir('shared-home');
+    const first = job(home, '1', prefix);
+    const cold = await restoreCaches(first, new MemoryLogger());
+    const entry = writeGoEntry(first.gocache);
+    await saveCaches(first, cold, new MemoryLogger());
+    rmSync(home, { recursive: true });
+
+    const disk = tempDir('shared-disk');
+    const target = path.join(disk, 'go-build');
+    mkdirSync(target);
+    const second = job(home, '2', prefix);
+    mkdirSync(path.dirname(second.gocache), { recursive: true });
+    symlinkSync(target, second.gocache);
+    const log = new MemoryLogger();
+    await restoreCaches(second, log);
+    expect(warnings(log)).toEqual([]);
+    expect(lstatSync(second.gocache).isSymbolicLink()).toBe(true);
+    expect(existsSync(path.join(target, path.relative(first.gocache, entry.d)))).toBe(true);
+    expect(readdirSync(disk)).toEqual(['go-build']);
+    expect(readdirSync(path.dirname(second.gocache))).toEqual(['go-build']);
   });
 });
 

@@ -5,7 +5,7 @@
 // replace a file that exists. Whatever was already there stays untouched, so no build reading
 // it sees it change or vanish; what is left in the staging directory is removed.
 import { randomUUID } from 'node:crypto';
-import { chmod, link, lstat, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, link, lstat, readdir, realpath, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDirectories } from '../make-dirs.js';
 
@@ -16,9 +16,13 @@ export interface Staging {
   tree: string;
 }
 
-/** A fresh directory next to `cacheDir` (RUNNER_TEMP may be on another file system, where rename fails). */
+/**
+ * A fresh directory next to `cacheDir`, or next to where it links to (RUNNER_TEMP may be on another
+ * file system, where rename fails).
+ */
 export async function makeStaging(cacheDir: string): Promise<Staging> {
-  const root = path.join(path.dirname(cacheDir), `.${path.basename(cacheDir)}.restore-${randomUUID()}`);
+  const real = await realpath(cacheDir).catch(() => cacheDir);
+  const root = path.join(path.dirname(real), `.${path.basename(real)}.restore-${randomUUID()}`);
   await makeDirectories(root);
   return { root, tree: path.join(root, path.basename(cacheDir)) };
 }
