@@ -116,7 +116,7 @@ describe('parseOptions', () => {
     ['min-windows', 'xp', "Valid values: '7', '8', '8.1', '10', '11'."],
     ['min-windows', '6.1', "Valid values: '7', '8', '8.1', '10', '11'."],
     ['archive', 'rar', "Valid values: 'auto', 'tar.gz', 'zip', 'none'."],
-    ['cache', 'maybe', "Valid values: 'true', 'false', 'restore-only'."],
+    ['cache', 'maybe', "Valid values: 'true', 'false', 'restore-only', 'always'."],
     ['upload', 'true', "Valid values: 'per-target', 'combined', 'false'."],
     ['checksums', 'md5', "Valid values: 'sha256', 'none'."],
     ['retention-days', '1000', 'Use a whole number from 1 to 400.'],

@@ -95,9 +95,15 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action
     expect(compiles(first.stdout)).toBeGreaterThan(20);
     const saved = entriesOf(prefix);
     expect(saved).toEqual([
-      `${prefix}-gomod-Linux-X64-${(await hashDependencies(app.dir)).module}-${(await hashDependencies(app.dir)).hash}`,
       expect.stringMatching(
-        new RegExp(`^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{16}-1001-1$`),
+        new RegExp(
+          `^${prefix}-gomod-Linux-X64-${(await hashDependencies(app.dir)).module}-${(await hashDependencies(app.dir)).hash}-\\d+$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-1001-1$`,
+        ),
       ),
     ]);
     expect(first.manifest?.go.version).toMatch(new RegExp(`^go${release.replace('.', '\\.')}\\.\\d+$`));
@@ -206,7 +212,7 @@ describe('build cache through the action', () => {
     ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }],
     ['a corrupt archive', 'GetBlob', { corrupt: true as const }],
     ['a save that never finishes', 'CreateCacheEntry', { hang: true as const }],
-  ])('%s: every target still builds, with a warning', async (_, method, fault) => {
+  ])('%s: every target still builds, with a warning', async (name, method, fault) => {
     const workspace = tempDir('fault');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
     // One runner for all fault cases, never emptied: only the service misbehaves here.
@@ -220,8 +226,12 @@ describe('build cache through the action', () => {
     };
     // Something to restore first, so the download path is exercised.
     await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
-    // A source edit, so that the second run has new output to save.
-    writeFileSync(path.join(workspace, 'app', 'edit.go'), 'package main\n\nconst edit = 1\n');
+    // A source edit of its own (the runner keeps what other cases built), so that the second
+    // run has new output to save.
+    writeFileSync(
+      path.join(workspace, 'app', 'edit.go'),
+      `package main\n\nconst edit = ${JSON.stringify(name)}\n`,
+    );
     service.fault(method as never, fault);
     const started = Date.now();
     const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });

@@ -109,10 +109,12 @@ describe('the module cache of a real program through the cache service', () => {
     const vm = { GOCACHE: path.join(root, 'gocache'), GOMODCACHE: path.join(root, 'gomodcache') };
     const inputs = { targets: 'linux/amd64', 'working-directory': dir, upload: 'false' };
 
-    const firstEnv = { ...jobEnv(service.env, root, '1'), ...vm, GOPROXY: SUITE_PROXY };
+    // One commit time for both runs (the checkout is no git repository): the same GOMODCACHE key.
+    const commit = { SOURCE_DATE_EPOCH: '1700000000' };
+    const firstEnv = { ...jobEnv(service.env, root, '1'), ...vm, ...commit, GOPROXY: SUITE_PROXY };
     const first = await build(tc, inputs, firstEnv);
     expect(first.manifest.artifacts.map((a) => a.status)).toEqual(['ok']);
-    const { key } = modulesKeys('go-build-matrix', firstEnv, await hashDependencies(dir));
+    const { key } = modulesKeys('go-build-matrix', firstEnv, await hashDependencies(dir), 1700000000);
     expect(service.cacheEntries().map((e) => e.key)).toContain(key);
     expect(first.log.lines.map((l) => l.message)).toContainEqual(
       expect.stringMatching(new RegExp(`^GOMODCACHE: saved .* as ${key}$`)),
@@ -123,7 +125,12 @@ describe('the module cache of a real program through the cache service', () => {
     // A new VM: both caches empty; module files are read-only, go clean knows how to remove them.
     await execFileAsync(tc.go, ['clean', '-modcache'], { env: goEnv(tc, vm) });
     rmSync(vm.GOCACHE, { recursive: true, force: true });
-    const second = await build(tc, inputs, { ...jobEnv(service.env, root, '2'), ...vm, GOPROXY: 'off' });
+    const second = await build(tc, inputs, {
+      ...jobEnv(service.env, root, '2'),
+      ...vm,
+      ...commit,
+      GOPROXY: 'off',
+    });
     expect(second.manifest.artifacts.map((a) => a.status)).toEqual(['ok']);
     expect(second.manifest.cache?.hit).toBe('true');
     expect(second.log.lines.map((l) => l.message)).toContainEqual(

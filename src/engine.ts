@@ -193,6 +193,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     gocache: toolchain.gocache,
     gomodcache: toolchain.gomodcache,
     moduleDir: module.dir,
+    commitSeconds: Math.floor(Date.parse(metadata.date) / 1000),
+    packages: options.packages,
     compileInputs: compileInputs(jobs, options, env, module.path),
     timeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_CACHE_TIMEOUT_MS'),
     cleanupToken: options.cacheCleanup === 'auto' ? options.githubToken : null,
@@ -416,6 +418,8 @@ function compileInputs(
     ),
     // Another module of the repository building the same targets keeps its own entries.
     `module=${module}`,
+    // Legs (or workflows) building other packages of it too: one line of entries each.
+    `packages=${[...options.packages].sort().join(',')}`,
     `tags=${options.tags.join(',')}`,
     `flags=${JSON.stringify(options.flags)}`,
     `trimpath=${options.trimpath}`,

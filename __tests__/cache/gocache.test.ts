@@ -1,7 +1,7 @@
 // Aging and pruning of GOCACHE entries, and the fallback when mtimes are not kept.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -44,7 +44,7 @@ describe('GOCACHE aging and pruning', () => {
     utimesSync(used.d, later, later);
     // A rebuild that reproduces an existing output writes only a new action entry.
     utimesSync(reproduced.a, later, later);
-    const pruning = await pruneUnused(gocache, aging.cutoffMs);
+    const pruning = await pruneUnused(gocache, aging.cutoffMs, aging.names);
     expect(pruning).toMatchObject({ keptEntries: 4, removedEntries: 2 });
     expect([used.a, used.d, reproduced.a, reproduced.d].every((f) => existsSync(f))).toBe(true);
     expect(existsSync(unused.a) || existsSync(unused.d)).toBe(false);
@@ -74,21 +74,30 @@ describe('GOCACHE aging and pruning', () => {
   it('treats a missing GOCACHE as empty', async () => {
     const gocache = path.join(tempDir('missing'), 'nothing');
     expect(await directorySize(gocache)).toBe(0);
-    expect(await pruneUnused(gocache, Date.now())).toMatchObject({ keptEntries: 0, removedEntries: 0 });
+    expect(await pruneUnused(gocache, Date.now(), new Set())).toMatchObject({
+      keptEntries: 0,
+      removedEntries: 0,
+    });
   });
 
   it('detects a file system that drops mtimes and then saves everything, saying so', async () => {
     const svc = await startResultsService();
     try {
       const root = tempDir('nomtime');
-      const req = request(root, jobEnv(svc.env, root), { setTimes: async () => undefined });
-      const old = writeGoEntry(req.gocache);
+      // A previous run saved an entry; this one restores it on a file system that drops mtimes.
+      const first = request(root, jobEnv(svc.env, root, '1'));
+      const cold = await restoreCaches(first, new MemoryLogger());
+      const old = writeGoEntry(first.gocache);
+      await saveCaches(first, cold, new MemoryLogger());
+      rmSync(first.gocache, { recursive: true, force: true });
+      const req = request(root, jobEnv(svc.env, root, '2'), { setTimes: async () => undefined });
       const log = new MemoryLogger();
       const restored = await restoreCaches(req, log);
       expect(restored.gocache?.pruneCutoffMs).toBeNull();
       expect(warnings(log).join('\n')).toMatch(
         /does not keep modification times.*whole GOCACHE will be saved/,
       );
+      writeGoEntry(req.gocache);
       const record = await saveCaches(req, restored, log);
       expect(existsSync(old.a) && existsSync(old.d)).toBe(true);
       expect(record.savedBytes).toBe(await directorySize(req.gocache));
@@ -101,26 +110,33 @@ describe('GOCACHE aging and pruning', () => {
 // Go 1.24+ caches `go run` and `go tool` executables, and 1.25+ builds most tools (nm, objdump,
 // pprof…) on demand into GOCACHE: each is a directory `<output id>-d` holding the executable.
 describe.each<Release>(['1.26', '1.27'])('GOCACHE with cached executables (Go %s)', (release) => {
-  it('an earlier step left: pruning drops the unused one, keeps the used one, and warns of nothing', async () => {
+  it('a restored entry holds two: pruning drops the one this run did not use, keeps the used one, and warns of nothing', async () => {
     const tc = toolchain(release);
     const svc = await startResultsService();
     try {
       const root = tempDir('executables');
-      const req = request(root, jobEnv(svc.env, root));
-      const env = goEnv(tc, { GOCACHE: req.gocache, GOMODCACHE: req.gomodcache, CGO_ENABLED: '0' });
+      const first = request(root, jobEnv(svc.env, root, '1'));
+      const env = goEnv(tc, { GOCACHE: first.gocache, GOMODCACHE: first.gomodcache, CGO_ENABLED: '0' });
       const go = (...args: string[]) => execFileAsync(tc.go, args, { cwd: EXAMPLE_MODULE, env });
       const binary = path.join(root, 'hello');
-      // Earlier steps of the job: a `go run`, a build, an on-demand tool.
+      // A previous run: a `go run`, a build, an on-demand tool; it saves them all.
+      const cold = await restoreCaches(first, new MemoryLogger());
       await go('run', '.');
       await go('build', '-o', binary, '.');
       await go('tool', 'nm', binary);
-      expect(executables(req.gocache)).toEqual(['hello', 'nm']);
+      expect(executables(first.gocache)).toEqual(['hello', 'nm']);
+      await saveCaches(first, cold, new MemoryLogger());
+      rmSync(first.gocache, { recursive: true, force: true });
 
+      const req = request(root, jobEnv(svc.env, root, '2'));
       const log = new MemoryLogger();
       const restored = await restoreCaches(req, log);
-      // This step uses nm again, and only nm.
+      expect(executables(req.gocache)).toEqual(['hello', 'nm']);
+      // This run uses nm again, and only nm.
       await go('tool', 'nm', binary);
       expect(await countNewOutputs(req.gocache, restored.gocache?.names ?? new Set())).toBe(0);
+      // …and compiles something new, so it saves.
+      writeGoEntry(req.gocache);
       const record = await saveCaches(req, restored, log);
       expect(warnings(log)).toEqual([]);
       expect(executables(req.gocache)).toEqual(['nm']);

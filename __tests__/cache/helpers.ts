@@ -52,6 +52,8 @@ export function request(
     gocache: path.join(root, 'gocache'),
     gomodcache: path.join(root, 'gomodcache'),
     moduleDir: moduleDir(root),
+    commitSeconds: 1_700_000_000,
+    packages: ['.'],
     compileInputs: ['linux/amd64 GOAMD64=v1', 'CGO_ENABLED=0', 'trimpath=true'],
     timeoutMs: 20_000,
     ...extra,

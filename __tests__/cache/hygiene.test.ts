@@ -17,8 +17,10 @@ import { jobEnv, tempDir, warnings, writeGoEntry } from './helpers.js';
 
 let svc: ResultsService;
 let api: GitHubStandIn;
+/** The test's clock: each run is a commit made 30 s before the run, the next one a minute later. */
+let now = Date.parse('2026-01-01T00:00:00Z');
 beforeAll(async () => {
-  svc = await startResultsService();
+  svc = await startResultsService({ clock: () => new Date(now) });
   api = new GitHubStandIn({
     caches: {
       entries: () => svc.cacheEntries(),
@@ -61,26 +63,40 @@ interface RunOptions {
   /** Build outputs the run adds to GOCACHE (0: a no-op re-run). */
   newOutputs?: number;
   token?: string | null;
-  /** Runs between the restore and the builds, with GOCACHE's path. */
-  afterRestore?: (gocache: string) => void;
+  /** Runs between the builds and the save, with GOCACHE's path. */
+  beforeSave?: (gocache: string) => void;
+  /** The commit's time; by default the clock's, 30 s before the run. */
+  commitSeconds?: number;
+  mode?: CacheRequest['mode'];
+  /** Another key prefix keeps a test's entries apart from the sequence's. */
+  prefix?: string;
+  /** GITHUB_RUN_ID; by default the next one. */
+  runId?: number;
+  /** Extra job env (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH…). */
+  env?: Record<string, string>;
 }
 
 async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
-  const id = String(++runId);
+  const id = String(o.runId ?? ++runId);
   const ref = o.ref ?? 'refs/heads/main';
+  const commitSeconds = o.commitSeconds ?? Math.floor(now / 1000);
+  now += 30_000;
   const req: CacheRequest = {
-    mode: 'true',
-    keyPrefix: PREFIX,
+    mode: o.mode ?? 'true',
+    keyPrefix: o.prefix ?? PREFIX,
     env: {
       ...jobEnv(svc.envFor(`run-${id}`, 'build', ref), step.root, id),
       GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
       GITHUB_REF: ref,
       GITHUB_API_URL: api.url,
+      ...o.env,
     },
     goVersion: o.goVersion ?? 'go1.26.7',
     gocache: RUNNER_GOCACHE,
     gomodcache: RUNNER_GOMODCACHE,
     moduleDir: step.moduleDir,
+    commitSeconds,
+    packages: ['.'],
     compileInputs: [
       ...(o.targets ?? ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1']),
       `module=${o.module ?? 'example.com/app'}`,
@@ -95,26 +111,31 @@ async function ciRun(step: Step, o: RunOptions = {}): Promise<MemoryLogger> {
   rmSync(RUNNER_GOMODCACHE, { recursive: true, force: true });
   const log = new MemoryLogger();
   const restored = await restoreCaches(req, log);
-  o.afterRestore?.(req.gocache);
   // What go build and go mod download would leave.
   mkdirSync(path.join(req.gomodcache, 'cache', 'download'), { recursive: true });
   writeFileSync(path.join(req.gomodcache, 'cache', 'download', 'dep.zip'), 'module bytes');
   for (let i = 0; i < (o.newOutputs ?? 3); i++) writeGoEntry(req.gocache);
+  o.beforeSave?.(req.gocache);
   await saveCaches(req, restored, log);
+  now += 30_000;
   return log;
 }
 
 /** The stored entries of this test, as `kind ref go-version-or-deps` lines, oldest first. */
-function entries(): string[] {
+function entries(prefix = PREFIX): string[] {
   return svc
     .cacheEntries()
-    .filter((e) => e.finalized && e.key.startsWith(`${PREFIX}-`))
-    .map((e) => `${e.ref} ${e.key.replace(`${PREFIX}-`, '')}`);
+    .filter((e) => e.finalized && e.key.startsWith(`${prefix}-`))
+    .map((e) => `${e.ref} ${e.key.replace(`${prefix}-`, '')}`);
 }
 
-const gomod = /^refs\/heads\/main gomod-Linux-X64-[0-9a-f]{8}-[0-9a-f]{16}$/;
+const gomod = /^refs\/heads\/main gomod-Linux-X64-[0-9a-f]{8}-[0-9a-f]{16}-\d+$/;
 const gocache = (ref: string, go: string, run: number) =>
-  new RegExp(`^${ref} gocache-Linux-X64-${go}-[0-9a-f]{16}-${run}-1$`);
+  new RegExp(`^${ref} gocache-Linux-X64-${go}-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-${run}-1$`);
+
+/** An entry of one run, whatever else its key holds. */
+const ofRun = (ref: string, go: string, run: number) =>
+  new RegExp(`^${ref} gocache-Linux-X64-${go}-.*-${run}-1$`);
 
 describe('cache-cleanup through a commit sequence', () => {
   const app = workspace();
@@ -138,7 +159,7 @@ describe('cache-cleanup through a commit sequence', () => {
     ]);
     expect(log.lines.map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^Cache: deleted 1 superseded entry of refs\/heads\/main \([\d.]+ \w+\): hygiene-gocache-Linux-X64-go1\.26\.7-[0-9a-f]{16}-2001-1$/,
+        /^Cache: deleted 1 superseded entry of refs\/heads\/main \([\d.]+ \w+\): hygiene-gocache-Linux-X64-go1\.26\.7-[0-9a-f]{8}-[0-9a-f]{16}-\d+-2001-1$/,
       ),
     );
   });
@@ -197,20 +218,34 @@ describe('cache-cleanup through a commit sequence', () => {
   });
 
   it('an entry restored without the record of its inputs (saved by an earlier version) is kept', async () => {
-    const before = entries();
-    // A wider set restores the toolchain's newest entry; removing the record inside it makes it
-    // an entry saved before the record existed.
-    await ciRun(app, {
-      targets: ['linux/amd64 GOAMD64=v3', 'windows/amd64 GOAMD64=v1', 'darwin/arm64', 'linux/arm64'],
-      afterRestore: (dir) => rmSync(path.join(dir, 'go-build-matrix'), { recursive: true, force: true }),
+    const prefix = 'norecord';
+    const other = workspace();
+    const targets = ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1'];
+    // Saved without the record, as by an earlier version: a file where its directory would go
+    // makes the write fail.
+    await ciRun(other, {
+      prefix,
+      targets,
+      beforeSave: (dir) => {
+        mkdirSync(path.join(dir, 'go-build-matrix'), { recursive: true });
+        writeFileSync(path.join(dir, 'go-build-matrix', 'inputs'), '');
+      },
     });
-    expect(entries()).toEqual([
+    const before = entries(prefix);
+    // A wider set restores it: nothing says it holds less than the new entry, so it stays.
+    const log = await ciRun(other, { prefix, targets: [...targets, 'darwin/arm64'] });
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^GOCACHE: restored .* from ${prefix}-gocache-.*-${runId - 1}-1 \\(a restore key\\)$`),
+      ),
+    );
+    expect(entries(prefix)).toEqual([
       ...before,
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
     ]);
   });
 
-  it('a Go patch upgrade: the new entry of a target set replaces that set’s entry of the old Go', async () => {
+  it('a Go patch upgrade: the old Go’s entry of a target set goes at that set’s first save after a run without it', async () => {
     const before = entries();
     // The default set's go1.26.7 entry went when a target was added: nothing to replace yet.
     await ciRun(app, { goVersion: 'go1.26.8' });
@@ -219,7 +254,15 @@ describe('cache-cleanup through a commit sequence', () => {
       ...before,
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
     ]);
-    // The one-target set's go1.26.7 entry (the third) is replaced by its go1.26.8 entry.
+    // The one-target set's first go1.26.8 run keeps its go1.26.7 entry (the third): as far as
+    // this run can tell, a go1.26.7 leg may still be running beside it.
+    await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
+    const first = runId;
+    expect(entries()).toEqual([
+      ...upgraded,
+      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', first)),
+    ]);
+    // Its next save comes after a whole run without go1.26.7: that entry goes with the older go1.26.8 one.
     await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
     expect(entries()).toEqual([
       ...upgraded.filter((_, i) => i !== 2),
@@ -279,5 +322,123 @@ describe('cache-cleanup through a commit sequence', () => {
       expect.stringMatching(/^Cache: deleted 3 superseded entries/),
     );
     expect(entries()).toHaveLength(before - 1);
+  });
+});
+
+describe('cleanup orders runs by commit, never by when a save landed', () => {
+  const gocacheOf = (lines: string[]) => lines.filter((l) => l.includes(' gocache-'));
+
+  it('a run of an older commit that saves later never deletes the newer commit’s entry', async () => {
+    const prefix = 'late';
+    const app = workspace();
+    const older = Math.floor(now / 1000);
+    now += 60_000;
+    await ciRun(app, { prefix });
+    const newer = runId;
+    // The older commit's run (queued, or re-run) saves after it, with a higher run id.
+    await ciRun(app, { prefix, commitSeconds: older });
+    const late = runId;
+    expect(gocacheOf(entries(prefix))).toEqual([
+      expect.stringMatching(ofRun('refs/heads/main', 'go1.26.7', newer)),
+      expect.stringMatching(ofRun('refs/heads/main', 'go1.26.7', late)),
+    ]);
+    // The next commit's save replaces both.
+    await ciRun(app, { prefix });
+    expect(gocacheOf(entries(prefix))).toEqual([
+      expect.stringMatching(ofRun('refs/heads/main', 'go1.26.7', runId)),
+    ]);
+  });
+
+  it('a cache list that lags one save never makes cleanup delete a newer concurrent save', async () => {
+    const prefix = 'lag';
+    const app = workspace();
+    await ciRun(app, { prefix });
+    now += 60_000;
+    // Two runs of one commit: the newer one (higher run id) saves first.
+    const commitSeconds = Math.floor(now / 1000);
+    const first = ++runId;
+    const second = ++runId;
+    await ciRun(app, { prefix, commitSeconds, runId: second });
+    api.cacheListLag = 1;
+    try {
+      // The older run's own save is not listed yet; the newer one is.
+      const log = await ciRun(app, { prefix, commitSeconds, runId: first });
+      // The newer run already deleted the oldest entry: nothing is left for this one to delete.
+      expect(log.lines.filter((l) => l.message.startsWith('Cache: deleted'))).toEqual([]);
+    } finally {
+      api.cacheListLag = 0;
+    }
+    expect(gocacheOf(entries(prefix))).toEqual([
+      expect.stringMatching(ofRun('refs/heads/main', 'go1.26.7', second)),
+      expect.stringMatching(ofRun('refs/heads/main', 'go1.26.7', first)),
+    ]);
+  });
+});
+
+describe('runs whose saves nobody could use, or whose token cannot delete', () => {
+  it('a tag run restores the branch’s entries and saves none, unless cache: always', async () => {
+    const prefix = 'tag';
+    const app = workspace();
+    await ciRun(app, { prefix });
+    const main = entries(prefix);
+    const log = await ciRun(app, { prefix, ref: 'refs/tags/v1.2.0' });
+    expect(entries(prefix)).toEqual(main);
+    const messages = log.lines.map((l) => l.message);
+    expect(messages).toContainEqual(expect.stringMatching(/^GOCACHE: restored .* \(a restore key\)$/));
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        /^A tag run \(refs\/tags\/v1\.2\.0\) does not save GOCACHE\/GOMODCACHE: entries saved under a tag can be restored by no other ref \(cache: always saves them\)$/,
+      ),
+    );
+    expect(warnings(log)).toEqual([]);
+    await ciRun(app, { prefix, ref: 'refs/tags/v1.2.0', mode: 'always' });
+    expect(entries(prefix)).toEqual([
+      ...main,
+      expect.stringMatching(ofRun('refs/tags/v1.2.0', 'go1.26.7', runId)),
+    ]);
+  });
+
+  it('a pull request from a fork saves, does not try to clean up, and says so once without a warning', async () => {
+    const prefix = 'fork';
+    const app = workspace();
+    const event = path.join(app.root, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: 'someone/hello' } } } }),
+    );
+    const pr = {
+      ref: 'refs/pull/7/merge',
+      prefix,
+      env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event },
+    };
+    await ciRun(app, pr);
+    // A fork's token is read-only: deletes would answer 403.
+    api.denyWrites = true;
+    try {
+      const requests = api.requests.length;
+      const log = await ciRun(app, pr);
+      expect(entries(prefix)).toEqual([
+        expect.stringMatching(/^refs\/pull\/7\/merge gomod-/),
+        expect.stringMatching(ofRun('refs/pull/7/merge', 'go1.26.7', runId - 1)),
+        expect.stringMatching(ofRun('refs/pull/7/merge', 'go1.26.7', runId)),
+      ]);
+      expect(api.requests).toHaveLength(requests);
+      expect(warnings(log)).toEqual([]);
+      expect(log.lines.filter((l) => l.message.startsWith('Cache cleanup skipped'))).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          message:
+            'Cache cleanup skipped: this pull request comes from a fork, whose token cannot delete cache entries; GitHub evicts them when unused',
+        }),
+      ]);
+    } finally {
+      api.denyWrites = false;
+    }
+    // pull_request_target runs with the base repository's token: it cleans up.
+    const target = { ...pr, env: { ...pr.env, GITHUB_EVENT_NAME: 'pull_request_target' } };
+    const log = await ciRun(app, target);
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(new RegExp(`^Cache: deleted 2 superseded entries .*-${runId - 1}-1, `)),
+    );
   });
 });

@@ -21,14 +21,24 @@ const base = [
   'trimpath=true',
 ];
 const stable = (inputs: readonly string[], e: Record<string, string> = env, go = 'go1.23.5') =>
-  buildKeys('go-build-matrix', e, go, inputs, 'MOVING').restoreKeys[0];
+  buildKeys('go-build-matrix', e, go, ['.'], inputs, 'MOVING').restoreKeys[0];
 
 describe('GOCACHE keys', () => {
   it('are runner + toolchain + inputs hash + a moving part, restore keys from most to least specific', () => {
-    const keys = buildKeys('go-build-matrix', env, 'go1.23.5', base, movingPart(env, new Date(0)));
-    expect(keys.key).toMatch(/^go-build-matrix-gocache-Linux-X64-go1\.23\.5-[0-9a-f]{16}-42-2$/);
+    const keys = buildKeys(
+      'go-build-matrix',
+      env,
+      'go1.23.5',
+      ['.'],
+      base,
+      movingPart(env, 1700000000, new Date(0)),
+    );
+    expect(keys.key).toMatch(
+      /^go-build-matrix-gocache-Linux-X64-go1\.23\.5-[0-9a-f]{8}-[0-9a-f]{16}-1700000000-42-2$/,
+    );
     expect(keys.restoreKeys).toEqual([
-      keys.key.replace(/42-2$/, ''),
+      keys.key.replace(/1700000000-42-2$/, ''),
+      keys.key.replace(/[0-9a-f]{16}-1700000000-42-2$/, ''),
       'go-build-matrix-gocache-Linux-X64-go1.23.5-',
     ]);
     for (const k of keys.restoreKeys) expect(keys.key.startsWith(k)).toBe(true);
@@ -45,6 +55,15 @@ describe('GOCACHE keys', () => {
     expect(stable(inputs)).not.toBe(stable(base));
   });
 
+  it('keep package sets apart, sharing only the toolchain restore key', () => {
+    const a = buildKeys('p', env, 'go1.23.5', ['./cmd/a'], base, 'm');
+    const b = buildKeys('p', env, 'go1.23.5', ['./cmd/b', './cmd/c'], base, 'm');
+    expect(a.restoreKeys.slice(0, 2)).not.toContain(b.restoreKeys[0]);
+    expect(a.restoreKeys[1]).not.toBe(b.restoreKeys[1]);
+    expect(a.restoreKeys[2]).toBe(b.restoreKeys[2]);
+    expect(buildKeys('p', env, 'go1.23.5', ['./cmd/c', './cmd/b'], base, 'm')).toEqual(b);
+  });
+
   it('change with the runner and the Go version', () => {
     expect(stable(base, { ...env, RUNNER_ARCH: 'ARM64' })).not.toBe(stable(base));
     expect(stable(base, { ...env, RUNNER_OS: 'macOS' })).not.toBe(stable(base));
@@ -58,12 +77,12 @@ describe('GOCACHE keys', () => {
     expect(compileInputsHash(['a', 'b'])).not.toBe(compileInputsHash(['a b']));
   });
 
-  it('move with every run and attempt, falling back to a timestamp', () => {
-    expect(movingPart(env, new Date(0))).toBe('42-2');
-    expect(movingPart({ ...env, GITHUB_RUN_ATTEMPT: '3' }, new Date(0))).toBe('42-3');
-    const a = movingPart({}, new Date('2026-01-02T03:04:05.678Z'));
-    expect(a).toBe('20260102T030405678Z');
-    expect(movingPart({}, new Date('2026-01-02T03:04:05.679Z'))).not.toBe(a);
+  it('move with every run and attempt, after the commit time, falling back to a timestamp', () => {
+    expect(movingPart(env, 1700000000, new Date(0))).toBe('1700000000-42-2');
+    expect(movingPart({ ...env, GITHUB_RUN_ATTEMPT: '3' }, 1700000000, new Date(0))).toBe('1700000000-42-3');
+    const a = movingPart({}, 1700000000, new Date('2026-01-02T03:04:05.678Z'));
+    expect(a).toBe('1700000000-20260102T030405678Z');
+    expect(movingPart({}, 1700000000, new Date('2026-01-02T03:04:05.679Z'))).not.toBe(a);
   });
 
   it('two jobs of one run with different target sets never share a key, only the toolchain restore key', () => {
@@ -71,15 +90,17 @@ describe('GOCACHE keys', () => {
       'p',
       env,
       'go1.23.5',
+      ['.'],
       ['linux/amd64 GOAMD64=v1', 'CGO_ENABLED=0'],
-      movingPart(env, new Date()),
+      movingPart(env, 1700000000, new Date()),
     );
     const job2 = buildKeys(
       'p',
       env,
       'go1.23.5',
+      ['.'],
       ['windows/arm64', 'CGO_ENABLED=0'],
-      movingPart(env, new Date()),
+      movingPart(env, 1700000000, new Date()),
     );
     expect(job1.key).not.toBe(job2.key);
     expect(job1.key.startsWith(job2.restoreKeys[0] ?? '')).toBe(false);
@@ -87,11 +108,11 @@ describe('GOCACHE keys', () => {
   });
 
   it('clean commas and whitespace out of the prefix (the service splits keys on commas)', () => {
-    expect(buildKeys('my, prefix', env, 'go1.23.5', base, 'm').key).toMatch(/^my_prefix-gocache-/);
+    expect(buildKeys('my, prefix', env, 'go1.23.5', ['.'], base, 'm').key).toMatch(/^my_prefix-gocache-/);
   });
 
   it('fall back to the process platform outside a runner', () => {
-    expect(buildKeys('p', {}, 'go1.23.5', base, 'm').key).toContain(
+    expect(buildKeys('p', {}, 'go1.23.5', ['.'], base, 'm').key).toContain(
       `-gocache-${process.platform}-${process.arch}-`,
     );
   });
@@ -112,13 +133,13 @@ describe('GOMODCACHE keys', () => {
     writeFileSync(path.join(dir, 'go.sum'), 'example.com/dep v1.0.1 h1:def=\n');
     expect((await hashDependencies(dir)).hash).not.toBe(withSum.hash);
 
-    const keys = modulesKeys('go-build-matrix', env, withSum);
+    const keys = modulesKeys('go-build-matrix', env, withSum, 1700000000);
     expect(keys).toEqual({
-      key: `go-build-matrix-gomod-Linux-X64-${withSum.module}-${withSum.hash}`,
-      restoreKeys: [],
+      key: `go-build-matrix-gomod-Linux-X64-${withSum.module}-${withSum.hash}-1700000000`,
+      restoreKeys: [`go-build-matrix-gomod-Linux-X64-${withSum.module}-${withSum.hash}-`],
     });
     expect(withSum.module).toMatch(/^[0-9a-f]{8}$/);
-    expect(modulesKeys('go-build-matrix', { ...env, GITHUB_RUN_ID: '7' }, withSum)).toEqual(keys);
+    expect(modulesKeys('go-build-matrix', { ...env, GITHUB_RUN_ID: '7' }, withSum, 1700000000)).toEqual(keys);
   });
 
   it('keep the modules of one repository apart', async () => {
@@ -130,7 +151,7 @@ describe('GOMODCACHE keys', () => {
     );
     const [da, db] = await Promise.all([hashDependencies(a), hashDependencies(b)]);
     expect(da.module).not.toBe(db.module);
-    expect(modulesKeys('p', env, da).key).not.toBe(modulesKeys('p', env, db).key);
+    expect(modulesKeys('p', env, da, 1).key).not.toBe(modulesKeys('p', env, db, 1).key);
   });
 
   it('fail clearly without go.mod', async () => {

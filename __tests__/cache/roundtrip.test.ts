@@ -67,6 +67,8 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('GOCACHE round trip with go bui
         gocache,
         gomodcache,
         moduleDir,
+        commitSeconds: 1_700_000_000 + n,
+        packages: ['.'],
         compileInputs: ['linux/arm64 GOARM64=v8.0', 'CGO_ENABLED=0', 'tags=', 'flags=', 'trimpath=true'],
         timeoutMs: 120_000,
       };

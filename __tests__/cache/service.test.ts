@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { directorySize } from '../../src/cache/gocache.js';
 import { cacheRecord, restoreCaches, saveCaches } from '../../src/cache/index.js';
 import { MemoryLogger } from '../../src/log.js';
 import type { ResultsService } from '../support/results-service.js';
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('restore and save against the results service', () => {
-  it('saves only what the run used, and the next run restores it by restore key', async () => {
+  it('saves only what the run used of what it restored, and the next run restores it by restore key', async () => {
     const root = tempDir('svc');
     const gocache = path.join(root, 'gocache');
     const used = writeGoEntry(gocache);
@@ -36,34 +37,44 @@ describe('restore and save against the results service', () => {
       path.join(gocache, 'README'),
       'This directory holds cached build artifacts from the Go build system.\n',
     );
+    // Run 1 has nothing to restore: what the machine had is not its to prune, it saves it all.
     const req = request(root, jobEnv(svc.env, root, '1'));
     const log1 = new MemoryLogger();
-    // Run 1 has nothing to restore; its existing local entries are aged like restored ones.
     const restored1 = await restoreCaches(req, log1);
     expect(restored1).toMatchObject({ active: true, hit: 'false' });
-    // "The build" reads one entry, so cmd/go bumps its mtime, and writes another.
-    const now = new Date();
-    for (const f of [used.a, used.d]) utimesSync(f, now, now);
-    const fresh = writeGoEntry(gocache);
     const record1 = await saveCaches(req, restored1, log1);
     expect(warnings(log1)).toEqual([]);
-    expect(existsSync(unused.a)).toBe(false);
-    expect(existsSync(unused.d)).toBe(false);
-    expect(existsSync(used.d) && existsSync(fresh.a) && existsSync(fresh.d)).toBe(true);
-    expect(record1.savedBytes).toBeGreaterThan(0);
-    expect(svc.cacheEntries().map((e) => e.key)).toEqual([record1.key]);
+    expect([used.a, used.d, unused.a, unused.d].every((f) => existsSync(f))).toBe(true);
+    expect(record1.savedBytes).toBe(await directorySize(gocache));
 
-    // Run 2: a fresh runner.
+    // Run 2, a fresh runner: "the build" reads one restored entry, so cmd/go bumps its mtime, and writes another.
     rmSync(gocache, { recursive: true });
     const req2 = request(root, jobEnv(svc.env, root, '2'));
     const log2 = new MemoryLogger();
     const restored2 = await restoreCaches(req2, log2);
-    expect(restored2.hit).toBe('true');
-    expect(restored2.key).not.toBe(record1.key);
     expect(restored2.entries.find((e) => e.name === 'GOCACHE')?.matchedKey).toBe(record1.key);
-    expect(readFileSync(fresh.d).length).toBe(4096);
-    expect(cacheRecord(restored2, 'restore-and-save').restoredBytes).toBeGreaterThan(0);
+    const now = new Date();
+    for (const f of [used.a, used.d]) utimesSync(f, now, now);
+    const fresh = writeGoEntry(gocache);
+    const record2 = await saveCaches(req2, restored2, log2);
     expect(warnings(log2)).toEqual([]);
+    expect(existsSync(unused.a)).toBe(false);
+    expect(existsSync(unused.d)).toBe(false);
+    expect(existsSync(used.d) && existsSync(fresh.a) && existsSync(fresh.d)).toBe(true);
+    expect(record2.savedBytes).toBeGreaterThan(0);
+    expect(svc.cacheEntries().map((e) => e.key)).toEqual([record1.key, record2.key]);
+
+    // Run 3: a fresh runner gets run 2's entry.
+    rmSync(gocache, { recursive: true });
+    const req3 = request(root, jobEnv(svc.env, root, '3'));
+    const log3 = new MemoryLogger();
+    const restored3 = await restoreCaches(req3, log3);
+    expect(restored3.hit).toBe('true');
+    expect(restored3.entries.find((e) => e.name === 'GOCACHE')?.matchedKey).toBe(record2.key);
+    expect(readFileSync(fresh.d).length).toBe(4096);
+    expect(existsSync(unused.d)).toBe(false);
+    expect(cacheRecord(restored3, 'restore-and-save').restoredBytes).toBeGreaterThan(0);
+    expect(warnings(log3)).toEqual([]);
   });
 
   it('GOMODCACHE: keyed by go.sum, read-only module files round-trip, an exact hit is not saved again', async () => {

@@ -133,6 +133,8 @@ export class GitHubStandIn {
   /** Called after every answered request, with the request's record. */
   onAnswered: ((record: RequestRecord) => void) | null = null;
   readonly caches: CacheStore | null;
+  /** The cache list leaves out this many of the newest saves, as GitHub's list does until it catches up. */
+  cacheListLag = 0;
   readonly tags = new Map<string, Tag>();
   readonly releases: StandInRelease[] = [];
   readonly requests: RequestRecord[] = [];
@@ -484,8 +486,15 @@ export class GitHubStandIn {
       // key is a prefix, ref exact; newest use first, as GitHub sorts by default.
       const key = url.searchParams.get('key') ?? '';
       const ref = url.searchParams.get('ref');
-      const listed = (this.caches?.entries() ?? [])
-        .filter((e) => e.finalized && e.key.startsWith(key) && (ref === null || e.ref === ref))
+      const saved = (this.caches?.entries() ?? []).filter((e) => e.finalized);
+      const lagging = new Set(
+        [...saved]
+          .sort((a, b) => b.id - a.id)
+          .slice(0, this.cacheListLag)
+          .map((e) => e.id),
+      );
+      const listed = saved
+        .filter((e) => !lagging.has(e.id) && e.key.startsWith(key) && (ref === null || e.ref === ref))
         .sort((a, b) => b.lastAccessedAt.localeCompare(a.lastAccessedAt))
         .map((e) => ({
           id: e.id,

@@ -10,11 +10,14 @@
  * Two HTTP servers, both bound to 127.0.0.1 on random free ports, state in memory:
  * - twirp JSON (`POST /twirp/github.actions.results.api.v1.{CacheService,ArtifactService}/<Method>`):
  *   CacheService CreateCacheEntry, FinalizeCacheEntryUpload, GetCacheEntryDownloadURL (exact key,
- *   then key prefix, then each restore key exact then prefix, newest first, same version only);
+ *   then key prefix, then each restore key exact then prefix, newest first, same version only; in
+ *   the job's ref, then in the default branch);
  *   ArtifactService CreateArtifact, FinalizeArtifact, ListArtifacts, GetSignedArtifactURL,
  *   DeleteArtifact (one artifact name per run; a second finalized one is a 409).
  * - a blob store speaking the subset of Azure Blob the clients use: Put Blob, Put Block,
  *   Put Block List, Get Blob (with `Range` / `x-ms-range`, 206) and HEAD.
+ *
+ * Options: `runId`/`jobId` of `env`'s token; `clock` stamps cache entries' creation and last use.
  *
  * API of the returned `ResultsService`:
  * - `env`: what a job would get from the runner: ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN (an
@@ -190,8 +193,14 @@ class TwirpError extends Error {
 }
 
 export async function startResultsService(
-  options: { runId?: string; jobId?: string } = {},
+  options: {
+    runId?: string;
+    jobId?: string;
+    /** When cache entries are created and restored; the real clock unless a test drives time. */
+    clock?: () => Date;
+  } = {},
 ): Promise<ResultsService> {
+  const clock = options.clock ?? (() => new Date());
   const runId = options.runId ?? 'run-1';
   const jobId = options.jobId ?? 'job-1';
   const requests: RequestRecord[] = [];
@@ -449,7 +458,7 @@ export async function startResultsService(
         if (cache.some((e) => e.key === key && e.version === version && e.ref === ref)) {
           return { ok: false, signed_upload_url: '', message: 'cache entry already exists' };
         }
-        const now = new Date().toISOString();
+        const now = clock().toISOString();
         const entry: CacheEntry = {
           id: nextId++,
           key,
@@ -481,18 +490,19 @@ export async function startResultsService(
       case 'GetCacheEntryDownloadURL': {
         const version = stringField(body, 'version');
         const restoreKeys = Array.isArray(body.restore_keys) ? body.restore_keys.map(String) : [];
-        // A job restores what its own ref saved, else what the default branch saved.
+        // As GitHub documents it: the key and every restore key in the job's own ref first, then
+        // the same in the default branch.
         const visible = cache.filter((e) => e.finalized && e.version === version);
-        const candidates = [
-          ...visible.filter((e) => e.ref === ref).reverse(),
-          ...visible.filter((e) => e.ref !== ref && e.ref === DEFAULT_REF).reverse(),
-        ];
-        for (const wanted of [stringField(body, 'key'), ...restoreKeys]) {
-          const match =
-            candidates.find((e) => e.key === wanted) ?? candidates.find((e) => e.key.startsWith(wanted));
-          if (match) {
-            match.lastAccessedAt = new Date().toISOString();
-            return { ok: true, signed_download_url: blobUrl(match.blobPath, 'r'), matched_key: match.key };
+        const refs = ref === DEFAULT_REF ? [ref] : [ref, DEFAULT_REF];
+        for (const scope of refs) {
+          const candidates = visible.filter((e) => e.ref === scope).reverse();
+          for (const wanted of [stringField(body, 'key'), ...restoreKeys]) {
+            const match =
+              candidates.find((e) => e.key === wanted) ?? candidates.find((e) => e.key.startsWith(wanted));
+            if (match) {
+              match.lastAccessedAt = clock().toISOString();
+              return { ok: true, signed_download_url: blobUrl(match.blobPath, 'r'), matched_key: match.key };
+            }
           }
         }
         return { ok: false, signed_download_url: '', matched_key: '' };

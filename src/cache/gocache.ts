@@ -3,15 +3,17 @@
 // output (`<id>-d`, in OutputFile) calls `used` (`markUsed` since 1.24), which sets the file's
 // mtime to now only when it is at least mtimeInterval (1 h) old; writing an entry sets it to now.
 // Go itself deletes entries older than trimLimit + mtimeInterval (5 days + 1 h).
-// So after a restore every entry is aged by 2 h (past the 1 h interval, far from the 5-day
-// trim); after the builds, exactly the entries this run read or wrote are newer than the restore.
+// So every restored entry is aged by 2 h (past the 1 h interval, far from the 5-day trim) before
+// it is moved into GOCACHE; after the builds, exactly the restored entries that some build read
+// or wrote are newer than the restore.
 // Since Go 1.24 an output can also be a directory: a cached executable (`go run`, `go tool`, and
 // from 1.25 the tools built on demand such as nm) is `<id>-d/<name>`, and its use touches the
 // directory.
 import { randomUUID } from 'node:crypto';
-import { open, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDirectories } from '../make-dirs.js';
+import { compileInputsHash } from './keys.js';
 
 /** cmd/go/internal/cache mtimeInterval. */
 export const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
@@ -49,6 +51,11 @@ async function entryFiles(gocache: string): Promise<{ file: string; name: string
     }
   }
   return files;
+}
+
+/** The names of every entry of `gocache`. */
+export async function entryNames(gocache: string): Promise<Set<string>> {
+  return new Set((await entryFiles(gocache)).map((e) => e.name));
 }
 
 async function listEntries(gocache: string): Promise<Entry[]> {
@@ -170,30 +177,29 @@ async function isIndexEntry(gocache: string, file: string): Promise<boolean> {
 /**
  * The compile inputs a GOCACHE entry was saved for, kept inside it (Go never uses this directory),
  * so that a run that restored another target set's entry can tell whether its own entry holds all
- * of that one.
+ * of that one. One file per inputs hash: jobs sharing a GOCACHE never read each other's record.
  */
-function savedInputsFile(gocache: string): string {
-  return path.join(gocache, 'go-build-matrix', 'inputs.json');
+function savedInputsFile(gocache: string, inputsHash: string): string {
+  return path.join(gocache, 'go-build-matrix', 'inputs', `${inputsHash}.json`);
 }
 
-/** Before a restore: what a restored entry was saved for must come from that entry, not from a local leftover. */
-export async function forgetSavedInputs(gocache: string): Promise<void> {
-  await rm(savedInputsFile(gocache), { force: true });
-}
-
-/** What the restored entry was saved for; null when it recorded nothing (or nothing was restored). */
-export async function readSavedInputs(gocache: string): Promise<string[] | null> {
+/** What an entry of `inputsHash` was saved for; null when it recorded nothing. */
+export async function readSavedInputs(gocache: string, inputsHash: string): Promise<string[] | null> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(savedInputsFile(gocache), 'utf8'));
+    const parsed: unknown = JSON.parse(await readFile(savedInputsFile(gocache, inputsHash), 'utf8'));
     return Array.isArray(parsed) && parsed.every((i) => typeof i === 'string') ? parsed : null;
   } catch {
     return null;
   }
 }
 
+/** Moved in by rename: another job may be reading the record of the same inputs. */
 export async function recordSavedInputs(gocache: string, inputs: readonly string[]): Promise<void> {
-  await makeDirectories(path.dirname(savedInputsFile(gocache)));
-  await writeFile(savedInputsFile(gocache), `${JSON.stringify([...new Set(inputs)].sort())}\n`);
+  const file = savedInputsFile(gocache, compileInputsHash(inputs));
+  await makeDirectories(path.dirname(file));
+  const temp = `${file}.${randomUUID()}`;
+  await writeFile(temp, `${JSON.stringify([...new Set(inputs)].sort())}\n`);
+  await rename(temp, file);
 }
 
 export interface Pruning {
@@ -204,31 +210,54 @@ export interface Pruning {
 }
 
 /**
- * Deletes the entries nothing touched since the aging. An output (`-d`) that a fresh action
- * entry (`-a`) names is kept even when stale: Go does not touch an existing output when a build
- * reproduces it byte for byte (copyFile returns early), it only writes the new `-a`.
+ * Deletes the entries this job's restore brought (`ours`) that nothing touched since the aging.
+ * Entries that were already there are another job's or the machine's, and a build may be reading
+ * them this moment: they stay. An output (`-d`) that a kept action entry (`-a`) names is kept even
+ * when stale: Go does not touch an existing output when a build reproduces it byte for byte
+ * (copyFile returns early), it only writes the new `-a`. Each entry is looked at again just before
+ * it goes, so one a build of another job started using meanwhile stays.
  */
-export async function pruneUnused(gocache: string, cutoffMs: number): Promise<Pruning> {
+export async function pruneUnused(
+  gocache: string,
+  cutoffMs: number,
+  ours: ReadonlySet<string>,
+): Promise<Pruning> {
   const entries = await listEntries(gocache);
-  const fresh = entries.filter((e) => e.mtimeMs >= cutoffMs);
-  const keep = new Set(fresh.map((e) => e.name));
+  const unused = (e: { name: string; mtimeMs: number }) => ours.has(e.name) && e.mtimeMs < cutoffMs;
+  const keep = new Set(entries.filter((e) => !unused(e)).map((e) => e.name));
   await inBatches(
-    fresh.filter((e) => e.name.endsWith('-a')),
+    entries.filter((e) => keep.has(e.name) && e.name.endsWith('-a')),
     async (e) => {
       const output = await outputIdOf(e.file);
       if (output !== undefined) keep.add(`${output}-d`);
     },
   );
   const result: Pruning = { keptEntries: 0, keptBytes: 0, removedEntries: 0, removedBytes: 0 };
-  await inBatches(entries, async (e) => {
-    if (keep.has(e.name)) {
+  const remove = async (e: Entry) => {
+    const now = await stat(e.file).catch(() => null);
+    if (now !== null && !unused({ name: e.name, mtimeMs: now.mtimeMs })) {
       result.keptEntries++;
       result.keptBytes += e.size;
-    } else {
-      await rm(e.file, { recursive: true, force: true });
-      result.removedEntries++;
-      result.removedBytes += e.size;
+      return;
     }
-  });
+    await rm(e.file, { recursive: true, force: true });
+    result.removedEntries++;
+    result.removedBytes += e.size;
+  };
+  for (const e of entries.filter((e) => keep.has(e.name))) {
+    result.keptEntries++;
+    result.keptBytes += e.size;
+  }
+  // Action entries first: a build that finds one gone misses and rebuilds, one that finds an
+  // action entry whose output is gone fails.
+  const gone = entries.filter((e) => !keep.has(e.name));
+  await inBatches(
+    gone.filter((e) => e.name.endsWith('-a')),
+    remove,
+  );
+  await inBatches(
+    gone.filter((e) => e.name.endsWith('-d')),
+    remove,
+  );
   return result;
 }

@@ -1,7 +1,25 @@
-// After a save: delete the branch's cache entries the new one supersedes. Every saving run adds an
+// After a save: delete the branch's cache entries nothing uses any more. Every saving run adds an
 // entry (keys move per run, entries are immutable), and a repository's cache is one quota shared
 // with every workflow, evicted least-recently-used: without this, old copies of the same GOCACHE
 // push out other workflows' entries before they push out each other.
+//
+// The rule, for the entry O a leg just saved (same ref, same kind and runner, same module):
+// - A leg is what shares one line of entries: for GOCACHE the Go version, the packages and the
+//   compile inputs (targets, flags…); for GOMODCACHE the module. Runs are ordered by the commit
+//   time then the run id, both in the key, never by when an entry happened to be created: a run
+//   of an older commit that saves late never deletes a newer commit's entry, and a cache list
+//   that lags behind a save changes nothing.
+// - An older entry of O's own leg is superseded; so is the narrower target set's entry O was
+//   restored from (O holds all of it).
+// - An entry E of the same packages and compile inputs and another Go version belongs to a
+//   sibling leg and is kept, unless its Go version left the matrix: some run F after E's run and
+//   before O's run saved an entry of these inputs, and E was not even restored since F's commit
+//   was made (a lower bound of F's start: a commit is pushed before its runs start). A sibling
+//   leg of O's run or of a later one can therefore not lose its entry (those runs are not
+//   between), and one that ran without saving (nothing new to save) restored E and so keeps it.
+// - Entries of other packages or compile inputs, other refs, other modules, and keys this
+//   version of the action did not write, are never touched; GitHub evicts them when unused.
+import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import { apiFailure, makeClient } from '../github/client.js';
@@ -9,10 +27,8 @@ import { apiFailure, makeClient } from '../github/client.js';
 export interface SavedEntry {
   name: 'GOMODCACHE' | 'GOCACHE';
   key: string;
-  /** Entries of the same kind, module and runner start with it (a Go version may follow). */
+  /** Every key of the same kind and runner (and module, for GOMODCACHE) starts with it. */
   family: string;
-  /** Present in every key of the same target set and compile inputs ('' for GOMODCACHE). */
-  marker: string;
   /** Keys of other compile inputs this entry holds all of (the narrower target set it was restored from). */
   supersedes: readonly string[];
 }
@@ -33,18 +49,90 @@ interface ListedEntry {
   id: number;
   key: string;
   ref: string;
-  created_at: string;
+  last_accessed_at: string;
   size_in_bytes: number;
+}
+
+/** What a key says about its entry, read from the part after the family. */
+interface KeyFacts {
+  /** Go version, packages and compile inputs hash (GOCACHE), or '' (GOMODCACHE: one leg per module). */
+  leg: string;
+  /** Packages and compile inputs hashes; '' for GOMODCACHE. */
+  inputs: string;
+  commitSeconds: number;
+  /** GITHUB_RUN_ID and attempt (0 for GOMODCACHE, whose key has no run). */
+  run: number;
+  attempt: number;
+}
+
+const GOCACHE_TAIL = /^(.+)-([0-9a-f]{8}-[0-9a-f]{16})-(\d+)-(\d+)-(\d+)$/;
+const GOMODCACHE_TAIL = /^[0-9a-f]{16}-(\d+)$/;
+
+function keyFacts(saved: SavedEntry, key: string): KeyFacts | null {
+  if (!key.startsWith(saved.family)) return null;
+  const tail = key.slice(saved.family.length);
+  if (saved.name === 'GOMODCACHE') {
+    const m = GOMODCACHE_TAIL.exec(tail);
+    return m ? { leg: '', inputs: '', commitSeconds: Number(m[1]), run: 0, attempt: 0 } : null;
+  }
+  const m = GOCACHE_TAIL.exec(tail);
+  if (!m) return null;
+  return {
+    leg: `${m[1]}-${m[2]}`,
+    inputs: m[2] ?? '',
+    commitSeconds: Number(m[3]),
+    run: Number(m[4]),
+    attempt: Number(m[5]),
+  };
+}
+
+/** Negative when run a is older than run b (commit time, then run id); 0 for the same run. */
+function compareRuns(a: KeyFacts, b: KeyFacts): number {
+  return a.commitSeconds - b.commitSeconds || a.run - b.run;
+}
+
+function olderEntry(a: KeyFacts, b: KeyFacts): boolean {
+  return (compareRuns(a, b) || a.attempt - b.attempt) < 0;
+}
+
+/** The entries of `listed` that `saved` makes useless (see the rule at the top). */
+function supersededBy(saved: SavedEntry, listed: readonly ListedEntry[], ref: string): ListedEntry[] {
+  const own = keyFacts(saved, saved.key);
+  if (own === null) return [];
+  const facts = new Map<ListedEntry, KeyFacts>();
+  for (const e of listed) {
+    const f = e.ref === ref && e.key !== saved.key ? keyFacts(saved, e.key) : null;
+    if (f !== null && (f.inputs === own.inputs || saved.supersedes.includes(e.key))) facts.set(e, f);
+  }
+  const between = (e: KeyFacts) =>
+    [...facts.values()].filter(
+      (f) => f.inputs === e.inputs && compareRuns(e, f) < 0 && compareRuns(f, own) < 0,
+    );
+  return [...facts].flatMap(([entry, e]) => {
+    if (!olderEntry(e, own)) return [];
+    if (e.leg === own.leg || saved.supersedes.includes(entry.key)) return [entry];
+    const restoredAt = Date.parse(entry.last_accessed_at);
+    return between(e).some((f) => restoredAt < f.commitSeconds * 1000) ? [entry] : [];
+  });
 }
 
 const NOTHING: CleanupResult = { deletedEntries: 0, deletedBytes: 0 };
 
-/**
- * Superseded: on the same ref, of the same family and target set (or the narrower set the new
- * entry grew from), created no later than the new entry, and not the new entry itself. A run on
- * another branch, another module, another target set or a concurrent newer save is never
- * touched. Every problem is one warning.
- */
+/** Events whose runs for a fork's pull request get a read-only token (pull_request_target does not). */
+const FORK_READ_ONLY = ['pull_request', 'pull_request_review', 'pull_request_review_comment'];
+
+/** A pull request from a fork gets a read-only token, whatever the workflow asks for. */
+async function pullRequestFromFork(env: CleanupRequest['env']): Promise<boolean> {
+  if (!env.GITHUB_EVENT_PATH || !FORK_READ_ONLY.includes(env.GITHUB_EVENT_NAME ?? '')) return false;
+  const payload: unknown = await readFile(env.GITHUB_EVENT_PATH, 'utf8')
+    .then((text) => JSON.parse(text) as unknown)
+    .catch(() => null);
+  const head = (payload as { pull_request?: { head?: { repo?: { full_name?: unknown } } } } | null)
+    ?.pull_request?.head?.repo?.full_name;
+  return typeof head === 'string' && head !== env.GITHUB_REPOSITORY;
+}
+
+/** Deletes what the saved entries supersede. Every problem is one warning. */
 export async function deleteSuperseded(
   saved: readonly SavedEntry[],
   req: CleanupRequest,
@@ -53,6 +141,12 @@ export async function deleteSuperseded(
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const ref = env.GITHUB_REF;
   if (saved.length === 0 || !owner || !repo || !ref || !req.token) return NOTHING;
+  if (await pullRequestFromFork(env)) {
+    log.info(
+      'Cache cleanup skipped: this pull request comes from a fork, whose token cannot delete cache entries; GitHub evicts them when unused',
+    );
+    return NOTHING;
+  }
   const client = await makeClient({
     token: req.token,
     baseUrl: env.GITHUB_API_URL,
@@ -69,17 +163,7 @@ export async function deleteSuperseded(
         ref,
         per_page: 100,
       })) as ListedEntry[];
-      const own = listed.find((e) => e.key === entry.key);
-      const savedAt = own ? Date.parse(own.created_at) : Date.now();
-      const superseded = listed.filter(
-        (e) =>
-          e.ref === ref &&
-          e.key !== entry.key &&
-          e.key.startsWith(entry.family) &&
-          (e.key.includes(entry.marker) || entry.supersedes.includes(e.key)) &&
-          Date.parse(e.created_at) <= savedAt,
-      );
-      for (const e of superseded) {
+      for (const e of supersededBy(entry, listed, ref)) {
         await client.rest.actions.deleteActionsCacheById({ owner, repo, cache_id: e.id });
         result.deletedEntries++;
         result.deletedBytes += e.size_in_bytes;

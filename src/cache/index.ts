@@ -1,30 +1,35 @@
 // Restores GOMODCACHE and GOCACHE before the builds and saves them after, with @actions/cache.
 // Caching is an optimisation: every kind of trouble ends as one warning and the build goes on.
 import os from 'node:os';
+import path from 'node:path';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
+import type { Staging } from './beside.js';
+import { makeStaging, mergeMissing, removeStaging } from './beside.js';
 import { callClient, problemsOf } from './client-call.js';
 import {
   ageEntries,
   countNewOutputs,
   directorySize,
-  forgetSavedInputs,
+  entryNames,
   pruneUnused,
   readSavedInputs,
   recordSavedInputs,
 } from './gocache.js';
-import type { SetTimes } from './gocache.js';
+import type { Aging, SetTimes } from './gocache.js';
 import type { SavedEntry } from './hygiene.js';
 import { deleteSuperseded } from './hygiene.js';
 import {
   buildFamily,
   buildKeys,
-  compileInputsHash,
   hashDependencies,
+  inputsHashOf,
   modulesFamily,
   modulesKeys,
   movingPart,
 } from './keys.js';
+import type { CacheName } from './paths.js';
+import { cachePaths, selectedSize } from './paths.js';
 
 // Loaded on first use: the clients are most of the bundle, and the first `go` process should not wait for them.
 const loadCacheClient = () => import('@actions/cache');
@@ -41,7 +46,8 @@ export interface CacheRecord {
 }
 
 export interface CacheRequest {
-  mode: 'true' | 'false' | 'restore-only';
+  /** 'true' saves except on tag runs, 'always' saves on them too. */
+  mode: 'true' | 'false' | 'restore-only' | 'always';
   /** cache-key-prefix input */
   keyPrefix: string;
   /** Job env: RUNNER_OS, RUNNER_ARCH, GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, ACTIONS_*, RUNNER_TEMP, GITHUB_WORKSPACE… */
@@ -53,7 +59,11 @@ export interface CacheRequest {
   gomodcache: string;
   /** Where go.mod / go.sum are. */
   moduleDir: string;
-  /** Everything that changes compiled output: targets with variants, CGO_ENABLED, tags, flags, trimpath. */
+  /** The commit's time (seconds since the epoch): orders the entries of runs of different commits. */
+  commitSeconds: number;
+  /** The `package` input: legs building other packages keep their own entries. */
+  packages: readonly string[];
+  /** Everything that changes compiled output: targets with variants, CGO_ENABLED, tags, flags, trimpath, packages. */
   compileInputs: readonly string[];
   /** Per client call; default 5 minutes. */
   timeoutMs?: number;
@@ -66,15 +76,16 @@ export interface CacheRequest {
 }
 
 export interface RestoredEntry {
-  name: 'GOMODCACHE' | 'GOCACHE';
+  name: CacheName;
   path: string;
   key: string;
-  /** What the entries this one supersedes have in common with it (see hygiene.ts). */
+  /** What the entries this one may supersede start with (see hygiene.ts). */
   family: string;
-  marker: string;
   restoreKeys: string[];
   matchedKey: string | null;
   restoredBytes: number;
+  /** The compile inputs the restored GOCACHE entry recorded; null when it recorded none. */
+  restoredInputs: string[] | null;
 }
 
 export interface RestoredCaches {
@@ -91,8 +102,10 @@ export interface RestoredCaches {
 export interface RestoredGocache {
   /** Entries with an older mtime were not used by this run; null: save without pruning. */
   pruneCutoffMs: number | null;
-  /** The entries' names as restored. */
+  /** The entries' names after the restore. */
   names: ReadonlySet<string>;
+  /** The entries this job's restore moved in: the only ones pruning may delete. */
+  ours: ReadonlySet<string>;
 }
 
 export const DEFAULT_CACHE_TIMEOUT_MS = 5 * 60 * 1000;
@@ -118,11 +131,20 @@ export function cacheRecord(restored: RestoredCaches, use: CacheUse): CacheRecor
   };
 }
 
+/** Entries saved under a tag can be restored by no other ref; they only take the branches' quota. */
+function tagRun(req: CacheRequest): boolean {
+  return req.mode === 'true' && (req.env.GITHUB_REF ?? '').startsWith('refs/tags/');
+}
+
+function saves(req: CacheRequest): boolean {
+  return (req.mode === 'true' || req.mode === 'always') && !tagRun(req);
+}
+
 function cacheUse(req: CacheRequest, restored: RestoredCaches): CacheUse {
   if (req.mode === 'false') return 'off';
   if (!inActions(req.env)) return 'local';
   if (!restored.active) return 'unavailable';
-  return req.mode === 'restore-only' ? 'restore-only' : 'restore-and-save';
+  return saves(req) ? 'restore-and-save' : 'restore-only';
 }
 
 export async function restoreCaches(req: CacheRequest, log: Logger): Promise<RestoredCaches> {
@@ -154,64 +176,126 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     log.warning(`Cache not restored: ${deps.message}`);
     return INACTIVE;
   }
-  const mods = modulesKeys(req.keyPrefix, req.env, deps);
+  const mods = modulesKeys(req.keyPrefix, req.env, deps, req.commitSeconds);
   const build = buildKeys(
     req.keyPrefix,
     req.env,
     req.goVersion,
+    req.packages,
     req.compileInputs,
-    movingPart(req.env, new Date()),
+    movingPart(req.env, req.commitSeconds, new Date()),
   );
   const entries: RestoredEntry[] = [];
-  for (const [name, dir, keys, family, marker] of [
-    ['GOMODCACHE', req.gomodcache, mods, modulesFamily(req.keyPrefix, req.env, deps), ''],
-    [
-      'GOCACHE',
-      req.gocache,
-      build,
-      buildFamily(req.keyPrefix, req.env),
-      `-${compileInputsHash(req.compileInputs)}-`,
-    ],
+  let gocache: RestoredGocache | null = null;
+  for (const [name, dir, keys, family] of [
+    ['GOMODCACHE', req.gomodcache, mods, modulesFamily(req.keyPrefix, req.env, deps)],
+    ['GOCACHE', req.gocache, build, buildFamily(req.keyPrefix, req.env)],
   ] as const) {
-    if (name === 'GOCACHE') await forgetSavedInputs(dir).catch(() => undefined);
-    const call = await callClient(`Restoring ${name}`, env, timeoutMs, async () =>
-      (await loadCacheClient()).restoreCache([dir], keys.key, keys.restoreKeys),
-    );
-    const problems = problemsOf(call);
     const entry: RestoredEntry = {
       name,
       path: dir,
       ...keys,
       family,
-      marker,
       matchedKey: null,
       restoredBytes: 0,
+      restoredInputs: null,
     };
-    if (problems.length > 0) {
-      log.warning(`${name} was not restored: ${problems.join('; ')}. Building without it.`);
-    } else if (call.value) {
-      entry.matchedKey = call.value;
-      entry.restoredBytes = await directorySize(dir);
-      const how = call.value === keys.key ? 'its exact key' : 'a restore key';
-      log.info(`${name}: restored ${formatBytes(entry.restoredBytes)} from ${call.value} (${how})`);
-    } else {
-      log.info(`${name}: no cache entry yet for ${keys.key}`);
-    }
+    const restoredHere = await restoreBeside(entry, env, timeoutMs, req, log);
+    if (name === 'GOCACHE' && saves(req)) gocache = await prepareForPruning(req, restoredHere, log);
     entries.push(entry);
   }
 
-  const restored: RestoredCaches = {
+  return {
     active: true,
     hit: hitOf(entries, deps.file === 'go.sum'),
     key: build.key,
     entries,
-    gocache: null,
+    gocache,
   };
-  if (req.mode === 'true') restored.gocache = await prepareForPruning(req, log);
-  return restored;
 }
 
-/** GOCACHE came from an entry saved for the same toolchain and compile inputs. */
+/** How the entries of a restored GOCACHE copy were aged, before it is moved in. */
+interface RestoredHere {
+  aging: Aging | null;
+  /** Entry names of the copy that the cache lacked, so this job moved them in. */
+  ours: ReadonlySet<string>;
+}
+
+/**
+ * Restores `entry` into a staging directory beside its cache and moves in what the cache lacks
+ * (beside.ts); fills in matchedKey and restoredBytes. Every problem is a warning.
+ */
+async function restoreBeside(
+  entry: RestoredEntry,
+  env: CacheRequest['env'],
+  timeoutMs: number,
+  req: CacheRequest,
+  log: Logger,
+): Promise<RestoredHere> {
+  const nothing: RestoredHere = { aging: null, ours: new Set() };
+  let staging: Staging;
+  try {
+    staging = await makeStaging(entry.path);
+  } catch (error) {
+    log.warning(`${entry.name} was not restored: ${(error as Error).message}. Building without it.`);
+    return nothing;
+  }
+  try {
+    const call = await callClient(
+      `Restoring ${entry.name}`,
+      { ...env, GITHUB_WORKSPACE: staging.root },
+      timeoutMs,
+      async () =>
+        (await loadCacheClient()).restoreCache(
+          cachePaths(entry.name, entry.path),
+          entry.key,
+          entry.restoreKeys,
+        ),
+    );
+    const problems = problemsOf(call);
+    if (problems.length > 0) {
+      log.warning(`${entry.name} was not restored: ${problems.join('; ')}. Building without it.`);
+      return nothing;
+    }
+    if (!call.value) {
+      log.info(`${entry.name}: no cache entry yet for ${entry.key}`);
+      return nothing;
+    }
+    entry.matchedKey = call.value;
+    // The entry's own size: the directory may hold much more that was there before.
+    entry.restoredBytes = await directorySize(staging.tree);
+    const how = call.value === entry.key ? 'its exact key' : 'a restore key';
+    log.info(`${entry.name}: restored ${formatBytes(entry.restoredBytes)} from ${call.value} (${how})`);
+    // Aged while only this job sees them: once moved in, a build of any job may touch them.
+    const aging =
+      entry.name === 'GOCACHE' && saves(req)
+        ? await ageEntries(staging.tree, Date.now(), req.setTimes).catch((error: Error) => {
+            log.warning(
+              `GOCACHE cannot be prepared for pruning (${error.message}): the whole GOCACHE will be saved`,
+            );
+            return null;
+          })
+        : null;
+    const inputsHash = entry.name === 'GOCACHE' ? inputsHashOf(call.value) : null;
+    // Read from the entry itself: the record in GOCACHE may be another job's.
+    if (inputsHash !== null) entry.restoredInputs = await readSavedInputs(staging.tree, inputsHash);
+    const copied = entry.name === 'GOCACHE' ? await entryNames(staging.tree) : new Set<string>();
+    await mergeMissing(staging.tree, entry.path, entry.name === 'GOMODCACHE' ? ['cache'] : []);
+    const left = entry.name === 'GOCACHE' ? await entryNames(staging.tree) : new Set<string>();
+    return { aging, ours: new Set([...copied].filter((n) => !left.has(n))) };
+  } catch (error) {
+    log.warning(
+      `${entry.name} was not fully restored: ${(error as Error).message}. Building with what it has.`,
+    );
+    return nothing;
+  } finally {
+    await removeStaging(staging).catch((error: Error) =>
+      log.debug(`${entry.name}: the staging directory ${staging.root} was not removed: ${error.message}`),
+    );
+  }
+}
+
+/** GOCACHE came from an entry saved for the same toolchain and compile inputs (GOMODCACHE: the same go.sum). */
 function sameInputs(build: RestoredEntry): boolean {
   return build.matchedKey !== null && build.matchedKey.startsWith(build.restoreKeys[0] ?? build.key);
 }
@@ -224,14 +308,20 @@ function hitOf(entries: readonly RestoredEntry[], needsModules: boolean): CacheR
   return entries.some((e) => e.matchedKey !== null) ? 'partial' : 'false';
 }
 
-async function prepareForPruning(req: CacheRequest, log: Logger): Promise<RestoredGocache | null> {
+async function prepareForPruning(
+  req: CacheRequest,
+  here: RestoredHere,
+  log: Logger,
+): Promise<RestoredGocache | null> {
   try {
-    const aging = await ageEntries(req.gocache, Date.now(), req.setTimes);
-    if (aging.mtimesKept) return { pruneCutoffMs: aging.cutoffMs, names: aging.names };
-    log.warning(
-      `The file system of GOCACHE (${req.gocache}) does not keep modification times, so the entries this run uses cannot be told apart: the whole GOCACHE will be saved`,
-    );
-    return { pruneCutoffMs: null, names: aging.names };
+    const names = await entryNames(req.gocache);
+    if (here.aging !== null && !here.aging.mtimesKept) {
+      log.warning(
+        `The file system of GOCACHE (${req.gocache}) does not keep modification times, so the entries this run uses cannot be told apart: the whole GOCACHE will be saved`,
+      );
+    }
+    const cutoffMs = here.aging?.mtimesKept ? here.aging.cutoffMs : null;
+    return { pruneCutoffMs: cutoffMs, names, ours: here.ours };
   } catch (error) {
     log.warning(
       `GOCACHE cannot be prepared for pruning (${(error as Error).message}): the whole GOCACHE will be saved`,
@@ -263,7 +353,13 @@ export async function saveCaches(
 ): Promise<CacheRecord> {
   const record = cacheRecord(restored, cacheUse(req, restored));
   if (!restored.active) return record;
-  if (req.mode !== 'true') {
+  if (tagRun(req)) {
+    log.info(
+      `A tag run (${req.env.GITHUB_REF ?? ''}) does not save GOCACHE/GOMODCACHE: entries saved under a tag can be restored by no other ref (cache: always saves them)`,
+    );
+    return record;
+  }
+  if (!saves(req)) {
     log.info('cache: restore-only: not saving GOCACHE/GOMODCACHE');
     return record;
   }
@@ -275,24 +371,30 @@ export async function saveCaches(
       log.info(`${entry.name}: restored from its exact key ${entry.key}; not saving it again`);
       continue;
     }
+    if (entry.name === 'GOMODCACHE' && sameInputs(entry)) {
+      log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum); not saving it again`);
+      continue;
+    }
     if (await unchangedSinceRestore(entry, restored)) {
       log.info(
         `${entry.name}: the builds added no output to what was restored from ${entry.matchedKey} (same toolchain and compile inputs); not saving a copy of it`,
       );
       continue;
     }
-    const cutoffMs = entry.name === 'GOCACHE' ? (restored.gocache?.pruneCutoffMs ?? null) : null;
-    if (cutoffMs !== null) await prune(entry.path, cutoffMs, log);
+    const gocache = entry.name === 'GOCACHE' ? restored.gocache : null;
+    if (gocache && gocache.pruneCutoffMs !== null) {
+      await prune(entry.path, gocache.pruneCutoffMs, gocache.ours, log);
+    }
     let supersedes: string[] = [];
     if (entry.name === 'GOCACHE') {
-      supersedes = await narrowerRestored(entry, req.compileInputs);
+      supersedes = narrowerRestored(entry, req.compileInputs);
       await recordSavedInputs(entry.path, req.compileInputs).catch((error: Error) =>
         log.debug(`GOCACHE: the compile inputs were not recorded in it: ${error.message}`),
       );
     }
     let size: number;
     try {
-      size = await directorySize(entry.path);
+      size = await selectedSize(entry.name, entry.path);
     } catch (error) {
       log.warning(`${entry.name} was not saved: ${(error as Error).message}`);
       continue;
@@ -301,8 +403,10 @@ export async function saveCaches(
       log.info(`${entry.name}: nothing to save (${entry.path} is empty)`);
       continue;
     }
-    const call = await callClient(`Saving ${entry.name}`, env, timeoutMs, async () =>
-      (await loadCacheClient()).saveCache([entry.path], entry.key),
+    // Paths in the entry are relative to the cache's parent, so a restore can put them beside it.
+    const saveEnv = { ...env, GITHUB_WORKSPACE: path.dirname(entry.path) };
+    const call = await callClient(`Saving ${entry.name}`, saveEnv, timeoutMs, async () =>
+      (await loadCacheClient()).saveCache(cachePaths(entry.name, entry.path), entry.key),
     );
     const problems = problemsOf(call);
     if (problems.length === 0 && call.value !== undefined && call.value >= 0) {
@@ -311,7 +415,6 @@ export async function saveCaches(
         name: entry.name,
         key: entry.key,
         family: entry.family,
-        marker: entry.marker,
         supersedes,
       });
       log.info(`${entry.name}: saved ${formatBytes(size)} as ${entry.key}`);
@@ -336,19 +439,22 @@ export async function saveCaches(
  * which this run has (a target set that grew): the new entry then holds everything a run of the
  * old set would use, so the old one is superseded too. A set that shrank or changed keeps its entry.
  */
-async function narrowerRestored(entry: RestoredEntry, compileInputs: readonly string[]): Promise<string[]> {
-  if (entry.matchedKey === null || sameInputs(entry)) return [];
-  const recorded = await readSavedInputs(entry.path);
-  if (recorded === null) return [];
+function narrowerRestored(entry: RestoredEntry, compileInputs: readonly string[]): string[] {
+  if (entry.matchedKey === null || entry.restoredInputs === null || sameInputs(entry)) return [];
   const ours = new Set(compileInputs);
-  return recorded.every((i) => ours.has(i)) ? [entry.matchedKey] : [];
+  return entry.restoredInputs.every((i) => ours.has(i)) ? [entry.matchedKey] : [];
 }
 
-async function prune(gocache: string, cutoffMs: number, log: Logger): Promise<void> {
+async function prune(
+  gocache: string,
+  cutoffMs: number,
+  ours: ReadonlySet<string>,
+  log: Logger,
+): Promise<void> {
   try {
-    const p = await pruneUnused(gocache, cutoffMs);
+    const p = await pruneUnused(gocache, cutoffMs, ours);
     log.info(
-      `GOCACHE: keeping ${p.keptEntries} entries (${formatBytes(p.keptBytes)}) this run used; removed ${p.removedEntries} unused (${formatBytes(p.removedBytes)})`,
+      `GOCACHE: keeping ${p.keptEntries} entries (${formatBytes(p.keptBytes)}) this run used or did not restore; removed ${p.removedEntries} unused (${formatBytes(p.removedBytes)})`,
     );
   } catch (error) {
     log.warning(`GOCACHE could not be pruned (${(error as Error).message}): saving it as it is`);

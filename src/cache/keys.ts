@@ -1,7 +1,9 @@
 // Cache keys. GOMODCACHE depends only on the module's dependencies, so every target and every
 // job of a repository shares it. GOCACHE output depends on toolchain and compile inputs, so those
 // are in the key, and a part that moves every run makes each run save a fresh, pruned entry
-// (cache entries are immutable) while restore keys find the newest previous one.
+// (cache entries are immutable) while restore keys find the newest previous one. Both keys end
+// with the commit time (and GOCACHE's with the run), so cleanup can tell which of two entries
+// is newer from the keys alone (hygiene.ts).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,10 +32,15 @@ export function runnerTag(env: Env): string {
   return clean(`${os}-${arch}`);
 }
 
-/** Changes every run (and every re-run attempt), so each run can save its own entry. */
-export function movingPart(env: Env, now: Date): string {
-  if (env.GITHUB_RUN_ID) return clean(`${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`);
-  return now.toISOString().replace(/[-:.]/g, '');
+/**
+ * Changes every run (and every re-run attempt), so each run can save its own entry; starts with
+ * the commit time (seconds since the epoch), so a run of an older commit sorts before a newer one.
+ */
+export function movingPart(env: Env, commitSeconds: number, now: Date): string {
+  if (env.GITHUB_RUN_ID) {
+    return clean(`${commitSeconds}-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`);
+  }
+  return `${commitSeconds}-${now.toISOString().replace(/[-:.]/g, '')}`;
 }
 
 /** Order and repetition of the inputs do not matter: the same set builds the same output. */
@@ -73,10 +80,17 @@ export function modulesFamily(prefix: string, env: Env, deps: DependencyHash): s
   return `${clean(prefix)}-gomod-${runnerTag(env)}-${deps.module}-`;
 }
 
-export function modulesKeys(prefix: string, env: Env, deps: DependencyHash): CacheKeys {
-  // No restore keys: a partial match would bring back modules the build no longer needs, and
-  // Go leaves no trace of which module files were used, so that entry could only grow.
-  return { key: `${modulesFamily(prefix, env, deps)}${deps.hash}`, restoreKeys: [] };
+export function modulesKeys(
+  prefix: string,
+  env: Env,
+  deps: DependencyHash,
+  commitSeconds: number,
+): CacheKeys {
+  // The one restore key is the same go.sum (saved by an earlier commit): another go.sum would
+  // bring back modules the build no longer needs, and Go leaves no trace of which module files
+  // were used, so that entry could only grow.
+  const sameDeps = `${modulesFamily(prefix, env, deps)}${deps.hash}-`;
+  return { key: `${sameDeps}${commitSeconds}`, restoreKeys: [sameDeps] };
 }
 
 /** Every GOCACHE entry of any Go version on this runner OS/arch starts with it. */
@@ -84,16 +98,28 @@ export function buildFamily(prefix: string, env: Env): string {
   return `${clean(prefix)}-gocache-${runnerTag(env)}-`;
 }
 
+/** The compile inputs hash in a GOCACHE key this version wrote; null in any other key. */
+export function inputsHashOf(key: string): string | null {
+  return /-[0-9a-f]{8}-([0-9a-f]{16})-\d+-(?:\d+-\d+|\d{8}T\d{9}Z)$/.exec(key)?.[1] ?? null;
+}
+
+/** The packages a leg builds, apart from the rest, so a leg finds its own package set's entries first. */
+export function packagesHash(packages: readonly string[]): string {
+  return sha256([...new Set(packages)].sort().join('\n')).slice(0, 8);
+}
+
 export function buildKeys(
   prefix: string,
   env: Env,
   goVersion: string,
+  packages: readonly string[],
   compileInputs: readonly string[],
   moving: string,
 ): CacheKeys {
   const toolchain = `${buildFamily(prefix, env)}${clean(goVersion)}-`;
-  const inputs = `${toolchain}${compileInputsHash(compileInputs)}-`;
-  // The least specific key may bring another target set's entry: pruning before the save
-  // drops whatever of it this run did not use.
-  return { key: `${inputs}${moving}`, restoreKeys: [inputs, toolchain] };
+  const ownPackages = `${toolchain}${packagesHash(packages)}-`;
+  const inputs = `${ownPackages}${compileInputsHash(compileInputs)}-`;
+  // The less specific keys may bring another target set's or package set's entry: pruning
+  // before the save drops whatever of it this run did not use.
+  return { key: `${inputs}${moving}`, restoreKeys: [inputs, ownPackages, toolchain] };
 }

@@ -142,7 +142,8 @@ export const INPUTS: readonly InputDefinition[] = [
   {
     name: 'cache',
     default: 'true',
-    description: "Restore and save GOCACHE and GOMODCACHE: 'true', 'false' or 'restore-only'",
+    description:
+      "Restore and save GOCACHE and GOMODCACHE: 'true' (tag runs only restore), 'always' (tag runs save too), 'false' or 'restore-only'",
   },
   { name: 'cache-key-prefix', default: 'go-build-matrix', description: 'Prefix of the cache keys' },
   {

@@ -13,7 +13,7 @@ import type { SbomFormat } from '../sbom/index.js';
 export type Mode = 'build' | 'plan' | 'collect';
 export type Linkage = 'static' | 'dynamic' | 'any';
 export type ArchiveFormat = 'auto' | 'tar.gz' | 'zip' | 'none';
-export type CacheMode = 'true' | 'false' | 'restore-only';
+export type CacheMode = 'true' | 'false' | 'restore-only' | 'always';
 export type UploadMode = 'per-target' | 'combined' | 'false';
 
 /** Every input, validated and typed. Built from action inputs or CLI flags by parseOptions. */
@@ -427,7 +427,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     extraFiles: parseExtraFiles(get('extra-files')),
     checksums: oneOf('checksums', get('checksums'), ['sha256', 'none']),
     universal: bool('universal', get('universal')),
-    cache: oneOf('cache', get('cache'), ['true', 'false', 'restore-only']),
+    cache: oneOf('cache', get('cache'), ['true', 'false', 'restore-only', 'always']),
     cacheKeyPrefix: parseKeyPrefix(get('cache-key-prefix')),
     cacheCleanup: oneOf('cache-cleanup', get('cache-cleanup'), ['auto', 'false']),
     upload: oneOf('upload', get('upload'), ['per-target', 'combined', 'false']),
