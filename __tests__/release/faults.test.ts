@@ -202,6 +202,19 @@ describe('rate limits and refusals', () => {
     );
   });
 
+  it('a used-up primary rate limit (403, x-ratelimit-remaining 0) is waited out until x-ratelimit-reset', async () => {
+    await newApi();
+    seedEarlierRelease();
+    api.exhaustRateLimitNext(/^POST \/uploads\//, 2);
+    const run = await release(api, copyOf(newer));
+    expect(run.error).toBeNull();
+    expect(published(api)).toEqual(desired());
+    expect(api.requests.filter((r) => r.status === 403).map((r) => r.method)).toEqual(['POST']);
+    expect(run.log.lines.map((l) => l.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/with its primary rate limit; retrying in [2-4] s/)]),
+    );
+  });
+
   it('a rename refused with 403 after the old asset was deleted fails the step, names what is missing, and is not "skipped"', async () => {
     await newApi();
     const { replace } = seedEarlierRelease();

@@ -87,6 +87,8 @@ interface Failure {
   afterApplying: boolean;
   /** A rate-limit answer: GitHub's message and a retry-after header of this many seconds. */
   retryAfterS: number | null;
+  /** The primary limit instead: no request left, x-ratelimit-reset that many seconds ahead. */
+  primary?: boolean;
 }
 
 /**
@@ -197,6 +199,18 @@ export class GitHubStandIn {
       remaining: count,
       afterApplying: false,
       retryAfterS,
+    });
+  }
+
+  /** The next `count` matching requests find the primary rate limit used up until `resetInS` seconds from then. */
+  exhaustRateLimitNext(match: RegExp, resetInS: number, count = 1): void {
+    this.failures.push({
+      match: (m, p) => match.test(`${m} ${p}`),
+      status: 403,
+      remaining: count,
+      afterApplying: false,
+      retryAfterS: resetInS,
+      primary: true,
     });
   }
 
@@ -335,6 +349,21 @@ export class GitHubStandIn {
         if (failure.afterApplying) {
           this.authenticate(req);
           this.answer(method, url, body, req);
+        }
+        if (failure.retryAfterS !== null && failure.primary === true) {
+          throw new HttpError(
+            403,
+            {
+              message: 'API rate limit exceeded for installation ID 1.',
+              documentation_url:
+                'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits',
+            },
+            {
+              'x-ratelimit-limit': '5000',
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + failure.retryAfterS),
+            },
+          );
         }
         if (failure.retryAfterS !== null) {
           throw new HttpError(
