@@ -149,7 +149,6 @@ export class GitHubStandIn {
   private scheduled: { at: number; fault: Fault } | null = null;
   private beforeLastWrite: StandInRelease[] | null = null;
   private stale: { view: StandInRelease[]; remaining: number } | null = null;
-  private frozenAfter: number | null = null;
   private server = createServer((req, res) => void this.handle(req, res));
   private base = '';
 
@@ -219,26 +218,16 @@ export class GitHubStandIn {
     this.holds.push({ match: (m, p) => match.test(`${m} ${p}`), count, waiting: [] });
   }
 
-  /** After `count` more answered requests, the stand-in drops every connection unanswered. */
-  freezeAfter(count: number): void {
-    this.frozenAfter = this.requests.length + count;
-  }
-
-  unfreeze(): void {
-    this.frozenAfter = null;
-  }
-
   /** The `n`th request from now (0: the next) meets `fault`. */
   faultAt(n: number, fault: Fault): void {
     this.scheduled = { at: this.arrivals + n, fault };
   }
 
-  /** Every injected fault, hold and freeze is lifted: GitHub answers normally again. */
+  /** Every injected fault, hold and stale view is lifted: GitHub answers normally again. */
   heal(): void {
     this.failures = [];
     this.holds = [];
     this.scheduled = null;
-    this.frozenAfter = null;
     this.stale = null;
   }
 
@@ -312,10 +301,7 @@ export class GitHubStandIn {
     const body = Buffer.concat(chunks);
     const arrival = this.arrivals++;
     const scheduled = this.scheduled !== null && arrival >= this.scheduled.at ? this.scheduled.fault : null;
-    const dead =
-      (this.frozenAfter !== null && this.requests.length >= this.frozenAfter) ||
-      (scheduled === 'killed' && arrival > (this.scheduled?.at ?? 0));
-    if (dead) {
+    if (scheduled === 'killed' && arrival > (this.scheduled?.at ?? 0)) {
       req.socket.destroy();
       return;
     }
