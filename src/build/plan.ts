@@ -4,7 +4,7 @@ import { realDirectory } from '../go/module.js';
 import type { Toolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
-import { checkLdflags } from '../options/options.js';
+import { checkLdflags, severalPackages } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
 import { variantMeaning, variantSuffix } from '../targets/variants.js';
 import type { CCompiler } from './compilers.js';
@@ -131,10 +131,13 @@ export function planJobs(inputs: PlanInputs): JobPlan {
         );
         continue;
       }
+      const otherPackage = earlier.package !== job.package;
+      if (otherPackage && options.name !== null)
+        throw new InputError('name', options.name, severalPackages(options.packages));
       throw new InputError(
         'name-template',
         options.nameTemplate,
-        `It gives ${describe(earlier)} and ${describe(job)} the same file ${path.relative(options.outputDir, job.output)}; add {variant}, {goos} or {goarch} so every target gets its own name.`,
+        `It gives ${describe(earlier)} and ${describe(job)} the same file ${path.relative(options.outputDir, job.output)}; add ${otherPackage ? '{name}' : '{variant}, {goos} or {goarch}'} so every ${otherPackage ? 'package' : 'target'} gets its own name.`,
       );
     }
   }

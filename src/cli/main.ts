@@ -1,15 +1,19 @@
+import { appendFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { buildMatrix, planMatrix } from '../engine.js';
 import { InputError } from '../options/errors.js';
 import { INPUTS } from '../options/inputs.js';
 import { parseOptions } from '../options/options.js';
+import type { Manifest } from '../report/manifest.js';
 import { isFailure } from '../report/manifest.js';
 import { publishReports } from '../report/publish.js';
-import { releaseLine, renderTable } from '../report/summary.js';
+import { releaseLine, renderSummary, renderTable } from '../report/summary.js';
+import { releaseEnvironmentLacks } from '../release/tag.js';
 import { handOff } from '../release/step.js';
 import { TOOL } from '../version.js';
 import { TerminalLogger } from './logger.js';
 import { joinOptionValues } from './args.js';
+import { COMMANDS, commandUsage, FLAG_INPUTS, isCommand, usage } from './usage.js';
 import { runVerify } from './verify.js';
 
 export const EXIT_OK = 0;
@@ -30,48 +34,33 @@ const defaultIo = (): CliIo => ({
   env: process.env,
 });
 
-/** Inputs the CLI takes as flags: everything but what only makes sense inside Actions. */
-const CLI_INPUTS = INPUTS.filter((i) => !['mode', 'github-token', 'status', 'summary'].includes(i.name));
-const BOOLEAN_INPUTS = new Set(
-  CLI_INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name),
-);
-const VALUE_INPUTS = new Set(CLI_INPUTS.map((i) => i.name).filter((name) => !BOOLEAN_INPUTS.has(name)));
-
-export function usage(): string {
-  const flags = CLI_INPUTS.map(
-    (i) => `  --${i.name.padEnd(18)} ${i.description}${i.default ? ` (default: ${i.default})` : ''}`,
-  );
-  return [
-    `${TOOL.name} ${TOOL.version}: build a Go program for a whole GOOS/GOARCH matrix, every target pinned.`,
-    '',
-    'Usage:',
-    `  ${TOOL.name} build [flags]     build every target and write the manifest`,
-    `  ${TOOL.name} plan [flags]      print the matrix JSON (with --chunks N)`,
-    `  ${TOOL.name} verify --target GOOS/GOARCH[/VARIANT] [--cgo-enabled 0|1] [--linkage static|dynamic|any] [--max-glibc 2.17] [--min-macos 12] [--min-windows 10] FILE`,
-    '                              print the verdict for any file as JSON (exit 0 match, 1 mismatch, 2 usage)',
-    '',
-    'Flags (named like the action inputs):',
-    ...flags,
-    '  --verbose            show go commands and per-target output',
-    '',
-    'Exit status: 0 all targets built, 1 a target failed, 2 usage error.',
-    '',
-  ].join('\n');
-}
+const BOOLEAN_INPUTS = new Set(FLAG_INPUTS.filter((i) => i.boolean).map((i) => i.name));
+const VALUE_INPUTS = new Set(FLAG_INPUTS.filter((i) => !i.boolean).map((i) => i.name));
 
 export interface CliFlags {
-  /** Input name → the value as typed. */
+  /** Input name → the value as typed; a repeated list flag's values joined with its separator. */
   readonly inputs: Record<string, string>;
   readonly verbose: boolean;
   readonly help: boolean;
 }
 
-/** The flags of `build` and `plan`; throws parseArgs' error for an unknown or incomplete one. */
+/** A command line that asks for something the CLI does not do; exit status 2. */
+export class UsageError extends Error {}
+
+/**
+ * The flags of `build` and `plan`. Throws a UsageError for a scalar flag given twice or an
+ * input that is no flag, and parseArgs' error for an unknown or incomplete one.
+ */
 export function readFlags(args: readonly string[]): CliFlags {
+  const joined = joinOptionValues(args, VALUE_INPUTS, BOOLEAN_INPUTS);
+  for (const input of INPUTS.filter((i) => i.cli !== undefined)) {
+    if (joined.some((arg) => arg === `--${input.name}` || arg.startsWith(`--${input.name}=`)))
+      throw new UsageError(`--${input.name} is not a flag: ${input.name} is ${input.cli}`);
+  }
   const { values } = parseArgs({
-    args: joinOptionValues(args, VALUE_INPUTS, BOOLEAN_INPUTS),
+    args: joined,
     options: {
-      ...Object.fromEntries(CLI_INPUTS.map((i) => [i.name, { type: 'string' as const }])),
+      ...Object.fromEntries(FLAG_INPUTS.map((i) => [i.name, { type: 'string' as const, multiple: true }])),
       verbose: { type: 'boolean' as const },
       help: { type: 'boolean' as const, short: 'h' },
     },
@@ -79,42 +68,57 @@ export function readFlags(args: readonly string[]): CliFlags {
     strict: true,
   });
   const inputs: Record<string, string> = {};
-  for (const input of CLI_INPUTS) {
-    const value = (values as Record<string, unknown>)[input.name];
-    if (typeof value === 'string') inputs[input.name] = value;
+  for (const input of FLAG_INPUTS) {
+    const given = (values as Record<string, string[] | undefined>)[input.name];
+    if (given === undefined) continue;
+    if (given.length > 1 && input.separator === undefined) {
+      throw new UsageError(
+        `--${input.name} was given ${given.length} times (${given.map((v) => JSON.stringify(v)).join(', ')}); it takes one value, so give it once`,
+      );
+    }
+    inputs[input.name] = given.join(input.separator ?? '');
   }
   return { inputs, verbose: values.verbose === true, help: values.help === true };
 }
 
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined || command === '--help' || command === '-h') {
     io.stdout(usage());
     return command === undefined ? EXIT_USAGE : EXIT_OK;
   }
+  if (command === 'help') return help(rest, io);
   if (command === '--version') {
     io.stdout(`${TOOL.version}\n`);
     return EXIT_OK;
   }
   if (command === 'verify') return runVerify(rest, io);
   if (command !== 'build' && command !== 'plan') {
-    io.stderr(`error: unknown command '${command}'; use 'build', 'plan' or 'verify' (see --help)\n`);
+    io.stderr(
+      `error: unknown command '${command}'; use ${COMMANDS.map((c) => `'${c}'`).join(', ')} (see --help)\n`,
+    );
     return EXIT_USAGE;
   }
   let flags: CliFlags;
   try {
     flags = readFlags(rest);
   } catch (err) {
-    io.stderr(`error: ${(err as Error).message} (see --help)\n`);
+    io.stderr(`error: ${(err as Error).message} (see ${TOOL.name} ${command} --help)\n`);
     return EXIT_USAGE;
   }
   if (flags.help) {
-    io.stdout(usage());
+    io.stdout(commandUsage(command));
     return EXIT_OK;
   }
   const log = new TerminalLogger(flags.verbose, io.stderr);
   try {
     const options = parseOptions({ mode: command, ...flags.inputs }, io.cwd);
+    // Outside Actions the token comes from the environment only, as gh and GoReleaser take it.
+    const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '';
+    if (options.mode === 'build' && options.release !== 'false') {
+      const lacking = releaseEnvironmentLacks(io.env, token);
+      if (lacking !== null) throw new InputError('release', options.release, lacking);
+    }
     const ctx = { baseDir: io.cwd, env: io.env, log };
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);
@@ -122,12 +126,11 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       return EXIT_OK;
     }
     const result = await buildMatrix(options, ctx);
-    await publishReports(result.manifest, { ...options, status: false }, io.env, log);
+    await publishReports(result.manifest, { ...options, githubToken: token }, io.env, log);
+    if (options.summary) await appendSummary(result.manifest, io.env, log);
     io.stdout(`${renderTable(result.manifest)}\nmanifest: ${result.manifestPath}\n`);
     const targetsFailed =
       result.uploadError !== null || result.manifest.artifacts.some((a) => isFailure(a.status));
-    // Outside Actions the token comes from the environment, as gh and GoReleaser take it.
-    const token = options.githubToken || io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '';
     try {
       const handed = await handOff({
         manifest: result.manifest,
@@ -149,5 +152,36 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
   } catch (err) {
     io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof InputError ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+/** `help` alone is the overview; `help COMMAND` is that command's `--help`. */
+function help(args: readonly string[], io: CliIo): number {
+  const [topic, ...extra] = args;
+  if (topic === undefined) {
+    io.stdout(usage());
+    return EXIT_OK;
+  }
+  if (!isCommand(topic) || extra.length > 0) {
+    io.stderr(`error: help takes one command: ${COMMANDS.join(', ')} (got ${args.join(' ')})\n`);
+    return EXIT_USAGE;
+  }
+  io.stdout(commandUsage(topic));
+  return EXIT_OK;
+}
+
+/**
+ * The job summary, when the CLI runs in a workflow step (Actions names the file in
+ * GITHUB_STEP_SUMMARY); elsewhere the table on stdout is the summary.
+ */
+async function appendSummary(manifest: Manifest, env: CliIo['env'], log: TerminalLogger): Promise<void> {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    await appendFile(file, renderSummary(manifest));
+  } catch (err) {
+    log.warning(
+      `The job summary could not be written to ${file}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -11,6 +11,7 @@ import type { VerifyRequest } from '../verify/index.js';
 import { verifyFile } from '../verify/index.js';
 import { verifiableTargets } from '../verify/expect.js';
 import { joinOptionValues } from './args.js';
+import { commandUsage } from './usage.js';
 
 const VERIFY_OPTIONS = {
   target: { type: 'string' },
@@ -39,11 +40,15 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
   try {
     const parsed = parseArgs({
       args: joinOptionValues(args, VALUE_OPTIONS, new Set()),
-      options: VERIFY_OPTIONS,
+      options: { ...VERIFY_OPTIONS, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
     const { values, positionals } = parsed;
+    if (values.help === true) {
+      io.stdout(commandUsage('verify'));
+      return 0;
+    }
     if (positionals.length !== 1)
       throw new UsageError(`verify takes exactly one FILE (got ${positionals.length})`);
     if (values.target === undefined) throw new UsageError('verify needs --target GOOS/GOARCH[/VARIANT]');

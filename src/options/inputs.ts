@@ -1,13 +1,22 @@
 /**
- * Every input of the action (PRODUCT.md), in one table: the action reads exactly these with
- * core.getInput, the CLI offers each as a `--kebab-case` flag, and a test checks that
- * action.yml declares the same names and defaults.
+ * Every input of the action, in one table: the action reads exactly these with core.getInput,
+ * the CLI offers each as a `--kebab-case` flag (but for the two that say `cli`), and tests check
+ * that action.yml, README's table and the CLI's help declare the same names and defaults.
  */
 export interface InputDefinition {
   readonly name: string;
   /** The default as action.yml declares it ('' when the engine derives it). */
   readonly default: string;
   readonly description: string;
+  /** Its whole value set is 'true'/'false': the CLI takes it bare (`--badge`) or negated (`--no-badge`). */
+  readonly boolean?: true;
+  /**
+   * A list: a repeated CLI flag adds its value, joined to the others with what options.ts
+   * splits the input on, as `go build -tags` or `docker --build-arg` users expect.
+   */
+  readonly separator?: '\n' | ' ';
+  /** How the CLI takes it when it is no flag of its own. */
+  readonly cli?: string;
 }
 
 export const INPUTS: readonly InputDefinition[] = [
@@ -16,15 +25,27 @@ export const INPUTS: readonly InputDefinition[] = [
     default: 'build',
     description:
       "'build'; 'plan' (only expand the matrix and set 'matrix'); 'collect' (merge the per-target results other jobs uploaded)",
+    cli: "the command: 'build' or 'plan' ('collect' runs only in GitHub Actions)",
   },
   {
     name: 'targets',
     default: 'first-class',
     description:
       "Targets GOOS/GOARCH[/VARIANT], wildcards ('linux/*') or presets ('first-class', 'all'), separated by commas, spaces or newlines",
+    separator: '\n',
   },
-  { name: 'exclude', default: '', description: "Targets to remove, same syntax as 'targets'" },
-  { name: 'package', default: '.', description: 'Main package(s) to build, one per line (./cmd/app)' },
+  {
+    name: 'exclude',
+    default: '',
+    description: "Targets to remove, same syntax as 'targets'",
+    separator: '\n',
+  },
+  {
+    name: 'package',
+    default: '.',
+    description: 'Main package(s) to build, one per line (./cmd/app)',
+    separator: '\n',
+  },
   { name: 'working-directory', default: '.', description: "The Go module's directory" },
   {
     name: 'name',
@@ -38,11 +59,13 @@ export const INPUTS: readonly InputDefinition[] = [
     default: '',
     description:
       "Lines 'GOOS/GOARCH=compiler [args]' for cgo cross builds; well-known cross compilers on PATH are found without it",
+    separator: '\n',
   },
   {
     name: 'ldflags',
     default: '-s -w',
     description: 'Linker flags; placeholders {version}, {commit}, {date} (commit date), {goos}, {goarch}',
+    separator: ' ',
   },
   {
     name: 'version',
@@ -50,18 +73,20 @@ export const INPUTS: readonly InputDefinition[] = [
     description:
       "The {version} value (default: the tag of the ref, else 'git describe --tags --always --dirty')",
   },
-  { name: 'tags', default: '', description: 'Build tags, separated by commas or spaces' },
+  { name: 'tags', default: '', description: 'Build tags, separated by commas or spaces', separator: ' ' },
   {
     name: 'flags',
     default: '',
     description: "Further 'go build' flags, split like a shell splits words, never passed to a shell",
+    separator: ' ',
   },
-  { name: 'trimpath', default: 'true', description: "Build with '-trimpath'" },
+  { name: 'trimpath', default: 'true', description: "Build with '-trimpath'", boolean: true },
   {
     name: 'env',
     default: '',
     description:
       'Extra KEY=VALUE lines for the build; setting a pinned variable (GOOS, GOARCH, CGO_ENABLED, GOARM, …) is an error',
+    separator: '\n',
   },
   {
     name: 'parallel',
@@ -69,7 +94,12 @@ export const INPUTS: readonly InputDefinition[] = [
     description:
       "How many targets build at once ('auto' = one per CPU, fewer with under 1 GiB of memory each)",
   },
-  { name: 'fail-fast', default: 'false', description: 'Stop starting new targets after the first failure' },
+  {
+    name: 'fail-fast',
+    default: 'false',
+    description: 'Stop starting new targets after the first failure',
+    boolean: true,
+  },
   {
     name: 'build-timeout',
     default: '30m',
@@ -91,6 +121,7 @@ export const INPUTS: readonly InputDefinition[] = [
     default: 'true',
     description:
       'Check each file against its target (executable header and Go build info); a mismatch fails the target',
+    boolean: true,
   },
   {
     name: 'linkage',
@@ -128,6 +159,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'extra-files',
     default: '',
     description: 'Glob lines of files to add to every archive (LICENSE, README.md)',
+    separator: '\n',
   },
   {
     name: 'checksums',
@@ -138,6 +170,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'universal',
     default: 'false',
     description: 'Also write a macOS universal binary when darwin/amd64 and darwin/arm64 are built',
+    boolean: true,
   },
   {
     name: 'cache',
@@ -172,11 +205,12 @@ export const INPUTS: readonly InputDefinition[] = [
     default: '1',
     description: "With mode 'plan': split the targets into this many groups for separate jobs",
   },
-  { name: 'summary', default: 'true', description: 'Write the job summary table' },
+  { name: 'summary', default: 'true', description: 'Write the job summary table', boolean: true },
   {
     name: 'badge',
     default: 'false',
     description: "Write 'badge.svg' and the shields.io endpoint 'badge.json' into the output directory",
+    boolean: true,
   },
   {
     name: 'sbom',
@@ -212,11 +246,13 @@ export const INPUTS: readonly InputDefinition[] = [
     default: '${{ github.token }}',
     description:
       "Token for the API: the commit status ('status: true', needs statuses: write), the release ('release', needs contents: write) and deleting superseded cache entries ('cache-cleanup', needs actions: write)",
+    cli: 'never a flag (shell history keeps flags): the environment variable GITHUB_TOKEN, else GH_TOKEN',
   },
   {
     name: 'status',
     default: 'false',
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",
+    boolean: true,
   },
 ];
 

@@ -85,14 +85,42 @@ export const PINNED_VARIABLES: readonly string[] = [
   ...VARIANT_VARIABLES,
 ];
 
-/** `go build` flags that would write elsewhere or run other programs. */
+/** `go build` flags that would write elsewhere, run other programs or build another module. */
 const FORBIDDEN_FLAGS: Readonly<Record<string, string>> = {
   '-o': "the output path comes from 'output-dir' and 'name-template'",
+  '-C': "it builds in another directory; set 'working-directory' instead",
   '-toolexec': 'it runs another program for every compile and link step',
   '-exec': "it runs another program ('go build' has no use for it)",
   '-overlay': 'it replaces source files with files from elsewhere',
   '-modfile': 'it replaces go.mod, which the module facts are read from',
 };
+
+/**
+ * The `go build` flags whose value may be the next word (`-p 4`), as `go help build` lists them
+ * (a test reads that text of every supported Go). Go's flag package takes that word whatever it
+ * is (`-gcflags '-N -l'`); every other flag is a boolean and never takes one.
+ */
+export const GO_BUILD_VALUE_FLAGS: readonly string[] = [
+  '-C',
+  '-o',
+  '-p',
+  '-asmflags',
+  '-buildmode',
+  '-compiler',
+  '-covermode',
+  '-coverpkg',
+  '-gccgoflags',
+  '-gcflags',
+  '-installsuffix',
+  '-ldflags',
+  '-mod',
+  '-modfile',
+  '-overlay',
+  '-pgo',
+  '-pkgdir',
+  '-tags',
+  '-toolexec',
+];
 
 /** Linker flags (in `ldflags`) that would write elsewhere or replace what `go build` links. */
 const FORBIDDEN_LINKER_FLAGS: Readonly<Record<string, string>> = {
@@ -196,6 +224,10 @@ function refuseForbidden(
   if (reason !== undefined) throw new InputError(input, value, `'${flag}' cannot be used: ${reason}.`);
 }
 
+/**
+ * The words of `flags`, with a value given as the next word attached with '=' (`-p 1` →
+ * `-p=1`): one word per flag, as the rest of the engine reads them (GOFLAGS attaches values too).
+ */
 function parseFlags(value: string): string[] {
   let words: string[];
   try {
@@ -207,17 +239,29 @@ function parseFlags(value: string): string[] {
       `It cannot be split into words (${(err as Error).message}); check the quotes.`,
     );
   }
-  for (const word of words) {
+  const flags: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
     refuseForbidden('flags', value, word, FORBIDDEN_FLAGS);
     if (!word.startsWith('-')) {
       throw new InputError(
         'flags',
         value,
-        `'${word}' is not a flag; packages go in 'package', and flag values must be attached with '=' (e.g. -gcflags=all=-N).`,
+        `'${word}' is not a flag, nor the value of one: packages go in 'package'; only flags that take a value (${GO_BUILD_VALUE_FLAGS.filter((f) => !(f in FORBIDDEN_FLAGS)).join(', ')}) take the next word, others take '=' (e.g. -buildvcs=false).`,
       );
     }
+    const name = word.replace(/^--/, '-');
+    if (!word.includes('=') && GO_BUILD_VALUE_FLAGS.includes(name)) {
+      const next = words[i + 1];
+      if (next === undefined)
+        throw new InputError('flags', value, `'${word}' needs a value, e.g. '${word} 4' or '${word}=4'.`);
+      flags.push(`${word}=${next}`);
+      i++;
+      continue;
+    }
+    flags.push(word);
   }
-  return words;
+  return flags;
 }
 
 /** The GOFIPS140 values Go 1.24+ documents (a module version is vX.Y.Z). */
@@ -271,9 +315,10 @@ function parseCc(value: string): Map<string, string> {
   return cc;
 }
 
-function parseName(value: string): string | null {
+function parseName(value: string, packages: readonly string[]): string | null {
   const name = value.trim();
   if (name === '') return null;
+  if (packages.length > 1) throw new InputError('name', value, severalPackages(packages));
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.length > 128) {
     throw new InputError(
       'name',
@@ -282,6 +327,11 @@ function parseName(value: string): string | null {
     );
   }
   return name;
+}
+
+/** Why `name` and more than one package cannot go together, and what to do instead. */
+export function severalPackages(packages: readonly string[]): string {
+  return `It names the binary of one package, and ${packages.length} packages are built (${packages.join(', ')}), so every one would get that name. Leave 'name' out to name each binary after its package's directory, or build one package with it.`;
 }
 
 function parseGlibc(value: string): string | null {
@@ -386,6 +436,8 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
   const retention = get('retention-days').trim();
   const smoke = get('smoke-test');
   const release = oneOf('release', get('release'), ['true', 'draft', 'false']);
+  const packages = parsePackages(get('package'));
+  const name = parseName(get('name'), packages);
   const workingDirectory = existingDirectory(
     path.resolve(baseDir, get('working-directory').trim() || '.'),
     get('working-directory'),
@@ -394,9 +446,9 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     mode: oneOf('mode', get('mode'), ['build', 'plan', 'collect']),
     targets: get('targets'),
     exclude: get('exclude'),
-    packages: parsePackages(get('package')),
+    packages,
     workingDirectory,
-    name: parseName(get('name')),
+    name,
     cgoEnabled,
     cc: parseCc(get('cc')),
     ldflags,

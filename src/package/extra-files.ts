@@ -32,7 +32,11 @@ export async function resolveExtraFiles(lines: readonly string[], baseDir: strin
       continue;
     }
     if (matches.length === 0)
-      throw new InputError('extra-files', line, `It matches no file under ${baseDir}.`);
+      throw new InputError(
+        'extra-files',
+        line,
+        `It matches no file under ${baseDir}.${oneGlobPerLine(line)}`,
+      );
     for (const match of matches) {
       const real = await realpath(path.resolve(baseDir, match));
       const inside = path.relative(await realpath(baseDir), real);
@@ -49,4 +53,11 @@ export async function resolveExtraFiles(lines: readonly string[], baseDir: strin
       mode: 0o644,
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** A line that holds several names is most likely a list written on one line: show the split. */
+function oneGlobPerLine(line: string): string {
+  const words = line.split(/\s+/).filter((w) => w !== '');
+  if (words.length < 2) return '';
+  return ` Entries go one glob per line, so this is one pattern with spaces in it; as ${words.length} entries it is ${words.map((w) => JSON.stringify(w)).join(', ')}, each on a line of its own (on the command line: ${words.map((w) => `--extra-files '${w}'`).join(' ')}).`;
 }

@@ -31,3 +31,28 @@ export function tagNotes(message: string): string {
   const signature = message.search(/^-----BEGIN (PGP|SSH) SIGNATURE-----$/m);
   return (signature >= 0 ? message.slice(0, signature) : message).trim();
 }
+
+/**
+ * What a release run outside GitHub Actions lacks of what Actions sets, as one sentence naming
+ * each variable to set; null when nothing is lacking, or when GITHUB_REF names a branch (such a
+ * run skips the release, as on a branch in Actions).
+ */
+export function releaseEnvironmentLacks(
+  env: Readonly<Record<string, string | undefined>>,
+  token: string,
+): string | null {
+  if (env.GITHUB_REF && releaseTag(env) === null) return null;
+  const lacking = [
+    ...(releaseTag(env) === null
+      ? ['GITHUB_REF=refs/tags/<tag> (the tag to release, e.g. refs/tags/v1.2.0)']
+      : []),
+    ...(/^[^/\s]+\/[^/\s]+$/.test(env.GITHUB_REPOSITORY ?? '')
+      ? []
+      : ['GITHUB_REPOSITORY=<owner>/<repo> (the repository holding the tag)']),
+    ...(token
+      ? []
+      : ["GITHUB_TOKEN or GH_TOKEN (a token with 'contents: write', e.g. GH_TOKEN=$(gh auth token))"]),
+  ];
+  if (lacking.length === 0) return null;
+  return `Outside GitHub Actions a release takes what Actions sets from the environment; set ${lacking.join(', ')}, then run the same command again (or leave out --release to build only).`;
+}
