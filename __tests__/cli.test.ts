@@ -1,13 +1,15 @@
 // The command-line tool over the same engine: flags named like the inputs, a table, exit codes.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, readFlags } from '../src/cli/main.js';
+import { FLAG_INPUTS } from '../src/cli/usage.js';
 import { INPUTS } from '../src/options/inputs.js';
 import type { CliRun } from './support/cli.js';
 import { cli as runCliIn } from './support/cli.js';
-import { tempDir } from './support/engine.js';
+import { copyModule, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
@@ -94,19 +96,90 @@ describe('go-build-matrix CLI', () => {
     expect(r.code).toBe(EXIT_OK);
   });
 
-  it('prints help naming every flag', async () => {
+  it('prints help naming every flag with its default, and how the CLI takes mode and the token', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(EXIT_OK);
-    for (const flag of [
-      '--targets',
-      '--exclude',
-      '--output-dir',
-      '--name-template',
-      '--cgo-enabled',
-      '--build-timeout',
-    ]) {
-      expect(r.stdout).toContain(flag);
+    for (const input of INPUTS) {
+      if (input.cli !== undefined) {
+        expect(r.stdout).toContain(`  ${input.name.padEnd(20)} ${input.cli}`);
+        expect(r.stdout).not.toContain(`--${input.name}`);
+        continue;
+      }
+      const line = r.stdout.split('\n').find((l) => l.startsWith(`  --${input.name} `));
+      expect([input.name, line]).toEqual([input.name, expect.stringContaining(input.description)]);
+      if (input.default !== '') expect(line).toContain(`(default: ${input.default})`);
     }
+    expect(r.stdout).toContain('GITHUB_TOKEN, else GH_TOKEN');
+  });
+
+  it.each(['build', 'plan', 'verify'])(
+    '%s answers --help and -h, and help %s prints the same',
+    async (command) => {
+      const runs = await Promise.all([
+        cli([command, '--help']),
+        cli([command, '-h']),
+        cli(['help', command]),
+      ]);
+      for (const r of runs) expect([r.code, r.stderr]).toEqual([EXIT_OK, '']);
+      expect(runs[0]?.stdout).toMatch(new RegExp(`^Usage: go-build-matrix ${command} `));
+      expect(runs[1]?.stdout).toBe(runs[0]?.stdout);
+      expect(runs[2]?.stdout).toBe(runs[0]?.stdout);
+    },
+  );
+
+  it('help of an unknown command is a usage error', async () => {
+    const r = await cli(['help', 'deploy']);
+    expect([r.code, r.stderr]).toEqual([
+      EXIT_USAGE,
+      'error: help takes one command: build, plan, verify (got deploy)\n',
+    ]);
+  });
+
+  it('--release outside Actions names the variables to set, before building anything', async () => {
+    const out = tempDir('cli-release');
+    const env = Object.fromEntries(
+      Object.entries(goEnv(tc)).filter(
+        ([k]) => !['GITHUB_REF', 'GITHUB_REPOSITORY', 'GITHUB_TOKEN', 'GH_TOKEN'].includes(k),
+      ),
+    );
+    const r = await runCliIn(
+      [
+        'build',
+        '--working-directory',
+        EXAMPLE_MODULE,
+        '--output-dir',
+        out,
+        '--targets',
+        'linux/amd64',
+        '--release',
+      ],
+      env,
+      REPO_ROOT,
+    );
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toBe(
+      `error: Input 'release': "true" is not valid. Outside GitHub Actions a release takes what Actions sets from the environment; set GITHUB_REF=refs/tags/<tag> (the tag to release, e.g. refs/tags/v1.2.0), GITHUB_REPOSITORY=<owner>/<repo> (the repository holding the tag), GITHUB_TOKEN or GH_TOKEN (a token with 'contents: write', e.g. GH_TOKEN=$(gh auth token)), then run the same command again (or leave out --release to build only).\n`,
+    );
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('an extra-files line holding several names says entries go one per line, and shows the split', async () => {
+    const dir = path.join(tempDir('cli-extra'), 'hello');
+    copyModule(EXAMPLE_MODULE, dir);
+    writeFileSync(path.join(dir, 'LICENSE'), 'MIT\n');
+    writeFileSync(path.join(dir, 'README.md'), '# hello\n');
+    const r = await cli([
+      'build',
+      '--working-directory',
+      dir,
+      '--targets',
+      'linux/amd64',
+      '--extra-files',
+      'LICENSE README.md',
+    ]);
+    expect(r.stderr).toContain(
+      `Input 'extra-files': "LICENSE README.md" is not valid. It matches no file under ${dir}. Entries go one glob per line, so this is one pattern with spaces in it; as 2 entries it is "LICENSE", "README.md", each on a line of its own (on the command line: --extra-files 'LICENSE' --extra-files 'README.md').`,
+    );
   });
 
   it('the bundled dist/cli.js runs as the bin', async () => {
@@ -124,12 +197,8 @@ describe('go-build-matrix CLI', () => {
 });
 
 describe('flag values', () => {
-  const valueInputs = INPUTS.filter(
-    (i) =>
-      !['mode', 'github-token', 'status', 'summary'].includes(i.name) &&
-      i.default !== 'true' &&
-      i.default !== 'false',
-  ).map((i) => i.name);
+  // Choices that include 'true' take no value starting with '-': given so, they mean 'true' (below).
+  const valueInputs = FLAG_INPUTS.filter((i) => !i.boolean && !i.bareTrue).map((i) => i.name);
 
   it.each(valueInputs)('--%s takes the next word, whatever it starts with, as --%s= does', (name) => {
     for (const value of ['-s -w', '--version', '-race', 'plain']) {
@@ -147,6 +216,84 @@ describe('flag values', () => {
     });
     expect(readFlags(['--fail-fast', 'false']).inputs).toEqual({ 'fail-fast': 'false' });
     expect(readFlags(['--no-trimpath']).inputs).toEqual({ trimpath: 'false' });
+  });
+
+  it('adds the values of a repeated list flag, joined as the input splits them', () => {
+    expect(
+      readFlags([
+        '--package',
+        './cmd/a',
+        '--package=./cmd/b',
+        '--tags',
+        'x',
+        '--tags',
+        'y',
+        '--extra-files',
+        'LICENSE',
+        '--extra-files',
+        'README.md',
+        '--targets',
+        'linux/amd64 # the server',
+        '--targets',
+        'windows/arm64',
+      ]).inputs,
+    ).toEqual({
+      package: './cmd/a\n./cmd/b',
+      tags: 'x y',
+      'extra-files': 'LICENSE\nREADME.md',
+      targets: 'linux/amd64 # the server\nwindows/arm64',
+    });
+    expect(FLAG_INPUTS.filter((i) => i.separator).map((i) => i.name)).toEqual([
+      'targets',
+      'exclude',
+      'package',
+      'cc',
+      'ldflags',
+      'tags',
+      'flags',
+      'env',
+      'extra-files',
+    ]);
+  });
+
+  it('takes the value of an enum flag whose values include true and false as the next word', () => {
+    expect(
+      readFlags([
+        '--release',
+        'draft',
+        '--cache',
+        'restore-only',
+        '--make-latest',
+        'legacy',
+        '--prerelease',
+        'false',
+        '--fail-fast',
+        '--no-verify',
+        '--status',
+        '--summary',
+        'false',
+      ]).inputs,
+    ).toEqual({
+      release: 'draft',
+      cache: 'restore-only',
+      'make-latest': 'legacy',
+      prerelease: 'false',
+      'fail-fast': 'true',
+      verify: 'false',
+      status: 'true',
+      summary: 'false',
+    });
+  });
+
+  it("reads a bare choice flag whose values include 'true' as 'true'", () => {
+    expect(readFlags(['--release', '--verbose', '--cache']).inputs).toEqual({
+      release: 'true',
+      cache: 'true',
+    });
+    expect(readFlags(['--release', 'draft', '--ldflags', '-s']).inputs).toEqual({
+      release: 'draft',
+      ldflags: '-s',
+    });
   });
 
   it('says which flag lacks its value', () => {

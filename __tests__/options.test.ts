@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../src/options/errors.js';
-import { parseDuration, parseOptions } from '../src/options/options.js';
-import { EXAMPLE_MODULE } from './support/toolchains.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { INPUTS } from '../src/options/inputs.js';
+import { GO_BUILD_VALUE_FLAGS, parseDuration, parseOptions } from '../src/options/options.js';
+import { EXAMPLE_MODULE, goEnv, toolchains } from './support/toolchains.js';
+
+const execFileAsync = promisify(execFile);
 
 const parse = (inputs: Record<string, string>) =>
   parseOptions({ 'working-directory': EXAMPLE_MODULE, ...inputs }, '/');
@@ -156,6 +161,9 @@ describe('parseOptions', () => {
     ['flags', '--exec=x', "'-exec' cannot be used"],
     ['flags', '-ldflags "-s', 'It cannot be split into words'],
     ['flags', '-v ./cmd/other', "'./cmd/other' is not a flag"],
+    ['flags', '-o x', "'-o' cannot be used"],
+    ['flags', '-C ../other', "'-C' cannot be used: it builds in another directory; set 'working-directory'"],
+    ['flags', '-v -p', "'-p' needs a value, e.g. '-p 4' or '-p=4'."],
     ['env', 'GOOS=plan9', "GOOS is pinned for every target; choose it through 'targets'"],
     ['env', 'GOAMD64=v3', 'GOAMD64 is pinned for every target'],
     ['env', 'CGO_ENABLED=1', 'CGO_ENABLED is pinned'],
@@ -177,6 +185,59 @@ describe('parseOptions', () => {
     expect((error as InputError).input).toBe(input);
     expect((error as InputError).message).toMatch(new RegExp(`^Input '${input}': ".*" is not valid\\. `));
     expect((error as InputError).message).toContain(message);
+  });
+
+  it("takes a go build flag's value as the next word, as Go does, and attaches it with '='", () => {
+    const o = parse({ flags: `-p 1 -gcflags '-N -l' -mod vendor --tags=x -buildvcs=false -a -pgo off` });
+    expect(o.flags).toEqual([
+      '-p=1',
+      '-gcflags=-N -l',
+      '-mod=vendor',
+      '--tags=x',
+      '-buildvcs=false',
+      '-a',
+      '-pgo=off',
+    ]);
+  });
+
+  it("lists exactly the flags 'go help build' shows with a value, of every supported Go", async () => {
+    const shown = new Set<string>(['-o']); // described in prose: "The -o flag forces build to write …"
+    for (const tc of toolchains()) {
+      const { stdout } = await execFileAsync(tc.go, ['help', 'build'], { env: goEnv(tc) });
+      for (const m of stdout.matchAll(/^\t(-[A-Za-z0-9-]+) \S/gm)) shown.add(m[1] as string);
+    }
+    expect([...shown].sort()).toEqual([...GO_BUILD_VALUE_FLAGS].sort());
+  });
+
+  it('refuses a name for several packages, saying what to do, not blaming name-template', () => {
+    let error: unknown;
+    try {
+      parse({ name: 'foo', package: './cmd/a\n./cmd/b' });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as InputError).input).toBe('name');
+    expect((error as InputError).message).toBe(
+      `Input 'name': "foo" is not valid. It names the binary of one package, and 2 packages are built (./cmd/a, ./cmd/b), so every one would get that name. Leave 'name' out to name each binary after its package's directory, or build one package with it.`,
+    );
+  });
+
+  it("marks as boolean exactly the inputs whose whole value set is 'true' and 'false'", () => {
+    const booleanByValues = INPUTS.filter((i) => {
+      try {
+        parse({ [i.name]: 'maybe' });
+        return false;
+      } catch (err) {
+        return (err as Error).message.endsWith("Valid values: 'true', 'false'.");
+      }
+    }).map((i) => i.name);
+    expect(INPUTS.filter((i) => i.boolean).map((i) => i.name)).toEqual(booleanByValues);
+    for (const input of INPUTS.filter((i) => i.bareTrue)) {
+      expect(() => parse({ [input.name]: 'maybe' })).toThrow(/Valid values: ('[a-z-]+', ){2,}'[a-z-]+'\.$/);
+      expect(() => parse({ [input.name]: 'true' })).not.toThrow();
+    }
+    expect(booleanByValues).not.toContain('release');
+    expect(booleanByValues).toContain('status');
   });
 
   it('quotes hostile values escaped and capped', () => {

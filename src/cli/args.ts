@@ -3,12 +3,14 @@
  * next word whatever it starts with (`--ldflags "-s -w"`, `--smoke-test --version`), so it is
  * joined to its option before node:util's parseArgs, which would refuse a value that starts
  * with a dash. Booleans stay words of their own: `--fail-fast`, `--no-fail-fast`,
- * `--fail-fast false`.
+ * `--fail-fast false`. A choice that includes 'true' (`--release`, `--release draft`) means
+ * 'true' given bare, before another option or at the end: none of its values starts with '-'.
  */
 export function joinOptionValues(
   args: readonly string[],
   valueOptions: ReadonlySet<string>,
   booleanOptions: ReadonlySet<string>,
+  bareTrueOptions: ReadonlySet<string> = new Set(),
 ): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -25,6 +27,10 @@ export function joinOptionValues(
         out.push(`${arg}=${next}`);
         i++;
       } else out.push(`${arg}=true`);
+      continue;
+    }
+    if (bare && bareTrueOptions.has(bare[1] as string) && (next === undefined || next.startsWith('-'))) {
+      out.push(`${arg}=true`);
       continue;
     }
     if (bare && valueOptions.has(bare[1] as string) && next !== undefined) {

@@ -35,6 +35,7 @@ const defaultIo = (): CliIo => ({
 });
 
 const BOOLEAN_INPUTS = new Set(FLAG_INPUTS.filter((i) => i.boolean).map((i) => i.name));
+const BARE_TRUE_INPUTS = new Set(FLAG_INPUTS.filter((i) => i.bareTrue).map((i) => i.name));
 const VALUE_INPUTS = new Set(FLAG_INPUTS.filter((i) => !i.boolean).map((i) => i.name));
 
 export interface CliFlags {
@@ -52,7 +53,7 @@ export class UsageError extends Error {}
  * input that is no flag, and parseArgs' error for an unknown or incomplete one.
  */
 export function readFlags(args: readonly string[]): CliFlags {
-  const joined = joinOptionValues(args, VALUE_INPUTS, BOOLEAN_INPUTS);
+  const joined = joinOptionValues(args, VALUE_INPUTS, BOOLEAN_INPUTS, BARE_TRUE_INPUTS);
   for (const input of INPUTS.filter((i) => i.cli !== undefined)) {
     if (joined.some((arg) => arg === `--${input.name}` || arg.startsWith(`--${input.name}=`)))
       throw new UsageError(`--${input.name} is not a flag: ${input.name} is ${input.cli}`);

@@ -15,9 +15,11 @@ const EXIT =
 function flagLine(input: InputDefinition): string {
   const how = input.boolean
     ? ` (--${input.name}, --no-${input.name} or --${input.name} true|false)`
-    : input.separator
-      ? ' (repeat the flag to add values)'
-      : '';
+    : input.bareTrue
+      ? ` (--${input.name} alone means 'true')`
+      : input.separator
+        ? ' (repeat the flag to add values)'
+        : '';
   const fallback = input.default ? ` (default: ${input.default})` : '';
   return `  --${input.name.padEnd(18)} ${input.description}${fallback}${how}`;
 }

@@ -10,6 +10,8 @@ export interface InputDefinition {
   readonly description: string;
   /** Its whole value set is 'true'/'false': the CLI takes it bare (`--badge`) or negated (`--no-badge`). */
   readonly boolean?: true;
+  /** A choice that includes 'true' (`release: draft`): the CLI flag given bare means 'true'. */
+  readonly bareTrue?: true;
   /**
    * A list: a repeated CLI flag adds its value, joined to the others with what options.ts
    * splits the input on, as `go build -tags` or `docker --build-arg` users expect.
@@ -177,6 +179,7 @@ export const INPUTS: readonly InputDefinition[] = [
     default: 'true',
     description:
       "Restore and save GOCACHE and GOMODCACHE: 'true' (tag runs only restore), 'always' (tag runs save too), 'false' or 'restore-only'",
+    bareTrue: true,
   },
   { name: 'cache-key-prefix', default: 'go-build-matrix', description: 'Prefix of the cache keys' },
   {
@@ -223,6 +226,7 @@ export const INPUTS: readonly InputDefinition[] = [
     default: 'false',
     description:
       "On a tag: publish the GitHub release of that tag with the archives, checksums.txt, SBOMs and universal binary ('true'), or leave it a draft for review ('draft'); 'false' publishes nothing",
+    bareTrue: true,
   },
   {
     name: 'release-notes',
@@ -234,12 +238,14 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'prerelease',
     default: 'auto',
     description: "'auto' (a semver prerelease tag such as v1.2.0-rc.1 makes a prerelease), 'true' or 'false'",
+    bareTrue: true,
   },
   {
     name: 'make-latest',
     default: 'true',
     description:
       "Whether the published release becomes the repository's latest: 'true', 'false' or 'legacy' (by date and semver); never for a prerelease",
+    bareTrue: true,
   },
   {
     name: 'github-token',
