@@ -209,19 +209,6 @@ describe('parseOptions', () => {
     expect([...shown].sort()).toEqual([...GO_BUILD_VALUE_FLAGS].sort());
   });
 
-  it('refuses a name for several packages, saying what to do, not blaming name-template', () => {
-    let error: unknown;
-    try {
-      parse({ name: 'foo', package: './cmd/a\n./cmd/b' });
-    } catch (err) {
-      error = err;
-    }
-    expect((error as InputError).input).toBe('name');
-    expect((error as InputError).message).toBe(
-      `Input 'name': "foo" is not valid. It names the binary of one package, and 2 packages are built (./cmd/a, ./cmd/b), so every one would get that name. Leave 'name' out to name each binary after its package's directory, or build one package with it.`,
-    );
-  });
-
   it("marks as boolean exactly the inputs whose whole value set is 'true' and 'false'", () => {
     const booleanByValues = INPUTS.filter((i) => {
       try {

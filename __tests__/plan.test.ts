@@ -150,13 +150,19 @@ describe('planJobs', () => {
       "it gives 'manifest.json', a file the action writes itself",
     ],
     [
-      { package: './a\n./b', name: 'same' },
+      { package: './a\n./b', 'name-template': '{goos}-{goarch}' },
       [AMD64],
-      'It gives linux/amd64 (./a) and linux/amd64 (./b) the same file same-linux-amd64',
+      'It gives linux/amd64 (./a) and linux/amd64 (./b) the same file linux-amd64; add {name} so every package gets its own name.',
     ],
   ])('template errors: %j', (inputs, targets, message) => {
     expect(() => plan(inputs, targets)).toThrow(InputError);
     expect(() => plan(inputs, targets)).toThrow(message);
+  });
+
+  it('refuses a name for several packages on name, saying what to do instead', () => {
+    expect(() => plan({ package: './a\n./b', name: 'same' }, [AMD64])).toThrow(
+      `Input 'name': "same" is not valid. It names the binary of one package, and 2 packages are built (./a, ./b), so every one would get that name. Leave 'name' out to name each binary after its package's directory, or build one package with it.`,
+    );
   });
 
   it.each([

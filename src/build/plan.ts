@@ -4,7 +4,7 @@ import { realDirectory } from '../go/module.js';
 import type { Toolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
-import { checkLdflags, severalPackages } from '../options/options.js';
+import { checkLdflags } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
 import { variantMeaning, variantSuffix } from '../targets/variants.js';
 import type { CCompiler } from './compilers.js';
@@ -132,8 +132,13 @@ export function planJobs(inputs: PlanInputs): JobPlan {
         continue;
       }
       const otherPackage = earlier.package !== job.package;
-      if (otherPackage && options.name !== null)
-        throw new InputError('name', options.name, severalPackages(options.packages));
+      if (otherPackage && options.name !== null) {
+        throw new InputError(
+          'name',
+          options.name,
+          `It names the binary of one package, and ${options.packages.length} packages are built (${options.packages.join(', ')}), so every one would get that name. Leave 'name' out to name each binary after its package's directory, or build one package with it.`,
+        );
+      }
       throw new InputError(
         'name-template',
         options.nameTemplate,

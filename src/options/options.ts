@@ -315,10 +315,9 @@ function parseCc(value: string): Map<string, string> {
   return cc;
 }
 
-function parseName(value: string, packages: readonly string[]): string | null {
+function parseName(value: string): string | null {
   const name = value.trim();
   if (name === '') return null;
-  if (packages.length > 1) throw new InputError('name', value, severalPackages(packages));
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name) || name.length > 128) {
     throw new InputError(
       'name',
@@ -327,11 +326,6 @@ function parseName(value: string, packages: readonly string[]): string | null {
     );
   }
   return name;
-}
-
-/** Why `name` and more than one package cannot go together, and what to do instead. */
-export function severalPackages(packages: readonly string[]): string {
-  return `It names the binary of one package, and ${packages.length} packages are built (${packages.join(', ')}), so every one would get that name. Leave 'name' out to name each binary after its package's directory, or build one package with it.`;
 }
 
 function parseGlibc(value: string): string | null {
@@ -436,8 +430,6 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
   const retention = get('retention-days').trim();
   const smoke = get('smoke-test');
   const release = oneOf('release', get('release'), ['true', 'draft', 'false']);
-  const packages = parsePackages(get('package'));
-  const name = parseName(get('name'), packages);
   const workingDirectory = existingDirectory(
     path.resolve(baseDir, get('working-directory').trim() || '.'),
     get('working-directory'),
@@ -446,9 +438,9 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     mode: oneOf('mode', get('mode'), ['build', 'plan', 'collect']),
     targets: get('targets'),
     exclude: get('exclude'),
-    packages,
+    packages: parsePackages(get('package')),
     workingDirectory,
-    name,
+    name: parseName(get('name')),
     cgoEnabled,
     cc: parseCc(get('cc')),
     ldflags,
