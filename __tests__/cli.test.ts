@@ -1,7 +1,7 @@
 // The command-line tool over the same engine: flags named like the inputs, a table, exit codes.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, readFlags } from '../src/cli/main.js';
@@ -161,6 +161,30 @@ describe('go-build-matrix CLI', () => {
       `error: Input 'release': "true" is not valid. Outside GitHub Actions a release takes what Actions sets from the environment; set GITHUB_REF=refs/tags/<tag> (the tag to release, e.g. refs/tags/v1.2.0), GITHUB_REPOSITORY=<owner>/<repo> (the repository holding the tag), GITHUB_TOKEN or GH_TOKEN (a token with 'contents: write', e.g. GH_TOKEN=$(gh auth token)), then run the same command again (or leave out --release to build only).\n`,
     );
     expect(existsSync(path.join(out, 'manifest.json'))).toBe(false);
+  });
+
+  it('--summary appends the job summary to GITHUB_STEP_SUMMARY in a workflow step; --no-summary does not', async () => {
+    const dir = tempDir('cli-summary');
+    const summary = path.join(dir, 'summary.md');
+    const build = (flag: string): Promise<CliRun> =>
+      runCliIn(
+        [
+          'build',
+          '--working-directory',
+          EXAMPLE_MODULE,
+          '--output-dir',
+          path.join(dir, 'out'),
+          '--targets',
+          'linux/amd64',
+          flag,
+        ],
+        goEnv(tc, { GITHUB_STEP_SUMMARY: summary }),
+        REPO_ROOT,
+      );
+    expect((await build('--no-summary')).code).toBe(EXIT_OK);
+    expect(existsSync(summary)).toBe(false);
+    expect((await build('--summary')).code).toBe(EXIT_OK);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^## go-build-matrix\n[^]*\*\*1\/1 built\*\*, 0 failed\./);
   });
 
   it('an extra-files line holding several names says entries go one per line, and shows the split', async () => {
