@@ -46,7 +46,7 @@ export interface CliFlags {
 }
 
 /** A command line that asks for something the CLI does not do; exit status 2. */
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 /**
  * The flags of `build` and `plan`. Throws a UsageError for a scalar flag given twice or an
@@ -113,9 +113,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
   }
   const log = new TerminalLogger(flags.verbose, io.stderr);
   try {
-    const options = parseOptions({ mode: command, ...flags.inputs }, io.cwd);
-    // Outside Actions the token comes from the environment only, as gh and GoReleaser take it.
+    // The token comes from the environment only, as gh and GoReleaser take it: never a flag.
     const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '';
+    const options = { ...parseOptions({ mode: command, ...flags.inputs }, io.cwd), githubToken: token };
     if (options.mode === 'build' && options.release !== 'false') {
       const lacking = releaseEnvironmentLacks(io.env, token);
       if (lacking !== null) throw new InputError('release', options.release, lacking);
@@ -127,7 +127,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
       return EXIT_OK;
     }
     const result = await buildMatrix(options, ctx);
-    await publishReports(result.manifest, { ...options, githubToken: token }, io.env, log);
+    await publishReports(result.manifest, options, io.env, log);
     if (options.summary) await appendSummary(result.manifest, io.env, log);
     io.stdout(`${renderTable(result.manifest)}\nmanifest: ${result.manifestPath}\n`);
     const targetsFailed =
@@ -135,7 +135,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     try {
       const handed = await handOff({
         manifest: result.manifest,
-        options: { ...options, githubToken: token },
+        options,
         baseDir: io.cwd,
         env: io.env,
         log,
