@@ -568,7 +568,7 @@ function workspaceRecord(module: GoModule, ctx: EngineContext): WorkspaceRecord 
   if (module.workspace === null) return null;
   return {
     file: relativeToBase(module.workspace.file, ctx),
-    modules: module.workspace.modules.map((m) => ({ path: m.path, dir: relativeToBase(m.dir, ctx) })),
+    modules: module.workspace.modules.map((m) => ({ path: m.path, dir: relativeToBase(m.dir, ctx) || '.' })),
   };
 }
 

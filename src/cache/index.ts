@@ -375,7 +375,7 @@ export async function saveCaches(
       continue;
     }
     if (entry.name === 'GOMODCACHE' && sameInputs(entry)) {
-      log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum); not saving it again`);
+      log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum files); not saving it again`);
       continue;
     }
     if (await unchangedSinceRestore(entry, restored)) {

@@ -103,7 +103,8 @@ async function hashWorkspace(workspace: WorkspaceFiles): Promise<Pick<Dependency
     let content = await readIfThere(file);
     if (content !== null && file !== workspace.file) sums = true;
     // A module without go.sum has no dependencies beyond its go.mod.
-    if (content === null && path.basename(file) === 'go.sum') content = await readIfThere(path.join(path.dirname(file), 'go.mod'));
+    if (content === null && path.basename(file) === 'go.sum')
+      content = await readIfThere(path.join(path.dirname(file), 'go.mod'));
     // Names relative to go.work and NUL-separated: a file moving between modules changes the hash.
     hash.update(`${path.relative(root, file)}\0${content === null ? '-' : content.length}\0`);
     if (content !== null) hash.update(content);

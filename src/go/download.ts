@@ -48,7 +48,10 @@ export async function downloadModules(
     // -e: a package of the input itself that is wrong is for the package check to name; what
     // matters here is a dependency that could not be fetched.
     const failures = (await goQuery(argv, cwd, env)).trim();
-    if (failures !== '') throw new Error(`go list could not load: ${[...new Set(failures.split('\n'))].slice(0, 10).join('\n')}`);
+    if (failures !== '')
+      throw new Error(
+        `go list could not load: ${[...new Set(failures.split('\n'))].slice(0, 10).join('\n')}`,
+      );
   } catch (err) {
     throw new Error(
       `The module's dependencies could not be downloaded, so no target can build. ${(err as Error).message}`,
