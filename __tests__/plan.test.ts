@@ -21,6 +21,7 @@ const module: GoModule = {
   toolchainDirective: null,
   hasDependencies: false,
   vendored: false,
+  workspace: null,
 };
 const toolchain = { version: 'go1.23.5' } as Toolchain;
 const metadata = { version: 'v1.2.3', commit: 'abc123', date: '2026-01-02T03:04:05Z' };

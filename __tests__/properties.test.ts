@@ -265,7 +265,8 @@ function checkJob(job: BuildJob, options: Options): void {
   const { env } = job;
   check(env.GOOS === job.target.goos && env.GOARCH === job.target.goarch, 'GOOS/GOARCH not pinned', env);
   check(
-    env.CGO_ENABLED === options.cgoEnabled && env.GOTOOLCHAIN === 'local',
+    // GOTOOLCHAIN: local unless the env input chooses one.
+    env.CGO_ENABLED === options.cgoEnabled && env.GOTOOLCHAIN === (options.env.GOTOOLCHAIN ?? 'local'),
     'CGO_ENABLED/GOTOOLCHAIN',
     env,
   );

@@ -14,9 +14,11 @@ import { longestFirst, readTimings, timingKey, timingsPathIn, writeTimings } fro
 import type { StepContext, TargetResult } from './build/target-step.js';
 import { failed, runTargetStep } from './build/target-step.js';
 import { observeProcessStarts } from './exec.js';
-import { goQuery } from './go/command.js';
+import { GoCommandError } from './go/command.js';
+import { downloadModules } from './go/download.js';
 import type { GoModule } from './go/module.js';
-import { directiveNewerThan, loadModule } from './go/module.js';
+import { loadModule } from './go/module.js';
+import { checkToolchainLines } from './go/toolchain-lines.js';
 import { checkPackages } from './go/packages.js';
 import type { Toolchain } from './go/toolchain.js';
 import { loadToolchain } from './go/toolchain.js';
@@ -43,7 +45,7 @@ import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp
 import { makeDirectories } from './make-dirs.js';
 import { writeSboms } from './sbom/index.js';
 import { sha256File } from './hash.js';
-import type { ArtifactEntry } from './report/manifest.js';
+import type { ArtifactEntry, WorkspaceRecord } from './report/manifest.js';
 import { msFromEnv } from './env-knobs.js';
 
 export interface EngineContext {
@@ -73,14 +75,40 @@ export interface BuildResult {
   readonly uploadError: string | null;
 }
 
-/** The job's environment for `go` queries: nothing that selects a target, and no toolchain switching. */
-function queryEnvironment(env: EngineContext['env']): Record<string, string> {
+/**
+ * The job's environment for `go` queries: nothing that selects a target, and the Go and the
+ * modules the builds get: GOTOOLCHAIN (local unless `env` chooses another) and GOWORK as `env`
+ * sets them, so the version, ports, variants and module facts are those of the builds.
+ */
+function queryEnvironment(
+  env: EngineContext['env'],
+  chosen: Readonly<Record<string, string>>,
+): Record<string, string> {
   const clean: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && !PINNED_VARIABLES.includes(key)) clean[key] = value;
   }
-  clean.GOTOOLCHAIN = 'local';
+  if (chosen.GOWORK !== undefined) clean.GOWORK = chosen.GOWORK;
+  clean.GOTOOLCHAIN = chosen.GOTOOLCHAIN ?? 'local';
   return clean;
+}
+
+/** The toolchain the builds use; one that GOTOOLCHAIN in `env` cannot start is an error on `env`, in Go's words. */
+async function loadChosenToolchain(
+  cwd: string,
+  env: Record<string, string>,
+  chosen: Readonly<Record<string, string>>,
+): Promise<Toolchain> {
+  try {
+    return await loadToolchain(cwd, env);
+  } catch (err) {
+    if (!(err instanceof GoCommandError) || chosen.GOTOOLCHAIN === undefined) throw err;
+    throw new InputError(
+      'env',
+      `GOTOOLCHAIN=${chosen.GOTOOLCHAIN}`,
+      `Go could not start the toolchain it selects (${err.message.replace(/\s+/g, ' ').slice(0, 400)}); use local, auto, path or a released version such as go1.27.3, with GOPROXY able to serve it.`,
+    );
+  }
 }
 
 function universeOf(toolchain: Toolchain): TargetUniverse {
@@ -106,8 +134,8 @@ export function chunkTargets<T>(targets: readonly T[], chunks: number): T[][] {
 }
 
 export async function planMatrix(options: Options, ctx: EngineContext): Promise<PlanResult> {
-  const env = queryEnvironment(ctx.env);
-  const toolchain = await loadToolchain(options.workingDirectory, env);
+  const env = queryEnvironment(ctx.env, options.env);
+  const toolchain = await loadChosenToolchain(options.workingDirectory, env, options.env);
   const targets = selectTargets(options.targets, options.exclude, universeOf(toolchain));
   const groups = chunkTargets(targets, options.chunks);
   if (options.chunks > groups.length) {
@@ -136,20 +164,20 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
 
 async function buildPipeline(options: Options, ctx: EngineContext): Promise<BuildResult> {
   const { log } = ctx;
-  const env = queryEnvironment(ctx.env);
+  const env = queryEnvironment(ctx.env, options.env);
   const cwd = options.workingDirectory;
-  const toolchain = await loadToolchain(cwd, env);
+  const toolchain = await loadChosenToolchain(cwd, env, options.env);
   // Targets first: a misspelt target is reported before anything else is asked of Go.
   const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
   const [module, metadata, targets] = await Promise.all([
-    loadModule(cwd, env, options.flags),
+    loadModule(cwd, env, options.flags, options.packages),
     readSourceMetadata(cwd, env, options.version),
     resolveTargets(requested, cwd, env),
   ]);
   log.info(
     `${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
   );
-  checkToolchainLines(module, toolchain, ctx);
+  checkToolchainLines(module, toolchain, env.GOTOOLCHAIN ?? 'local', ctx);
   checkToolchainKnows(options, toolchain, requested, log);
   checkCompilerLines(options, toolchain, requested, log);
   const stamp = {
@@ -193,6 +221,10 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     gocache: toolchain.gocache,
     gomodcache: toolchain.gomodcache,
     moduleDir: module.dir,
+    workspace: module.workspace && {
+      file: module.workspace.file,
+      moduleDirs: module.workspace.modules.map((m) => m.dir),
+    },
     commitSeconds: Math.floor(Date.parse(metadata.date) / 1000),
     packages: options.packages,
     compileInputs: compileInputs(jobs, options, env, module.path),
@@ -201,7 +233,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     apiRetryMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_API_RETRY_MS'),
   };
   const restored = await restoreCaches(cacheRequest, log);
-  await downloadModules(module, env, log);
+  await downloadModules(module, options.packages, options.tags, cwd, env, log);
   await checkPackages(options.packages, module, options.workingDirectory, env);
 
   const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
@@ -276,8 +308,13 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   const manifest: Manifest = {
     schemaVersion: 1,
     tool: { name: TOOL.name, version: TOOL.version },
-    go: { version: toolchain.version, hostGoos: toolchain.hostGoos, hostGoarch: toolchain.hostGoarch },
+    go: {
+      version: builtWith(artifacts, toolchain.version, log),
+      hostGoos: toolchain.hostGoos,
+      hostGoarch: toolchain.hostGoarch,
+    },
     module: module.path,
+    workspace: workspaceRecord(module, ctx),
     version: metadata.version,
     commit: metadata.commit,
     date: metadata.date,
@@ -357,44 +394,6 @@ function checkCompilerLines(
       );
     }
   }
-}
-
-/**
- * A go.mod that asks for a newer Go than the one on PATH. From Go 1.21 the `go` line is a
- * requirement and every target would fail alike, so this fails once, before any build; the
- * `toolchain` line names the Go the module is meant to be built with. GOTOOLCHAIN=local stays:
- * a build step must not fetch a toolchain nobody chose. Go before 1.21 treats the go line as
- * advisory and builds anyway, hence only a warning there.
- */
-function checkToolchainLines(module: GoModule, toolchain: Toolchain, ctx: EngineContext): void {
-  const goMod = path.join(module.dir, 'go.mod');
-  const newer = [
-    ...(module.goDirective && directiveNewerThan(module.goDirective, toolchain.version)
-      ? [{ line: `go ${module.goDirective}`, want: module.goDirective }]
-      : []),
-    ...(module.toolchainDirective && directiveNewerThan(module.toolchainDirective, toolchain.version)
-      ? [
-          {
-            line: `toolchain ${module.toolchainDirective}`,
-            want: module.toolchainDirective.replace(/^go/, ''),
-          },
-        ]
-      : []),
-  ];
-  const wanted = newer[newer.length - 1];
-  if (wanted === undefined) return;
-  const lines = newer.map((n) => `'${n.line}'`).join(' and ');
-  const sentence = `go.mod asks for ${lines} but the Go on PATH is ${toolchain.version}, and with GOTOOLCHAIN=local no other Go is downloaded`;
-  const fix = `install Go ${wanted.want} or newer before this step (actions/setup-go with 'go-version-file: go.mod' reads these lines)`;
-  if (atLeast(toolchain.release, [1, 21])) {
-    throw new InputError('working-directory', module.dir, `${sentence}: ${fix}.`);
-  }
-  ctx.log.warning(
-    `${sentence}; ${toolchain.version} treats the go line as advisory and builds anyway. To build with the Go the module asks for, ${fix}.`,
-    {
-      file: path.relative(ctx.baseDir, goMod),
-    },
-  );
 }
 
 const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
@@ -548,22 +547,29 @@ async function checkWritable(outputDir: string): Promise<void> {
   }
 }
 
-async function downloadModules(module: GoModule, env: Record<string, string>, log: Logger): Promise<void> {
-  if (!module.hasDependencies || module.vendored) {
-    log.debug(
-      module.vendored ? 'Dependencies are vendored: nothing to download.' : 'The module has no dependencies.',
-    );
-    return;
-  }
-  // Once, before the fan-out, so parallel builds do not race to fetch the same modules.
-  log.info('Downloading module dependencies (go mod download)…');
-  try {
-    await goQuery(['mod', 'download'], module.dir, env);
-  } catch (err) {
-    throw new Error(
-      `The module's dependencies could not be downloaded, so no target can build. ${(err as Error).message}`,
+/**
+ * The Go that built the binaries, from their build info: with GOTOOLCHAIN switching, the go on
+ * PATH is not the one that builds. A version other than the queries reported is a warning.
+ */
+function builtWith(artifacts: readonly ArtifactEntry[], queried: string, log: Logger): string {
+  const versions = new Set(artifacts.flatMap((a) => a.verify?.buildinfo?.goVersion ?? []));
+  const [built] = versions;
+  if (built === undefined) return queried;
+  if (versions.size > 1 || built !== queried) {
+    log.warning(
+      `The binaries' build info names ${[...versions].join(', ')}, but go version said ${queried} before the builds; the manifest records ${built}.`,
     );
   }
+  return built;
+}
+
+/** go.work and its modules, relative to the workspace; null in module mode. */
+function workspaceRecord(module: GoModule, ctx: EngineContext): WorkspaceRecord | null {
+  if (module.workspace === null) return null;
+  return {
+    file: relativeToBase(module.workspace.file, ctx),
+    modules: module.workspace.modules.map((m) => ({ path: m.path, dir: relativeToBase(m.dir, ctx) || '.' })),
+  };
 }
 
 function annotateDiagnostics(outcomes: readonly BuildOutcome[], log: Logger): void {

@@ -27,8 +27,9 @@ export function pinnedRecord(pinned: PinnedVariables): Record<string, string> {
  * The complete environment of one `go build`. Everything the job exported is kept (PATH,
  * HOME, GOFLAGS, GOPROXY, …) except the variables that decide what is built: GOOS, GOARCH,
  * CGO_ENABLED and the arch's variant are set explicitly, every other variant variable is
- * removed, and GOTOOLCHAIN=local stops a `toolchain` line in go.mod from switching Go.
- * `extra` (the `env` input) cannot name a pinned variable; the options parser rejects that.
+ * removed, and GOTOOLCHAIN=local stops a `toolchain` line in go.mod from switching Go, unless
+ * `extra` (the `env` input) chooses another GOTOOLCHAIN. `extra` cannot name a pinned variable;
+ * the options parser rejects that.
  */
 export function buildEnvironment(
   base: Readonly<Record<string, string | undefined>>,
@@ -51,6 +52,6 @@ export function buildEnvironment(
   env.GOARCH = pinned.GOARCH;
   env.CGO_ENABLED = pinned.CGO_ENABLED;
   if (pinned.variant) env[pinned.variant.variable] = pinned.variant.value;
-  env.GOTOOLCHAIN = 'local';
+  env.GOTOOLCHAIN = extra.GOTOOLCHAIN ?? 'local';
   return env;
 }

@@ -28,6 +28,7 @@ import {
   modulesKeys,
   movingPart,
 } from './keys.js';
+import type { WorkspaceFiles } from './keys.js';
 import type { CacheName } from './paths.js';
 import { cachePaths, selectedSize } from './paths.js';
 
@@ -59,6 +60,8 @@ export interface CacheRequest {
   gomodcache: string;
   /** Where go.mod / go.sum are. */
   moduleDir: string;
+  /** The go.work the module builds in: its sum files key GOMODCACHE too. Null or absent in module mode. */
+  workspace?: WorkspaceFiles | null;
   /** The commit's time (seconds since the epoch): orders the entries of runs of different commits. */
   commitSeconds: number;
   /** The `package` input: legs building other packages keep their own entries. */
@@ -171,7 +174,7 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     return INACTIVE;
   }
 
-  const deps = await hashDependencies(req.moduleDir).catch((error: Error) => error);
+  const deps = await hashDependencies(req.moduleDir, req.workspace ?? null).catch((error: Error) => error);
   if (deps instanceof Error) {
     log.warning(`Cache not restored: ${deps.message}`);
     return INACTIVE;
@@ -207,7 +210,7 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
 
   return {
     active: true,
-    hit: hitOf(entries, deps.file === 'go.sum'),
+    hit: hitOf(entries, deps.file === 'go.sum' || deps.file === 'go.work.sum'),
     key: build.key,
     entries,
     gocache,
@@ -372,7 +375,7 @@ export async function saveCaches(
       continue;
     }
     if (entry.name === 'GOMODCACHE' && sameInputs(entry)) {
-      log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum); not saving it again`);
+      log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum files); not saving it again`);
       continue;
     }
     if (await unchangedSinceRestore(entry, restored)) {

@@ -50,25 +50,66 @@ export function compileInputsHash(inputs: readonly string[]): string {
 }
 
 export interface DependencyHash {
-  file: 'go.sum' | 'go.mod';
+  /** What was hashed: go.sum (else go.mod) of a module; in a workspace go.work with every sum file ('go.work.sum'), or with go.mod files where there are none ('go.work'). */
+  file: 'go.sum' | 'go.mod' | 'go.work.sum' | 'go.work';
   hash: string;
   /** Short hash of the module path: modules of one repository keep apart entries. */
   module: string;
 }
 
-/** go.sum lists every module the build may download; a module without one has no dependencies beyond go.mod. */
-export async function hashDependencies(moduleDir: string): Promise<DependencyHash> {
-  const read = (file: string) =>
-    readFile(path.join(moduleDir, file)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
-  const [goSum, goMod] = await Promise.all([read('go.sum'), read('go.mod')]);
+/** A go.work workspace: its file and the directories of the modules it uses. */
+export interface WorkspaceFiles {
+  file: string;
+  moduleDirs: readonly string[];
+}
+
+const readIfThere = (file: string): Promise<Buffer | null> =>
+  readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+
+/**
+ * go.sum lists every module the build may download; a module without one has no dependencies
+ * beyond go.mod. In a workspace the builds check sums against go.work.sum and every used
+ * module's go.sum, so all of them (and go.work, whose `use` lines choose the modules) are hashed.
+ */
+export async function hashDependencies(
+  moduleDir: string,
+  workspace: WorkspaceFiles | null = null,
+): Promise<DependencyHash> {
+  const [goSum, goMod] = await Promise.all([
+    readIfThere(path.join(moduleDir, 'go.sum')),
+    readIfThere(path.join(moduleDir, 'go.mod')),
+  ]);
   if (goMod === null) throw new Error(`neither go.sum nor go.mod found in ${moduleDir}`);
   const module = sha256(modulePath(goMod.toString('utf8'))).slice(0, 8);
+  if (workspace !== null) return { ...(await hashWorkspace(workspace)), module };
   return goSum !== null
     ? { file: 'go.sum', hash: sha256(goSum).slice(0, 16), module }
     : { file: 'go.mod', hash: sha256(goMod).slice(0, 16), module };
+}
+
+async function hashWorkspace(workspace: WorkspaceFiles): Promise<Pick<DependencyHash, 'file' | 'hash'>> {
+  const root = path.dirname(workspace.file);
+  const files = [
+    workspace.file,
+    path.join(root, 'go.work.sum'),
+    ...[...workspace.moduleDirs].sort().map((dir) => path.join(dir, 'go.sum')),
+  ];
+  const hash = createHash('sha256');
+  let sums = false;
+  for (const file of files) {
+    let content = await readIfThere(file);
+    if (content !== null && file !== workspace.file) sums = true;
+    // A module without go.sum has no dependencies beyond its go.mod.
+    if (content === null && path.basename(file) === 'go.sum')
+      content = await readIfThere(path.join(path.dirname(file), 'go.mod'));
+    // Names relative to go.work and NUL-separated: a file moving between modules changes the hash.
+    hash.update(`${path.relative(root, file)}\0${content === null ? '-' : content.length}\0`);
+    if (content !== null) hash.update(content);
+  }
+  return { file: sums ? 'go.work.sum' : 'go.work', hash: hash.digest('hex').slice(0, 16) };
 }
 
 function modulePath(goMod: string): string {

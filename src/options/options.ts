@@ -76,14 +76,11 @@ export interface Options {
 export type ReleaseMode = 'true' | 'draft' | 'false';
 export type ReleaseNotes = 'auto' | 'generated' | 'tag';
 
-/** Variables every build pins itself; setting them through `env` would defeat the pinning. */
-export const PINNED_VARIABLES: readonly string[] = [
-  'GOOS',
-  'GOARCH',
-  'CGO_ENABLED',
-  'GOTOOLCHAIN',
-  ...VARIANT_VARIABLES,
-];
+/**
+ * Variables every build pins itself; setting them through `env` would defeat the pinning.
+ * GOTOOLCHAIN is not among them: the job's is replaced by `local`, but `env` may choose one.
+ */
+export const PINNED_VARIABLES: readonly string[] = ['GOOS', 'GOARCH', 'CGO_ENABLED', ...VARIANT_VARIABLES];
 
 /** `go build` flags that would write elsewhere, run other programs or build another module. */
 const FORBIDDEN_FLAGS: Readonly<Record<string, string>> = {

@@ -66,11 +66,21 @@ export interface CacheRecord {
   use?: 'off' | 'local' | 'unavailable' | 'restore-only' | 'restore-and-save';
 }
 
+/** The go.work a build ran in: paths relative to the workspace. */
+export interface WorkspaceRecord {
+  file: string;
+  /** The modules of its `use` lines (each a main module of the build). */
+  modules: { path: string; dir: string }[];
+}
+
 export interface Manifest {
   schemaVersion: 1;
   tool: { name: string; version: string };
+  /** `version` is the Go of the binaries' build info (GOTOOLCHAIN may switch from the go on PATH). */
   go: { version: string; hostGoos: string; hostGoarch: string };
   module: string;
+  /** The go.work workspace the module was built in; null in module mode; absent in older manifests. */
+  workspace?: WorkspaceRecord | null;
   version: string;
   commit: string;
   date: string;
