@@ -17,7 +17,8 @@ import { observeProcessStarts } from './exec.js';
 import { goQuery } from './go/command.js';
 import type { GoModule } from './go/module.js';
 import { directiveNewerThan, loadModule } from './go/module.js';
-import { checkPackages } from './go/packages.js';
+import type { ExpandContext } from './go/packages.js';
+import { checkPackages, expandPackageLines } from './go/packages.js';
 import type { Toolchain } from './go/toolchain.js';
 import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
@@ -92,6 +93,20 @@ function universeOf(toolchain: Toolchain): TargetUniverse {
   };
 }
 
+function expandContext(
+  options: Options,
+  env: Record<string, string>,
+  targets: readonly RequestedTarget[],
+): ExpandContext {
+  return {
+    workingDirectory: options.workingDirectory,
+    env,
+    platforms: targets,
+    tags: options.tags,
+    cgoEnabled: options.cgoEnabled,
+  };
+}
+
 /** Splits targets into `chunks` contiguous groups of nearly equal size (never an empty group). */
 export function chunkTargets<T>(targets: readonly T[], chunks: number): T[][] {
   const count = Math.max(1, Math.min(chunks, targets.length));
@@ -109,6 +124,10 @@ export async function planMatrix(options: Options, ctx: EngineContext): Promise<
   const env = queryEnvironment(ctx.env);
   const toolchain = await loadToolchain(options.workingDirectory, env);
   const targets = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  // A pattern that matches no main package fails here already, before any build job starts.
+  if (options.mode === 'plan') {
+    await expandPackageLines(options.packages, expandContext(options, env, targets), ctx.log);
+  }
   const groups = chunkTargets(targets, options.chunks);
   if (options.chunks > groups.length) {
     ctx.log.info(
@@ -134,13 +153,20 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   }
 }
 
-async function buildPipeline(options: Options, ctx: EngineContext): Promise<BuildResult> {
+async function buildPipeline(given: Options, ctx: EngineContext): Promise<BuildResult> {
   const { log } = ctx;
   const env = queryEnvironment(ctx.env);
-  const cwd = options.workingDirectory;
+  const cwd = given.workingDirectory;
   const toolchain = await loadToolchain(cwd, env);
   // Targets first: a misspelt target is reported before anything else is asked of Go.
-  const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  const requested = selectTargets(given.targets, given.exclude, universeOf(toolchain));
+  // From here on (jobs, cache keys, universal binaries) `package` is the expanded list.
+  const { packages, onlyFor } = await expandPackageLines(
+    given.packages,
+    expandContext(given, env, requested),
+    log,
+  );
+  const options: Options = { ...given, packages };
   const [module, metadata, targets] = await Promise.all([
     loadModule(cwd, env, options.flags),
     readSourceMetadata(cwd, env, options.version),
@@ -167,6 +193,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     metadata,
     targets,
     baseEnv: ctx.env,
+    onlyFor,
   });
   for (const { dropped, kept } of merged) {
     log.info(
@@ -202,7 +229,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   };
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
-  await checkPackages(options.packages, module, options.workingDirectory, env);
+  // The lines as given: what a pattern expanded to is main already.
+  await checkPackages(given.packages, module, options.workingDirectory, env);
 
   const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
   if (options.smokeTest !== null && !isolateNetwork) {
