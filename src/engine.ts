@@ -33,6 +33,7 @@ import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
 import { resolveExtraFiles, writeChecksums } from './package/index.js';
 import { universalBinaries } from './package/universal-step.js';
+import { previousManifest, tidyOutputDir } from './package/output-dir.js';
 import type { CacheRequest } from './cache/index.js';
 import { restoreCaches, saveCaches } from './cache/index.js';
 import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload/names.js';
@@ -238,6 +239,7 @@ async function buildPipeline(given: Options, ctx: EngineContext): Promise<BuildR
       'Smoke tests run with the network reachable: this machine does not allow a network namespace (unshare).',
     );
   }
+  const previous = await previousManifest(options.outputDir, log);
   const timingsPath = timingsPathIn(toolchain.gocache);
   const previousTimings = await readTimings(path.join(options.outputDir, MANIFEST_FILE), timingsPath);
   const order = longestFirst(jobs, previousTimings, module.path);
@@ -315,6 +317,16 @@ async function buildPipeline(given: Options, ctx: EngineContext): Promise<BuildR
     artifacts,
   };
   const manifestPath = await writeManifest(options.outputDir, manifest);
+  await tidyOutputDir(
+    {
+      outputDir: options.outputDir,
+      baseDir: ctx.baseDir,
+      workingDirectory: cwd,
+      previous,
+      current: manifest,
+    },
+    log,
+  );
   const uploadError = await upload(
     options,
     manifest,
