@@ -41,7 +41,11 @@ export async function checkPackages(
     const [importPath = pkg, name = '', error = ''] = (lines[i] ?? '').split('\t');
     // The host's GOOS may exclude a package built only for other targets: that is for go build to judge per target.
     if (error !== '' && !/build constraints exclude all Go files/.test(error)) {
-      throw new InputError('package', pkg, `go list in module ${module.path} says: ${error.split('\n')[0]}`);
+      throw new InputError(
+        'package',
+        pkg,
+        `go list in module ${module.path} says: ${error.split('\n')[0]}${onePerLine(pkg)}`,
+      );
     }
     if (error === '' && name !== 'main') {
       throw new InputError(
@@ -178,15 +182,16 @@ async function matchPattern(pattern: string, ctx: ExpandContext): Promise<Matche
   }
   const libraries = [...names.keys()].filter((s) => !mains.has(s));
   if (mains.size === 0) {
+    const split = onePerLine(pattern);
     const what =
       libraries.length > 0
         ? `It matches only packages that are not main (${libraries.join(', ')}), so go build makes no executable of them`
         : `It matches no package${problems.length > 0 ? ` (go list: ${problems[0]})` : ''}`;
-    throw new InputError(
-      'package',
-      pattern,
-      `${what}; name the directory of a main package (one with func main), e.g. ./cmd/app, or a pattern above some, e.g. ./cmd/....`,
-    );
+    const fix =
+      split !== ''
+        ? `${split}.`
+        : '; name the directory of a main package (one with func main), e.g. ./cmd/app, or a pattern above some, e.g. ./cmd/....';
+    throw new InputError('package', pattern, `${what}${fix}`);
   }
   return { mains, libraries, platforms: platforms.length };
 }
@@ -218,4 +223,14 @@ export async function expandPackageLines(
     );
   }
   return expanded;
+}
+
+/**
+ * For an entry that holds spaces: `package` takes one entry per line, so './cmd/a ./cmd/b' is
+ * one directory of that name. Shows the split it was probably meant as.
+ */
+function onePerLine(entry: string): string {
+  const words = entry.split(/\s+/).filter((w) => w !== '');
+  if (words.length < 2) return '';
+  return `. Entries go one per line, so this whole line was read as one package; to build ${words.length}, put each on its own line: ${words.map((w) => `'${w}'`).join(', ')} (on the command line, one --package per entry)`;
 }
