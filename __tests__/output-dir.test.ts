@@ -59,6 +59,23 @@ describe('output-dir', () => {
     );
   });
 
+  it('a file the earlier manifest lists but someone replaced since is not removed, and is named', async () => {
+    const out = tempDir('out');
+    const inputs = { 'working-directory': EXAMPLE_MODULE, 'output-dir': out };
+    await build(tc, { ...inputs, targets: 'linux/amd64 windows/amd64' });
+    writeFileSync(path.join(out, 'hello-windows-amd64.zip'), 'my own zip');
+    const second = await build(tc, { ...inputs, targets: 'linux/amd64' });
+    expect(filesIn(out)).toEqual([...listed(second), 'hello-windows-amd64.zip'].sort());
+    expect(readFileSync(path.join(out, 'hello-windows-amd64.zip'), 'utf8')).toBe('my own zip');
+    const messages = second.log.lines.map((l) => `${l.level}: ${l.message}`);
+    expect(messages).toContainEqual(
+      'info: Removed 1 file(s) an earlier run wrote and this one did not: hello-windows-amd64.exe',
+    );
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^warning: .* left in place: hello-windows-amd64\.zip\./),
+    );
+  });
+
   it.each([
     ['verify-failed', { linkage: 'dynamic' }],
     ['smoke-failed', { 'smoke-test': '-exit 3' }],

@@ -3,6 +3,7 @@
 // did not are removed, and only those: output-dir may be '.' or hold the user's own files.
 import { chmod, lstat, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256File } from '../hash.js';
 import type { Logger } from '../log.js';
 import { makeDirectories } from '../make-dirs.js';
 import type { Manifest } from '../report/manifest.js';
@@ -36,13 +37,22 @@ export async function setAside(file: string, outputDir: string, log: Logger): Pr
   }
 }
 
-/** Every file a manifest names (binaries, failed files, archives, SBOMs, checksums), absolute. */
-export function manifestFiles(manifest: Manifest, baseDir: string): Set<string> {
-  const files = manifest.artifacts.flatMap((a) => [a.path, a.archive, ...(a.sboms ?? [])]);
-  if (manifest.checksums !== null) files.push(manifest.checksums);
-  return new Set(
-    files.filter((f): f is string => typeof f === 'string' && f !== '').map((f) => path.resolve(baseDir, f)),
-  );
+/**
+ * Every file a manifest names (binaries, failed files, archives, SBOMs, checksums), absolute,
+ * with the sha256 it recorded for it, or null when it recorded none.
+ */
+export function manifestFiles(manifest: Manifest, baseDir: string): Map<string, string | null> {
+  const files = new Map<string, string | null>();
+  const add = (file: string | null | undefined, sha256: string | null): void => {
+    if (typeof file === 'string' && file !== '') files.set(path.resolve(baseDir, file), sha256);
+  };
+  for (const a of manifest.artifacts) {
+    add(a.path, a.sha256);
+    add(a.archive, a.archiveSha256);
+    for (const sbom of a.sboms ?? []) add(sbom, null);
+  }
+  add(manifest.checksums, null);
+  return files;
 }
 
 /** The manifest an earlier run left in output-dir, or null when there is none that can be read. */
@@ -86,13 +96,15 @@ export interface TidyRequest {
  */
 export async function tidyOutputDir(req: TidyRequest, log: Logger): Promise<string[]> {
   const outputDir = path.resolve(req.outputDir);
-  const current = manifestFiles(req.current, req.baseDir);
+  const current = new Set(manifestFiles(req.current, req.baseDir).keys());
   const removed: string[] = [];
   if (req.previous !== null) {
-    for (const file of manifestFiles(req.previous, req.baseDir)) {
+    for (const [file, sha256] of manifestFiles(req.previous, req.baseDir)) {
       if (current.has(file) || !inside(file, outputDir)) continue;
       const info = await lstat(file).catch(() => null);
-      if (info === null || info.isDirectory()) continue;
+      if (info === null || !info.isFile()) continue;
+      // Replaced since (by a person or another tool): not the file that run wrote, so it stays.
+      if (sha256 !== null && (await sha256File(file).catch(() => null)) !== sha256) continue;
       await rm(file, { force: true });
       removed.push(path.relative(outputDir, file));
     }
