@@ -154,20 +154,13 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
   }
 }
 
-async function buildPipeline(given: Options, ctx: EngineContext): Promise<BuildResult> {
+async function buildPipeline(options: Options, ctx: EngineContext): Promise<BuildResult> {
   const { log } = ctx;
   const env = queryEnvironment(ctx.env);
-  const cwd = given.workingDirectory;
+  const cwd = options.workingDirectory;
   const toolchain = await loadToolchain(cwd, env);
   // Targets first: a misspelt target is reported before anything else is asked of Go.
-  const requested = selectTargets(given.targets, given.exclude, universeOf(toolchain));
-  // From here on (jobs, cache keys, universal binaries) `package` is the expanded list.
-  const { packages, onlyFor } = await expandPackageLines(
-    given.packages,
-    expandContext(given, env, requested),
-    log,
-  );
-  const options: Options = { ...given, packages };
+  const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
   const [module, metadata, targets] = await Promise.all([
     loadModule(cwd, env, options.flags),
     readSourceMetadata(cwd, env, options.version),
@@ -179,6 +172,10 @@ async function buildPipeline(given: Options, ctx: EngineContext): Promise<BuildR
   checkToolchainLines(module, toolchain, ctx);
   checkToolchainKnows(options, toolchain, requested, log);
   checkCompilerLines(options, toolchain, requested, log);
+  const given = options.packages;
+  const { packages, onlyFor } = await expandPackageLines(given, expandContext(options, env, requested), log);
+  // From here on (jobs, cache keys, universal binaries) `package` is the expanded list.
+  options = { ...options, packages };
   const stamp = {
     version: metadata.version,
     release: toolchain.release,
@@ -231,7 +228,7 @@ async function buildPipeline(given: Options, ctx: EngineContext): Promise<BuildR
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, env, log);
   // The lines as given: what a pattern expanded to is main already.
-  await checkPackages(given.packages, module, options.workingDirectory, env);
+  await checkPackages(given, module, options.workingDirectory, env);
 
   const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
   if (options.smokeTest !== null && !isolateNetwork) {

@@ -46,8 +46,8 @@ describe('a package pattern and the cache', () => {
         './cmd/a ok',
         './cmd/b ok',
       ]);
-      keys.push(run.manifest.cache.key);
-      hits.push(run.manifest.cache.hit);
+      keys.push(run.manifest.cache?.key ?? null);
+      hits.push(run.manifest.cache?.hit ?? '');
     }
     expect(keys[0]).not.toBeNull();
     expect(keys[1]).toBe(keys[0]);
