@@ -19,7 +19,8 @@ import { downloadModules } from './go/download.js';
 import type { GoModule } from './go/module.js';
 import { loadModule } from './go/module.js';
 import { checkToolchainLines } from './go/toolchain-lines.js';
-import { checkPackages } from './go/packages.js';
+import type { ExpandContext } from './go/packages.js';
+import { checkPackages, expandPackageLines } from './go/packages.js';
 import type { Toolchain } from './go/toolchain.js';
 import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
@@ -34,6 +35,7 @@ import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
 import { resolveExtraFiles, writeChecksums } from './package/index.js';
 import { universalBinaries } from './package/universal-step.js';
+import { previousManifest, tidyOutputDir } from './package/output-dir.js';
 import type { CacheRequest } from './cache/index.js';
 import { restoreCaches, saveCaches } from './cache/index.js';
 import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload/names.js';
@@ -120,6 +122,20 @@ function universeOf(toolchain: Toolchain): TargetUniverse {
   };
 }
 
+function expandContext(
+  options: Options,
+  env: Record<string, string>,
+  targets: readonly RequestedTarget[],
+): ExpandContext {
+  return {
+    workingDirectory: options.workingDirectory,
+    env,
+    platforms: targets,
+    tags: options.tags,
+    cgoEnabled: options.cgoEnabled,
+  };
+}
+
 /** Splits targets into `chunks` contiguous groups of nearly equal size (never an empty group). */
 export function chunkTargets<T>(targets: readonly T[], chunks: number): T[][] {
   const count = Math.max(1, Math.min(chunks, targets.length));
@@ -137,6 +153,10 @@ export async function planMatrix(options: Options, ctx: EngineContext): Promise<
   const env = queryEnvironment(ctx.env, options.env);
   const toolchain = await loadChosenToolchain(options.workingDirectory, env, options.env);
   const targets = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  // A pattern that matches no main package fails here already, before any build job starts.
+  if (options.mode === 'plan') {
+    await expandPackageLines(options.packages, expandContext(options, env, targets), ctx.log);
+  }
   const groups = chunkTargets(targets, options.chunks);
   if (options.chunks > groups.length) {
     ctx.log.info(
@@ -180,6 +200,10 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   checkToolchainLines(module, toolchain, env.GOTOOLCHAIN ?? 'local', ctx);
   checkToolchainKnows(options, toolchain, requested, log);
   checkCompilerLines(options, toolchain, requested, log);
+  const given = options.packages;
+  const { packages, onlyFor } = await expandPackageLines(given, expandContext(options, env, requested), log);
+  // From here on (jobs, cache keys, universal binaries) `package` is the expanded list.
+  options = { ...options, packages };
   const stamp = {
     version: metadata.version,
     release: toolchain.release,
@@ -195,6 +219,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     metadata,
     targets,
     baseEnv: ctx.env,
+    onlyFor,
   });
   for (const { dropped, kept } of merged) {
     log.info(
@@ -234,7 +259,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   };
   const restored = await restoreCaches(cacheRequest, log);
   await downloadModules(module, options.packages, options.tags, cwd, env, log);
-  await checkPackages(options.packages, module, options.workingDirectory, env);
+  // The lines as given: what a pattern expanded to is main already.
+  await checkPackages(given, module, options.workingDirectory, env);
 
   const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
   if (options.smokeTest !== null && !isolateNetwork) {
@@ -242,6 +268,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
       'Smoke tests run with the network reachable: this machine does not allow a network namespace (unshare).',
     );
   }
+  const previous = await previousManifest(options.outputDir, log);
   const timingsPath = timingsPathIn(toolchain.gocache);
   const previousTimings = await readTimings(path.join(options.outputDir, MANIFEST_FILE), timingsPath);
   const order = longestFirst(jobs, previousTimings, module.path);
@@ -324,6 +351,16 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     artifacts,
   };
   const manifestPath = await writeManifest(options.outputDir, manifest);
+  await tidyOutputDir(
+    {
+      outputDir: options.outputDir,
+      baseDir: ctx.baseDir,
+      workingDirectory: cwd,
+      previous,
+      current: manifest,
+    },
+    log,
+  );
   const uploadError = await upload(
     options,
     manifest,

@@ -94,6 +94,8 @@ export interface PlanInputs {
   readonly metadata: SourceMetadata;
   readonly targets: readonly ResolvedTarget[];
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Packages built for some `goos/goarch` pairs only (a pattern matched them there alone). */
+  readonly onlyFor?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface JobPlan {
@@ -110,7 +112,9 @@ export function planJobs(inputs: PlanInputs): JobPlan {
   const showVariant = variantsShown(targets);
   for (const pkg of options.packages) {
     const name = options.name ?? derivedName(pkg, module, options.workingDirectory);
+    const only = inputs.onlyFor?.get(pkg);
     for (const target of targets) {
+      if (only !== undefined && !only.has(`${target.goos}/${target.goarch}`)) continue;
       const job = planJob(inputs, target, pkg, name, showVariant(target));
       const previous = byOutput.get(job.output);
       if (previous === undefined) {

@@ -5,6 +5,7 @@ import type { EngineContext } from '../engine.js';
 import type { Options } from '../options/options.js';
 import type { ArchiveEntry, Archived } from '../package/index.js';
 import { archiveBinary, archiveKind } from '../package/index.js';
+import { setAside } from '../package/output-dir.js';
 import type { SmokeRecord, TargetTimeline } from '../report/manifest.js';
 import { smokePassed, smokeTest } from '../smoke/index.js';
 import type { VerifyResult } from '../verify/index.js';
@@ -24,6 +25,8 @@ export interface TargetResult {
   readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
   readonly timeline: TargetTimeline;
+  /** Where the binary lies now: its output, failed/<name> for a failed target, null when none. */
+  readonly file: string | null;
   /** The binary's bytes, kept only when a later step uses them (the darwin slices of `universal`). */
   readonly bytes: Buffer | null;
 }
@@ -99,6 +102,9 @@ export async function runTargetStep(
   // A failed target keeps its slot until its result is in, so fail-fast sees it before the next start.
   const passed = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
   if (passed) releaseSlot();
+  // Nothing under the name a good binary would have: a step shipping output-dir/* must not find it.
+  const file =
+    bytes === null ? null : passed ? job.output : await setAside(job.output, options.outputDir, ctx.log);
   const kind = archiveKind(options.archive, job.target.goos);
   const archive =
     bytes !== null && passed && kind !== null
@@ -117,6 +123,7 @@ export async function runTargetStep(
     verify,
     smoke,
     archive,
+    file,
     timeline: { started, built, verified, done: clock() },
     bytes: options.universal && isUniversalSlice(job) ? bytes : null,
   };
@@ -133,7 +140,7 @@ export function describeSmoke(smoke: SmokeRecord, args: readonly string[]): stri
 }
 
 function reportResult(
-  { outcome, verify, smoke }: TargetResult,
+  { outcome, verify, smoke, file }: TargetResult,
   ctx: EngineContext,
   smokeArgs: readonly string[],
 ): void {
@@ -167,6 +174,8 @@ function reportResult(
   if (outcome.output) lines.push(...outcome.output.split('\n'));
   const time = outcome.seconds === null ? '' : ` in ${outcome.seconds.toFixed(1)} s`;
   const ok = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
+  if (!ok && file !== null)
+    lines.push(`kept for inspection as ${path.relative(ctx.baseDir, file)}, not shipped`);
   ctx.log.group(`${ok ? '✓' : '✗'} ${job.target.id} (${job.package})${time}`, lines);
   if (!outcome.ok && outcome.diagnostics.length === 0) {
     ctx.log.error(`${job.target.id}: ${outcome.error ?? 'build failed'}`, {
@@ -174,7 +183,8 @@ function reportResult(
     });
   }
   if (verify && !verify.ok) {
-    ctx.log.error(`${relative} is not a valid ${job.target.id} binary: ${verify.problems.join(' ')}`, {
+    const kept = file === null ? '' : ` (kept as ${path.relative(ctx.baseDir, file)}, not shipped)`;
+    ctx.log.error(`${relative} is not a valid ${job.target.id} binary: ${verify.problems.join(' ')}${kept}`, {
       title: `verify ${job.target.id}`,
     });
   }

@@ -11,6 +11,7 @@ import { BufferSource, verifySource } from '../verify/index.js';
 import type { ArchiveEntry } from './archive.js';
 import { archiveKind } from './archive.js';
 import { archiveBinary } from './index.js';
+import { setAside } from './output-dir.js';
 import { writeUniversal } from './universal.js';
 
 export interface UniversalInputs {
@@ -108,6 +109,8 @@ async function universalEntry(
       ? await archiveBinary(dest, bytes, amd64.name, '', kind, extraFiles, mtime)
       : null;
   const relative = (file: string): string => relativeToBase(file, ctx);
+  // Like a failed target's binary: kept apart, never under the name that ships.
+  const file = verify.ok ? dest : await setAside(dest, options.outputDir, ctx.log);
   ctx.log.group(`${verify.ok ? '✓' : '✗'} ${target} (${amd64.package})`, [
     `wrote ${relative(dest)} from ${relative(amd64.output)} and ${relative(arm64.output)}`,
     ...slices.map(
@@ -126,7 +129,7 @@ async function universalEntry(
     goarch: 'universal',
     env: { GOOS: 'darwin', CGO_ENABLED: options.cgoEnabled },
     status: verify.ok ? 'ok' : 'verify-failed',
-    path: relative(dest),
+    path: file === null ? null : relative(file),
     archive: archive ? relative(archive.path) : null,
     archiveSha256: archive?.sha256 ?? null,
     size: bytes.length,

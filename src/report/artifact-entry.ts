@@ -59,7 +59,8 @@ export function artifactEntry(
     goarch: job.target.goarch,
     env: pinnedRecord(job.pinned),
     status,
-    path: built ? relativeToBase(job.output, ctx) : null,
+    // A failed target's file lies apart, in output-dir/failed/, for inspection only.
+    path: built && result?.file ? relativeToBase(result.file, ctx) : null,
     archive: result?.archive ? relativeToBase(result.archive.path, ctx) : null,
     archiveSha256: result?.archive?.sha256 ?? null,
     size: outcome?.size ?? null,

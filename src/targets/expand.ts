@@ -7,6 +7,7 @@ import { nearest } from './suggest.js';
 import type { GoRelease } from './variants.js';
 import type { VariantRule } from './variants.js';
 import {
+  atLeast,
   FEATURE_SEPARATOR,
   featureProblem,
   splitSpelling,
@@ -209,9 +210,12 @@ function variantsFor(
   const spelling = splitSpelling(d.goarch, variant);
   const problem = featureProblem(d.goarch, spelling, universe.release, universe.goVersion);
   if (problem !== null) {
-    const how = rule.features
-      ? ` Write the level, then the features joined by '${FEATURE_SEPARATOR}', e.g. '${where}/${exampleSpelling(rule, valid)}'.`
-      : ` Valid: ${valid.join(', ')}.`;
+    const how = !rule.features
+      ? ` Valid: ${valid.join(', ')}.`
+      : !atLeast(universe.release, rule.features.since)
+        ? // Another feature spelling would fail alike: only dropping them or a newer Go helps.
+          ` Drop the features (${valid.includes(spelling.level) ? `'${where}/${spelling.level}'` : `a level alone: ${valid.join(', ')}`}) or install Go ${rule.features.since.join('.')} or newer before this step.`
+        : ` Write the level, then the features joined by '${FEATURE_SEPARATOR}', e.g. '${where}/${exampleSpelling(rule, valid)}'.`;
     throw new InputError(
       input,
       pattern.text,
