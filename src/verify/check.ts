@@ -4,7 +4,7 @@ import type { Expectation } from './expect.js';
 import { ppc64ElfAbis } from './expect.js';
 import { checkFloor } from './floor-policy.js';
 import type { Identity } from './identify.js';
-import type { BuildInfoSummary, VerifyRequest } from './types.js';
+import type { BuildInfoSummary, OsFloor, VerifyRequest } from './types.js';
 import { compareVersions } from './versions.js';
 
 export interface Findings {
@@ -17,6 +17,7 @@ export function check(
   bi: BuildInfoSummary | null,
   req: VerifyRequest,
   exp: Expectation | string,
+  floor: OsFloor | null,
 ): Findings {
   const f: Findings = { problems: [...id.problems], notes: [] };
   const target = `${req.goos}/${req.goarch}`;
@@ -25,7 +26,7 @@ export function check(
   checkBuildInfo(id, bi, req, f);
   checkLinkage(id, req, typeof exp === 'string' ? null : exp.alwaysDynamic, target, f);
   checkGlibc(id, req, f);
-  f.problems.push(...checkFloor(id.floor, id.arch, bi?.goVersion ?? null, req));
+  f.problems.push(...checkFloor(id.floor, floor, id.arch, bi?.goVersion ?? null, req));
   return f;
 }
 
