@@ -27,6 +27,7 @@ export const GO_OS_MINIMUMS: readonly GoOsMinimum[] = [
   { os: 'macOS', since: 25, version: '12.0', source: 'go.dev/doc/go1.25#darwin' },
   { os: 'macOS', since: 27, version: '13.0', source: 'go.dev/doc/go1.27#darwin' },
   { os: 'iOS', since: 18, version: '12.0', source: 'go.dev/doc/go1.18#ios' },
+  { os: 'iOS simulator', since: 18, version: '12.0', source: 'go.dev/doc/go1.18#ios' },
   // NT versions, as the PE header writes them: 6.1 is Windows 7, 10.0 Windows 10 (and Server 2016).
   { os: 'Windows', since: 11, version: '6.1', source: 'go.dev/doc/go1.11#ports' },
   { os: 'Windows', since: 21, version: '10.0', source: 'go.dev/doc/go1.21#windows' },
