@@ -29,7 +29,7 @@ export function checkFloor(
 
 /**
  * How to get under `oldest`: an older Go when the one that built the file does not support it, and a lower
- * header (`lower`) when the header asks for more than that Go writes, i.e. a C linker or flags set it.
+ * header (`lower`) when the header asks for more than that Go needs, i.e. a C linker or flags set it.
  */
 function remedies(
   os: string,
