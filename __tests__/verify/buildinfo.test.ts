@@ -155,6 +155,44 @@ describe('inline (Go ≥ 1.18) build info and the sentinel fallback', () => {
     expect(r.buildinfo?.settings.GOARCH).toBe('amd64');
   });
 
+  it('notes a missing GOOS or GOARCH, and fails one the headers contradict', async () => {
+    const withMod = (mod: string): BufferSource =>
+      new BufferSource(
+        elf({
+          bits: 64,
+          endian: 'little',
+          machine: 62,
+          base: 0x400000n,
+          data: inlineBlob(8, 'little', 'go1.26.0', mod),
+        }),
+      );
+    const onlyOs = await verifySource(withMod('path\tx\nbuild\tGOOS=linux\n'), req('linux', 'amd64'));
+    expect(onlyOs.problems).toEqual([]);
+    expect(onlyOs.notes).toContain(
+      'build info (go1.26.0) records no GOARCH (Go writes both since 1.18): only the headers were checked for GOARCH',
+    );
+    const onlyArch = await verifySource(withMod('path\tx\nbuild\tGOARCH=amd64\n'), req('linux', 'amd64'));
+    expect(onlyArch.notes).toContain(
+      'build info (go1.26.0) records no GOOS (Go writes both since 1.18): only the headers were checked for GOOS',
+    );
+    const neither = await verifySource(withMod('path\tx\n'), req('linux', 'amd64'));
+    expect(neither.notes).toContain(
+      'build info (go1.26.0) records no GOOS or GOARCH (Go writes both since 1.18): only the headers were checked for GOOS and GOARCH',
+    );
+    // Build info that agrees with the target but not with the headers names both.
+    const arm = await verifySource(
+      withMod('path\tx\nbuild\tGOARCH=arm64\nbuild\tGOOS=linux\n'),
+      req('linux', 'arm64'),
+    );
+    expect(arm.ok).toBe(false);
+    expect(arm.problems.join('\n')).toMatch(/^build info says GOARCH=arm64 but the headers say amd64 \(/m);
+    const os = await verifySource(
+      withMod('path\tx\nbuild\tGOARCH=amd64\nbuild\tGOOS=windows\n'),
+      req('windows', 'amd64'),
+    );
+    expect(os.problems.join('\n')).toMatch(/^build info says GOOS=windows but the headers say linux/m);
+  });
+
   it('no build info at all is a problem', async () => {
     const file = elf({ bits: 64, endian: 'little', machine: 62, base: 0x400000n, data: Buffer.alloc(64) });
     const r = await verifySource(new BufferSource(file), req('linux', 'amd64'));

@@ -145,7 +145,7 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
         // A bound at or above the floor passes.
         expect((await verifyFile(file, request(c, { maxGlibc: r.glibc ?? '' }))).ok).toBe(true);
         expect((await verifyFile(file, request(c, { cgoEnabled: '0' }))).problems).toContain(
-          'build info says CGO_ENABLED=1 but the target requires CGO_ENABLED=0',
+          'build info says CGO_ENABLED=1 but the target requires CGO_ENABLED=0: if it is meant to be a cgo build, set the input cgo-enabled: 1',
         );
       },
     );

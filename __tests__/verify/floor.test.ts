@@ -1,6 +1,7 @@
 // The OS floor every file records, read back from real binaries of each suite toolchain and compared with
-// what that Go release writes (measured with llvm-objdump, llvm-readobj and file), then min-macos and
-// min-windows, a universal binary made by llvm-lipo, and patched or cut load commands that must not throw.
+// what that Go release writes (measured with llvm-objdump, llvm-readobj and file); the floor it runs on, the
+// later of that and what the Go release supports (its release notes); then min-macos and min-windows, a
+// universal binary made by llvm-lipo, and patched or cut load commands that must not throw.
 import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { cli } from '../support/cli.js';
 import type { Release } from '../support/toolchains.js';
-import { GO127, RELEASES, toolchain } from '../support/toolchains.js';
+import { RELEASES, toolchain } from '../support/toolchains.js';
 import type { VerifyRequest, VerifyResult } from '../../src/verify/index.js';
 import { BufferSource, verifyFile, verifySource } from '../../src/verify/index.js';
 import type { FixtureSpec } from './fixtures.js';
@@ -22,8 +23,10 @@ const HAVE_GCC = spawnSync('gcc', ['--version']).status === 0;
 
 interface Row {
   spec: FixtureSpec;
-  /** The floor's release for Go 1.19, 1.23, 1.26 and 1.27 (null: the file records none). */
+  /** What the header says for Go 1.19, 1.23, 1.26 and 1.27 (null: the file records none). */
   floors: Record<Release, string | null>;
+  /** What it runs on: the later of that and the Go release's documented minimum (null: no header floor). */
+  runsOn: Record<Release, string | null>;
 }
 
 // The same names (and builds) as the every-target tier's fixtures: built once per run.
@@ -39,33 +42,53 @@ const byRelease = (
   f127: string | null,
 ): Record<Release, string | null> => ({ '1.19': f119, '1.23': f123, '1.26': f126, '1.27': f127 });
 
-// Measured on the suite's toolchains; GO-RELEASES.md §4 and §8 say the same for macOS and Windows.
+// Headers measured on the suite's toolchains; GO-RELEASES.md §4 and §8 say the same for macOS and Windows.
+// Runs-on from the release notes: macOS 10.13 (Go 1.17), 11 (1.23), 12 (1.25), 13 (1.27); Windows 10 from
+// Go 1.21 (6.1 before); FreeBSD 12.2 from 1.19; NetBSD 8.0 from 1.10; Linux 2.6.32 from 1.18, 3.2 from 1.24.
+const WIN7_THEN_10 = byRelease('Windows 7', 'Windows 10', 'Windows 10', 'Windows 10');
 const ROWS: Row[] = [
   {
     spec: spec('darwin', 'amd64'),
     floors: byRelease('macOS 10.9', 'macOS 11.0', 'macOS 12.0', 'macOS 13.0'),
+    runsOn: byRelease('macOS 10.13', 'macOS 11.0', 'macOS 12.0', 'macOS 13.0'),
   },
   {
     spec: spec('darwin', 'arm64'),
     floors: byRelease('macOS 11.0', 'macOS 11.0', 'macOS 12.0', 'macOS 13.0'),
+    runsOn: byRelease('macOS 11.0', 'macOS 11.0', 'macOS 12.0', 'macOS 13.0'),
   },
   {
     spec: spec('windows', 'amd64'),
     floors: byRelease('Windows 7', 'Windows 7', 'Windows 7', 'Windows 10'),
+    runsOn: WIN7_THEN_10,
   },
   {
     spec: spec('windows', '386'),
     floors: byRelease('Windows 7', 'Windows 7', 'Windows 7', 'Windows 10'),
+    runsOn: WIN7_THEN_10,
   },
   // Go 1.19 writes no .note.tag; later releases say __FreeBSD_version 1203000.
-  { spec: spec('freebsd', 'amd64'), floors: byRelease(null, 'FreeBSD 12.3', 'FreeBSD 12.3', 'FreeBSD 12.3') },
+  {
+    spec: spec('freebsd', 'amd64'),
+    floors: byRelease(null, 'FreeBSD 12.3', 'FreeBSD 12.3', 'FreeBSD 12.3'),
+    runsOn: byRelease(null, 'FreeBSD 12.3', 'FreeBSD 12.3', 'FreeBSD 12.3'),
+  },
   {
     spec: spec('netbsd', 'amd64'),
     floors: byRelease('NetBSD 7.0', 'NetBSD 7.0', 'NetBSD 7.0', 'NetBSD 7.0'),
+    runsOn: byRelease('NetBSD 8.0', 'NetBSD 8.0', 'NetBSD 8.0', 'NetBSD 8.0'),
   },
   // Go's OpenBSD note carries version 0, and its own Linux links carry no ABI note.
-  { spec: spec('openbsd', 'amd64'), floors: byRelease(null, null, null, null) },
-  { spec: spec('linux', 'amd64'), floors: byRelease(null, null, null, null) },
+  {
+    spec: spec('openbsd', 'amd64'),
+    floors: byRelease(null, null, null, null),
+    runsOn: byRelease(null, null, null, null),
+  },
+  {
+    spec: spec('linux', 'amd64'),
+    floors: byRelease(null, null, null, null),
+    runsOn: byRelease(null, null, null, null),
+  },
   ...(HAVE_GCC
     ? [
         {
@@ -78,6 +101,7 @@ const ROWS: Row[] = [
           },
           // glibc's start files carry NT_GNU_ABI_TAG into every external link.
           floors: byRelease('Linux 3.2.0', 'Linux 3.2.0', 'Linux 3.2.0', 'Linux 3.2.0'),
+          runsOn: byRelease('Linux 3.2.0', 'Linux 3.2.0', 'Linux 3.2.0', 'Linux 3.2.0'),
         },
       ]
     : []),
@@ -156,12 +180,14 @@ describe('the floor each toolchain writes', () => {
     const f = file(release, row.spec.name);
     const r = await verifyFile(f, request(row.spec));
     expect(r.problems).toEqual([]);
-    expect(r.floor?.release ?? null).toBe(row.floors[release]);
+    expect(r.floor?.release ?? null).toBe(row.runsOn[release]);
     expect(await theirFloor(f, r.format ?? '')).toBe(row.floors[release]);
     if (r.floor) {
       expect(r.floor.release).toBe(
         r.floor.os === 'Windows' ? r.floor.release : `${r.floor.os} ${r.floor.version}`,
       );
+      // The evidence names both: what the header says, and what this Go release supports.
+      expect(r.floor.evidence).toContain(` says ${row.floors[release] ?? '?'}; Go ${release} supports `);
       expect(JSON.parse(JSON.stringify(r.floor))).toEqual(r.floor);
     }
   });
@@ -173,33 +199,59 @@ describe('the floor each toolchain writes', () => {
       os: 'macOS',
       version: '13.0',
       release: 'macOS 13.0',
-      evidence: 'LC_BUILD_VERSION minos',
+      evidence:
+        'LC_BUILD_VERSION minos says macOS 13.0; Go 1.27 supports macOS 13.0 and later (go.dev/doc/go1.27#darwin)',
+    });
+    expect(await floor('1.19', 'darwin-amd64')).toEqual({
+      os: 'macOS',
+      version: '10.13',
+      release: 'macOS 10.13',
+      evidence:
+        'LC_BUILD_VERSION minos says macOS 10.9; Go 1.19 supports macOS 10.13 and later (go.dev/doc/go1.17#darwin)',
     });
     expect(await floor('1.27', 'windows-386')).toEqual({
       os: 'Windows',
       version: '10.0',
       release: 'Windows 10',
-      evidence: 'PE OS and subsystem version 10.0',
+      evidence:
+        'PE OS and subsystem version 10.0 says Windows 10; Go 1.27 supports Windows 10 and later (go.dev/doc/go1.21#windows)',
     });
-    expect(await floor('1.26', 'windows-amd64')).toMatchObject({
+    // The header still says Windows 7, but Go 1.21 and later do not run there (golang/go#64622).
+    expect(await floor('1.26', 'windows-amd64')).toEqual({
+      os: 'Windows',
+      version: '10.0',
+      release: 'Windows 10',
+      evidence:
+        'PE OS and subsystem version 6.1 says Windows 7; Go 1.26 supports Windows 10 and later (go.dev/doc/go1.21#windows)',
+    });
+    expect(await floor('1.19', 'windows-amd64')).toEqual({
+      os: 'Windows',
       version: '6.1',
       release: 'Windows 7',
+      evidence:
+        'PE OS and subsystem version 6.1 says Windows 7; Go 1.19 supports Windows 7 and later (go.dev/doc/go1.11#ports)',
     });
     expect(await floor('1.27', 'freebsd-amd64')).toEqual({
       os: 'FreeBSD',
       version: '12.3',
       release: 'FreeBSD 12.3',
-      evidence: 'FreeBSD ABI note 1203000',
+      evidence:
+        'FreeBSD ABI note 1203000 says FreeBSD 12.3; Go 1.27 supports FreeBSD 12.2 and later (go.dev/doc/go1.18#freebsd)',
     });
-    expect(await floor('1.23', 'netbsd-amd64')).toMatchObject({
-      evidence: 'NetBSD ident note 700000000',
+    expect(await floor('1.23', 'netbsd-amd64')).toEqual({
+      os: 'NetBSD',
+      version: '8.0',
+      release: 'NetBSD 8.0',
+      evidence:
+        'NetBSD ident note 700000000 says NetBSD 7.0; Go 1.23 supports NetBSD 8.0 and later (go.dev/doc/go1.10#netbsd)',
     });
     if (HAVE_GCC) {
       expect(await floor('1.19', 'floor-cgo-linux-amd64')).toEqual({
         os: 'Linux',
         version: '3.2.0',
         release: 'Linux 3.2.0',
-        evidence: 'NT_GNU_ABI_TAG note',
+        evidence:
+          'NT_GNU_ABI_TAG note says Linux 3.2.0; Go 1.19 supports Linux 2.6.32 and later (go.dev/doc/go1.18#linux)',
       });
     }
   });
@@ -214,7 +266,7 @@ describe('min-macos', () => {
     const r = await check('1.27', 'arm64', '12');
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([
-      `needs macOS 13.0 (LC_BUILD_VERSION minos, ${GO127}) but min-macos is 12: it will not start on macOS 12; build with Go 1.25 or 1.26 (minos 12.0), set MACOSX_DEPLOYMENT_TARGET=12 for an external (cgo) link, or raise min-macos to 13.0`,
+      'needs macOS 13.0 (LC_BUILD_VERSION minos says macOS 13.0; Go 1.27 supports macOS 13.0 and later (go.dev/doc/go1.27#darwin)) but min-macos is 12: it will not start on macOS 12; build with Go 1.26 or older (the last to support macOS 12), or raise min-macos to 13.0',
     ]);
     expect((await check('1.27', 'amd64', '13')).ok).toBe(true);
     expect((await check('1.27', 'amd64', '14.2')).ok).toBe(true);
@@ -224,21 +276,29 @@ describe('min-macos', () => {
     expect((await check('1.26', 'amd64', '12')).ok).toBe(true);
     const r = await check('1.26', 'amd64', '11');
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatch(
-      /^needs macOS 12\.0 \(LC_BUILD_VERSION minos, go1\.26\.\d+\) but min-macos is 11: it will not start on macOS 11; build with Go 1\.23 or 1\.24 \(minos 11\.0\), set MACOSX_DEPLOYMENT_TARGET=11 /,
-    );
+    expect(r.problems).toEqual([
+      'needs macOS 12.0 (LC_BUILD_VERSION minos says macOS 12.0; Go 1.26 supports macOS 12.0 and later (go.dev/doc/go1.25#darwin)) but min-macos is 11: it will not start on macOS 11; build with Go 1.24 or older (the last to support macOS 11), or raise min-macos to 12.0',
+    ]);
     expect((await check('1.23', 'amd64', '11.0')).ok).toBe(true);
     expect((await check('1.23', 'amd64', '10.15')).problems[0]).toMatch(
-      /^needs macOS 11\.0 .* min-macos is 10\.15: it will not start on macOS 10\.15; build with a Go older than 1\.23, /,
+      /^needs macOS 11\.0 .* min-macos is 10\.15: it will not start on macOS 10\.15; build with Go 1\.22 or older \(the last to support macOS 10\.15\), or raise min-macos to 11\.0$/,
     );
     expect((await check('1.19', 'amd64', '10.15')).ok).toBe(true);
+    expect((await check('1.19', 'amd64', '10.13')).ok).toBe(true);
+  });
+
+  it('fails a file whose header asks for less than its Go supports, naming both', async () => {
+    // Go 1.19's linker writes minos 10.9, but Go 1.17 and later need macOS 10.13.
+    expect((await check('1.19', 'amd64', '10.12')).problems).toEqual([
+      'needs macOS 10.13 (LC_BUILD_VERSION minos says macOS 10.9; Go 1.19 supports macOS 10.13 and later (go.dev/doc/go1.17#darwin)) but min-macos is 10.12: it will not start on macOS 10.12; build with Go 1.16 or older (the last to support macOS 10.12), or raise min-macos to 10.13',
+    ]);
   });
 
   it('holds arm64 to macOS 11 at most: no older macOS runs on Apple silicon', async () => {
     expect((await check('1.19', 'arm64', '10.15')).ok).toBe(true);
     expect((await check('1.23', 'arm64', '10.13')).ok).toBe(true);
     expect((await check('1.26', 'arm64', '10.15')).problems[0]).toMatch(
-      /^needs macOS 12\.0 .* but min-macos is 10\.15 \(11\.0 for arm64: Apple silicon began with macOS 11\): it will not start on macOS 11\.0; build with Go 1\.23 or 1\.24/,
+      /^needs macOS 12\.0 .* but min-macos is 10\.15 \(11\.0 for arm64: Apple silicon began with macOS 11\): it will not start on macOS 11\.0; build with Go 1\.24 or older \(the last to support macOS 11\.0\)/,
     );
   });
 
@@ -261,18 +321,27 @@ describe('min-windows', () => {
     const r = await check('1.27', 'amd64', '7');
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([
-      `needs Windows 10 (PE OS and subsystem version 10.0, ${GO127}) but min-windows is 7: it will not start on Windows 7; build with Go 1.26 or older, whose headers say 6.1 (though Go supports Windows 7 and 8 only up to 1.20), or raise min-windows to 10`,
+      'needs Windows 10 (PE OS and subsystem version 10.0 says Windows 10; Go 1.27 supports Windows 10 and later (go.dev/doc/go1.21#windows)) but min-windows is 7: it will not start on Windows 7; build with Go 1.20 or older (the last to support Windows 7), or raise min-windows to 10',
     ]);
     expect((await check('1.27', '386', '8.1')).problems[0]).toMatch(
       /but min-windows is 8\.1: it will not start on Windows 8\.1;/,
     );
   });
 
-  it('passes Windows 10 and 11 for Go 1.27, and every release for Go 1.26 and older', async () => {
-    for (const min of ['10', '11']) expect((await check('1.27', 'amd64', min)).ok).toBe(true);
-    for (const release of ['1.19', '1.23', '1.26'] as const)
-      for (const min of ['7', '8', '8.1', '10', '11'])
-        expect((await check(release, '386', min)).ok).toBe(true);
+  it('fails Go 1.21 to 1.26 files for Windows 7 to 8.1 although their headers say Windows 7', async () => {
+    for (const release of ['1.23', '1.26'] as const) {
+      const r = await check(release, '386', '7');
+      expect(r.problems).toEqual([
+        `needs Windows 10 (PE OS and subsystem version 6.1 says Windows 7; Go ${release} supports Windows 10 and later (go.dev/doc/go1.21#windows)) but min-windows is 7: it will not start on Windows 7; build with Go 1.20 or older (the last to support Windows 7), or raise min-windows to 10`,
+      ]);
+      for (const min of ['8', '8.1']) expect((await check(release, 'amd64', min)).ok).toBe(false);
+    }
+  });
+
+  it('passes Windows 10 and 11 for every release, and Windows 7 to 8.1 for Go 1.19', async () => {
+    for (const release of RELEASES)
+      for (const min of ['10', '11']) expect((await check(release, 'amd64', min)).ok).toBe(true);
+    for (const min of ['7', '8', '8.1']) expect((await check('1.19', '386', min)).ok).toBe(true);
   });
 
   it('leaves other systems alone and names a bad value', async () => {
@@ -359,7 +428,7 @@ describe('a universal binary', () => {
     expect(r.ok).toBe(false);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatch(
-      /^arm64 slice: needs macOS 13\.0 \(LC_BUILD_VERSION minos, go1\.27\.\d+\) but min-macos is 12/,
+      /^arm64 slice: needs macOS 13\.0 \(LC_BUILD_VERSION minos says macOS 13\.0; Go 1\.27 supports macOS 13\.0 and later \(go\.dev\/doc\/go1\.27#darwin\)\) but min-macos is 12/,
     );
     expect(r.slices?.map((s) => s.ok)).toEqual([true, false]);
   });
@@ -368,12 +437,14 @@ describe('a universal binary', () => {
 describe('patched and cut headers', () => {
   let macho = Buffer.alloc(0);
   let pe = Buffer.alloc(0);
+  let pe119 = Buffer.alloc(0);
   let freebsd = Buffer.alloc(0);
   const darwinReq = request(spec('darwin', 'arm64'), { minMacos: '12' });
   const windowsReq = request(spec('windows', '386'), { minWindows: '7' });
   beforeAll(async () => {
     macho = await readFile(file('1.27', 'darwin-arm64'));
     pe = await readFile(file('1.27', 'windows-386'));
+    pe119 = await readFile(file('1.19', 'windows-386'));
     freebsd = await readFile(file('1.27', 'freebsd-amd64'));
   });
 
@@ -399,11 +470,13 @@ describe('patched and cut headers', () => {
       b.writeUInt32LE(0x24, at); // LC_VERSION_MIN_MACOSX, whose version sits where the platform did
       b.writeUInt32LE(0x000a0f00, at + 8); // 10.15.0
     });
+    // The header asks for 10.15; Go 1.27 still needs 13.
     expect(r.floor).toEqual({
       os: 'macOS',
-      version: '10.15',
-      release: 'macOS 10.15',
-      evidence: 'LC_VERSION_MIN_MACOSX version',
+      version: '13.0',
+      release: 'macOS 13.0',
+      evidence:
+        'LC_VERSION_MIN_MACOSX version says macOS 10.15; Go 1.27 supports macOS 13.0 and later (go.dev/doc/go1.27#darwin)',
     });
     expect(r.os).toBe('darwin');
   });
@@ -450,15 +523,23 @@ describe('patched and cut headers', () => {
       os: 'Windows',
       version: '10.0',
       release: 'Windows 10',
-      evidence: 'PE subsystem version 6.2, OS version 10.0',
+      evidence:
+        'PE subsystem version 6.2, OS version 10.0 says Windows 10; Go 1.27 supports Windows 10 and later (go.dev/doc/go1.21#windows)',
     });
-    const old = await patched(pe, windowsReq, (b) => {
+    // A Go 1.19 file, whose Go runs on Windows 7, patched to ask for XP: it runs on Windows 7.
+    const old = await patched(pe119, windowsReq, (b) => {
       b.writeUInt16LE(5, opt(b) + 40);
       b.writeUInt16LE(1, opt(b) + 42);
       b.writeUInt16LE(5, opt(b) + 48);
       b.writeUInt16LE(1, opt(b) + 50);
     });
-    expect(old.floor).toMatchObject({ version: '5.1', release: 'Windows NT 5.1' });
+    expect(old.floor).toMatchObject({
+      version: '6.1',
+      release: 'Windows 7',
+      evidence: expect.stringMatching(
+        /^PE OS and subsystem version 5\.1 says Windows NT 5\.1; Go 1\.19 supports Windows 7 /,
+      ),
+    });
     expect(old.ok).toBe(true);
     const short = await patched(pe, windowsReq, (b) => b.writeUInt16LE(40, b.readUInt32LE(0x3c) + 20));
     expect(short.ok).toBe(false);

@@ -70,6 +70,7 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
       maxGlibc: options.maxGlibc,
       minMacos: options.minMacos,
       minWindows: options.minWindows,
+      settingsAre: 'flags',
     };
     if (!isFile(file)) throw new UsageError(`${file} is not a file`);
   } catch (err) {

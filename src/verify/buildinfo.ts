@@ -4,7 +4,7 @@
 import { View } from './binary.js';
 import type { Mapping, Region } from './regions.js';
 import type { Budget } from './regions.js';
-import { findAll, vaddrToOffset } from './regions.js';
+import { coveredBytes, findAll, vaddrToOffset } from './regions.js';
 import type { ByteSource } from './source.js';
 import { readAt } from './source.js';
 
@@ -34,8 +34,9 @@ export interface BuildInfoPlaces {
 }
 
 export async function readBuildInfo(src: ByteSource, places: BuildInfoPlaces): Promise<RawBuildInfo | null> {
-  // A real binary is searched at most about once over; the budget stops hostile overlapping tables.
-  const budget: Budget = { left: 2 * src.size + CHUNK_SLACK };
+  // Every byte the headers point at is searched at most twice (for the blob, then the sentinels), however
+  // often hostile tables list it; never in proportion to the file's size.
+  const budget: Budget = { left: 2 * coveredBytes([...places.preferred, ...places.loaded]) + CHUNK_SLACK };
   for (const region of places.preferred) {
     for await (const rel of findAll(src, region, BUILDINFO_MAGIC, budget)) {
       // The linker aligns the blob to 16 bytes in memory; an unaligned match is some other data.

@@ -4,7 +4,7 @@ import type { Expectation } from './expect.js';
 import { ppc64ElfAbis } from './expect.js';
 import { checkFloor } from './floor-policy.js';
 import type { Identity } from './identify.js';
-import type { BuildInfoSummary, VerifyRequest } from './types.js';
+import type { BuildInfoSummary, OsFloor, VerifyRequest } from './types.js';
 import { compareVersions } from './versions.js';
 
 export interface Findings {
@@ -17,6 +17,7 @@ export function check(
   bi: BuildInfoSummary | null,
   req: VerifyRequest,
   exp: Expectation | string,
+  floor: OsFloor | null,
 ): Findings {
   const f: Findings = { problems: [...id.problems], notes: [] };
   const target = `${req.goos}/${req.goarch}`;
@@ -25,7 +26,7 @@ export function check(
   checkBuildInfo(id, bi, req, f);
   checkLinkage(id, req, typeof exp === 'string' ? null : exp.alwaysDynamic, target, f);
   checkGlibc(id, req, f);
-  f.problems.push(...checkFloor(id.floor, id.arch, bi?.goVersion ?? null, req));
+  f.problems.push(...checkFloor(id.floor, floor, id.arch, bi?.goVersion ?? null, req));
   return f;
 }
 
@@ -62,15 +63,27 @@ function checkBuildInfo(id: Identity, bi: BuildInfoSummary | null, req: VerifyRe
   }
   const s = bi.settings;
   const target = `${req.goos}/${req.goarch}`;
-  if (s.GOOS === undefined && s.GOARCH === undefined) {
+  const missing = (['GOOS', 'GOARCH'] as const).filter((k) => s[k] === undefined);
+  if (missing.length > 0) {
+    // Go 1.18 and later write both; an older Go writes neither, and a file with one of them was edited.
     f.notes.push(
-      `build info (${bi.goVersion ?? 'unknown Go'}) records no GOOS/GOARCH: only the headers were checked`,
+      `build info (${bi.goVersion ?? 'unknown Go'}) records no ${missing.join(' or ')} (Go writes both since 1.18): only the headers were checked for ${missing.join(' and ')}`,
     );
   }
-  if (s.GOOS !== undefined && s.GOOS !== req.goos)
-    f.problems.push(`build info says GOOS=${s.GOOS} but the target is ${target}`);
-  if (s.GOARCH !== undefined && s.GOARCH !== req.goarch) {
-    f.problems.push(`build info says GOARCH=${s.GOARCH} but the target is ${target}`);
+  const headers = { GOOS: id.oses, GOARCH: id.arch === null ? [] : [id.arch] };
+  for (const [key, wanted] of [
+    ['GOOS', req.goos],
+    ['GOARCH', req.goarch],
+  ] as const) {
+    const recorded = s[key];
+    if (recorded === undefined) continue;
+    if (recorded !== wanted)
+      f.problems.push(`build info says ${key}=${recorded} but the target is ${target}`);
+    else if (headers[key].length > 0 && !headers[key].includes(recorded)) {
+      f.problems.push(
+        `build info says ${key}=${recorded} but the headers say ${headers[key].join('|')} (${id.description})`,
+      );
+    }
   }
   if (req.variant) {
     const { name, value } = req.variant;
@@ -83,8 +96,9 @@ function checkBuildInfo(id: Identity, bi: BuildInfoSummary | null, req: VerifyRe
   }
   const cgo = s.CGO_ENABLED;
   if (cgo !== undefined && cgo !== req.cgoEnabled) {
+    const meant = cgo === '1' ? 'a cgo build' : 'a pure Go build';
     f.problems.push(
-      `build info says CGO_ENABLED=${cgo} but the target requires CGO_ENABLED=${req.cgoEnabled}`,
+      `build info says CGO_ENABLED=${cgo} but the target requires CGO_ENABLED=${req.cgoEnabled}: if it is meant to be ${meant}, ${setting(req, 'cgo-enabled', cgo)}`,
     );
   }
   checkMipsFloat(id, req, s, f);
@@ -150,22 +164,27 @@ function checkLinkage(
     else if (id.format === 'pe') {
       const extra = id.needed.filter((d) => d.toLowerCase() !== 'kernel32.dll');
       f.problems.push(
-        `imports ${extra.join(', ')} besides kernel32.dll: it is linked against the C runtime (cgo), not static; build with CGO_ENABLED=0 or allow dynamic linkage`,
+        `imports ${extra.join(', ')} besides kernel32.dll: it is linked against the C runtime (cgo), not static; build with CGO_ENABLED=0 or allow dynamic linkage (${setting(req, 'linkage', 'dynamic')})`,
       );
     } else {
       const pie = id.interpreter !== null && id.needed.length === 0 ? ' and without -buildmode=pie' : '';
       f.problems.push(
-        `dynamically linked (${details}) but ${target} must be static: build with CGO_ENABLED=0${pie}, link statically (-ldflags '-linkmode external -extldflags -static'), or allow dynamic linkage`,
+        `dynamically linked (${details}) but ${target} must be static: build with CGO_ENABLED=0${pie}, link statically (-ldflags '-linkmode external -extldflags -static'), or allow dynamic linkage (${setting(req, 'linkage', 'dynamic')})`,
       );
     }
   } else if (req.linkage === 'dynamic' && id.linkage === 'static') {
     f.problems.push(
-      `statically linked but ${target} must be dynamically linked: build it with cgo (CGO_ENABLED=1)`,
+      `statically linked but ${target} must be dynamically linked: build it with cgo (CGO_ENABLED=1), or allow static linkage (${setting(req, 'linkage', 'static')})`,
     );
   }
   if (id.format === 'pe' && id.linkage === 'static' && id.needed.length > 0) {
     f.notes.push('windows executables always import kernel32.dll: Go loads every other DLL at run time');
   }
+}
+
+/** The fix as the caller spells it: `verify with --linkage dynamic` (CLI) or `set the input linkage: dynamic`. */
+function setting(req: VerifyRequest, input: string, value: string): string {
+  return req.settingsAre === 'flags' ? `verify with --${input} ${value}` : `set the input ${input}: ${value}`;
 }
 
 function checkGlibc(id: Identity, req: VerifyRequest, f: Findings): void {

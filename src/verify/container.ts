@@ -34,9 +34,40 @@ export async function readContainer(src: ByteSource): Promise<Container> {
   if (isPlan9(head)) return readPlan9(src);
   if (head[0] === 0x23 && head[1] === 0x21)
     throw new FormatError('a script (it starts with #!), not an executable');
-  throw new FormatError(
-    `not an executable: unrecognized file format (it starts with ${head.toString('hex').replace(/(..)/g, '$1 ').trim()})`,
-  );
+  const archive = await archiveKind(src, head);
+  if (archive !== null)
+    throw new FormatError(`${archive}, not an executable: verify the binary inside (extract it first)`);
+  throw new FormatError(`not an executable: unrecognized file format (it starts with ${hex(head)})`);
+}
+
+/** Archive and compression formats a release step wraps binaries in, by their magic (offset 0 unless said). */
+const ARCHIVES: readonly { name: string; magic: Buffer; at?: number }[] = [
+  { name: 'a gzip archive', magic: Buffer.from([0x1f, 0x8b]) },
+  { name: 'a zip archive', magic: Buffer.from('PK\x03\x04', 'latin1') },
+  { name: 'an empty zip archive', magic: Buffer.from('PK\x05\x06', 'latin1') },
+  { name: 'an xz archive', magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
+  { name: 'a zstd archive', magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]) },
+  { name: 'a bzip2 archive', magic: Buffer.from('BZh', 'latin1') },
+  { name: 'a 7-Zip archive', magic: Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]) },
+  { name: 'a RAR archive', magic: Buffer.from('Rar!\x1a\x07', 'latin1') },
+  { name: 'a tar archive', magic: Buffer.from('ustar', 'latin1'), at: 257 },
+];
+
+/** 'a gzip archive (it starts with 1f 8b)', or null when the magic is no archive's. */
+async function archiveKind(src: ByteSource, head: Buffer): Promise<string | null> {
+  const tail = src.size >= 262 ? await readAt(src, 257, 5, 'the tar header') : Buffer.alloc(0);
+  for (const a of ARCHIVES) {
+    const bytes = a.at === undefined ? head.subarray(0, a.magic.length) : tail;
+    if (bytes.equals(a.magic)) {
+      const where = a.at === undefined ? 'it starts with' : `at offset ${a.at}:`;
+      return `${a.name} (${where} ${hex(a.magic)})`;
+    }
+  }
+  return null;
+}
+
+function hex(b: Buffer): string {
+  return b.toString('hex').replace(/(..)/g, '$1 ').trim();
 }
 
 /** The container family a file's magic announces, even when the rest of it is unreadable. */

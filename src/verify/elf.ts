@@ -47,6 +47,8 @@ const PT_MIPS_ABIFLAGS = 0x70000003;
 const PF_W = 2;
 const SHT_NULL = 0;
 const SHT_NOBITS = 8;
+const SHF_WRITE = 1;
+const SHF_ALLOC = 2;
 const DT_NULL = 0;
 const DT_NEEDED = 1;
 const DT_STRTAB = 5;
@@ -74,6 +76,7 @@ interface Phdr {
 interface Shdr {
   name: string;
   type: number;
+  flags: number;
   offset: number;
   size: number;
   addr: number;
@@ -152,14 +155,28 @@ export async function readElf(src: ByteSource): Promise<ElfInfo> {
 
   const regions = (list: Phdr[], name: string): Region[] =>
     list.map((p) => ({ name, offset: p.offset, size: p.filesz, vaddr: p.vaddr }));
+  const sectionRegions = (list: Shdr[]): Region[] =>
+    list.map((x) => ({
+      name: `${x.name || 'unnamed'} section`,
+      offset: x.offset,
+      size: x.size,
+      vaddr: x.addr,
+    }));
   const loads = phdrs.filter((p) => p.type === PT_LOAD && p.filesz > 0);
+  // The sections that hold loaded bytes bound every search: a PT_LOAD can claim far more of the file than
+  // any data (a sparse 4 GiB file), and only a file without a section table is searched by its segments.
+  const held = shdrs.filter(
+    (x) => x.type !== SHT_NOBITS && x.type !== SHT_NULL && (x.flags & SHF_ALLOC) !== 0 && x.size > 0,
+  );
   const section = shdrs.find((s) => s.name === '.go.buildinfo' && s.type !== SHT_NOBITS);
   const buildinfo = section
     ? [{ name: '.go.buildinfo section', offset: section.offset, size: section.size, vaddr: section.addr }]
-    : regions(
-        loads.filter((p) => (p.flags & PF_W) !== 0),
-        'writable PT_LOAD segment',
-      );
+    : held.length > 0
+      ? sectionRegions(held.filter((x) => (x.flags & SHF_WRITE) !== 0))
+      : regions(
+          loads.filter((p) => (p.flags & PF_W) !== 0),
+          'writable PT_LOAD segment',
+        );
 
   return {
     kind: 'elf',
@@ -178,7 +195,7 @@ export async function readElf(src: ByteSource): Promise<ElfInfo> {
     sunwStack: has(PT_SUNWSTACK),
     mipsFpAbi,
     buildinfo,
-    loaded: regions(loads, 'PT_LOAD segment'),
+    loaded: held.length > 0 ? sectionRegions(held) : regions(loads, 'PT_LOAD segment'),
     maps,
   };
 }
@@ -247,6 +264,7 @@ async function readShdrs(
         ? {
             nameOff: v.u32(b),
             type: v.u32(b + 4),
+            flags: v.u64(b + 8),
             addr: v.u64(b + 16),
             offset: v.u64(b + 24),
             size: v.u64(b + 32),
@@ -254,6 +272,7 @@ async function readShdrs(
         : {
             nameOff: v.u32(b),
             type: v.u32(b + 4),
+            flags: v.u32(b + 8),
             addr: v.u32(b + 12),
             offset: v.u32(b + 16),
             size: v.u32(b + 20),

@@ -2,6 +2,7 @@
 // older linker's LC_VERSION_MIN_*), the PE optional header's OS and subsystem versions, and the ELF notes that
 // name an ABI version. Each Go release writes its own values (measured in __tests__/verify/floor.test.ts).
 import type { ElfInfo, ElfNote } from './elf.js';
+import { goMinimum, goMinor } from './go-floors.js';
 import type { Thin } from './identify.js';
 import type { MachoInfo } from './macho.js';
 import { MACHO_PLATFORMS } from './macho.js';
@@ -38,6 +39,32 @@ export function highestFloor(floors: readonly (OsFloor | null)[]): OsFloor | nul
     (max, f) => (f !== null && (max === null || compareVersions(f.version, max.version) > 0) ? f : max),
     null,
   );
+}
+
+/**
+ * What "runs on" means: the later of the file's own floor and the oldest release of that OS the Go that built
+ * it supports (Go 1.21-1.26 write Windows 7 into PE headers but support Windows 10 and later only). The
+ * evidence names both. Without a Go version, or for an OS Go's notes give no minimum for, the header's.
+ */
+export function effectiveFloor(
+  header: OsFloor | null,
+  arch: string | null,
+  goVersion: string | null,
+): OsFloor | null {
+  const minor = goMinor(goVersion);
+  if (header === null || minor === null) return header;
+  const min = goMinimum(header.os, arch, minor);
+  if (min === null) return header;
+  const goRelease = releaseName(header.os, min.version);
+  const evidence = `${header.evidence} says ${header.release}; Go 1.${minor} supports ${goRelease} and later (${min.source})`;
+  return compareVersions(min.version, header.version) > 0
+    ? { os: header.os, version: min.version, release: goRelease, evidence }
+    : { ...header, evidence };
+}
+
+/** 'Windows 10' for NT 10.0, 'macOS 12.0' for 12.0: the words a floor's `release` uses. */
+export function releaseName(os: string, version: string): string {
+  return os === 'Windows' ? windowsRelease(version) : `${os} ${version}`;
 }
 
 function machoFloor(m: MachoInfo): OsFloor | null {

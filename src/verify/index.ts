@@ -8,7 +8,7 @@ import type { Container } from './container.js';
 import { readContainer, sniff } from './container.js';
 import type { Expectation } from './expect.js';
 import { expectationFor } from './expect.js';
-import { highestFloor } from './floor.js';
+import { effectiveFloor, highestFloor } from './floor.js';
 import type { Thin } from './identify.js';
 import { identify } from './identify.js';
 import type { FatSlice, MachoInfo } from './macho.js';
@@ -116,7 +116,8 @@ async function verifyThin(
     // The headers were sound but the build info is not readable: that is the "no build info" verdict.
     if (!(e instanceof FormatError)) throw e;
   }
-  const { problems, notes } = check(id, buildinfo, req, exp);
+  const floor = effectiveFloor(id.floor, id.arch, buildinfo?.goVersion ?? null);
+  const { problems, notes } = check(id, buildinfo, req, exp, floor);
   return {
     ok: problems.length === 0,
     format: id.format,
@@ -128,7 +129,7 @@ async function verifyThin(
     interpreter: id.interpreter,
     needed: id.needed,
     glibc: highestGlibc(id.glibc),
-    floor: id.floor,
+    floor,
     buildinfo,
     problems,
     notes,

@@ -120,6 +120,9 @@ export async function readFat(src: ByteSource): Promise<FatSlice[]> {
   return slices;
 }
 
+/** A section's bytes, and whether its segment is writable (where older Go put the build info). */
+type Held = Region & { writable: boolean };
+
 interface Segment {
   name: string;
   vmaddr: number;
@@ -162,6 +165,7 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     maps: [],
   };
   const segments: Segment[] = [];
+  const sections: Held[] = [];
   let goBuildinfo: Region | null = null;
   // Each command is at least 8 bytes, so the count is bounded by sizeofcmds.
   if (ncmds > sizeofcmds / 8)
@@ -181,6 +185,7 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     if (cmd === LC_SEGMENT || cmd === LC_SEGMENT_64) {
       const seg = readSegment(lc, cmd === LC_SEGMENT_64, src.size, i);
       segments.push(seg.segment);
+      sections.push(...seg.sections);
       goBuildinfo ??= seg.goBuildinfo;
     } else if (cmd === LC_LOAD_DYLINKER) {
       info.dylinker = str();
@@ -204,9 +209,14 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     vaddr: s.vmaddr,
   });
   const withData = segments.filter((s) => s.filesize > 0);
-  info.loaded = withData.map(region);
+  // Searches cover the sections that hold bytes: a segment can claim far more of the file than its sections
+  // fill (a sparse file). Only a file without sections is searched by its segments.
+  const searched =
+    sections.length > 0 ? sections : withData.map((s) => ({ ...region(s), writable: s.writable }));
+  const plain = (h: Held): Region => ({ name: h.name, offset: h.offset, size: h.size, vaddr: h.vaddr });
+  info.loaded = searched.map(plain);
   info.maps = withData.map((s) => ({ vaddr: s.vmaddr, offset: s.fileoff, size: s.filesize }));
-  info.buildinfo = goBuildinfo ? [goBuildinfo] : withData.filter((s) => s.writable).map(region);
+  info.buildinfo = goBuildinfo ? [goBuildinfo] : searched.filter((s) => s.writable).map(plain);
   return info;
 }
 
@@ -215,7 +225,7 @@ function readSegment(
   is64: boolean,
   fileSize: number,
   index: number,
-): { segment: Segment; goBuildinfo: Region | null } {
+): { segment: Segment; sections: Held[]; goBuildinfo: Region | null } {
   const w = is64 ? 8 : 4;
   const bits = is64 ? 64 : 32;
   const segment: Segment = {
@@ -232,6 +242,7 @@ function readSegment(
   if (hsize + nsects * ssize > lc.buf.length)
     throw new FormatError(`Mach-O segment ${segment.name} has too many sections`);
   let goBuildinfo: Region | null = null;
+  const sections: Held[] = [];
   for (let j = 0; j < nsects; j++) {
     const b = hsize + j * ssize;
     const sectname = fixedName(lc.buf, b, 16);
@@ -241,10 +252,12 @@ function readSegment(
     const flags = lc.u32(b + 32 + 2 * w + 16);
     if (ZEROFILL.has(flags & 0xff) || offset === 0) continue;
     checkRange(fileSize, offset, size, `Mach-O section ${segment.name},${sectname}`);
+    if (size > 0)
+      sections.push({ name: `${sectname} section`, offset, size, vaddr: addr, writable: segment.writable });
     if (sectname === '__go_buildinfo')
       goBuildinfo = { name: '__go_buildinfo section', offset, size, vaddr: addr };
   }
-  return { segment, goBuildinfo };
+  return { segment, sections, goBuildinfo };
 }
 
 function version(v: number): string {

@@ -25,6 +25,20 @@ export function vaddrToOffset(maps: readonly Mapping[], vaddr: number, length: n
   return null;
 }
 
+/** How many file bytes the regions cover together: overlaps and repeats count once. */
+export function coveredBytes(regions: readonly Region[]): number {
+  const sorted = [...regions].sort((a, b) => a.offset - b.offset);
+  let total = 0;
+  let end = 0;
+  for (const r of sorted) {
+    const start = Math.max(r.offset, end);
+    const stop = r.offset + r.size;
+    if (stop > start) total += stop - start;
+    end = Math.max(end, stop);
+  }
+  return total;
+}
+
 const CHUNK = 1024 * 1024;
 
 /** Bytes a search may still read: hostile tables can list the same large range thousands of times. */

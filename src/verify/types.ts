@@ -20,17 +20,22 @@ export interface VerifyRequest {
   minMacos?: string | null;
   /** The oldest Windows that must run the file: '7', '8', '8.1', '10' or '11'; absent or null = no bound. */
   minWindows?: string | null;
+  /** How a problem names the setting that would accept the file: CLI flags, or (absent) action inputs. */
+  settingsAre?: 'flags' | 'inputs';
 }
 
-/** The oldest OS release the file itself says it runs on (see floor.ts for where each format records it). */
+/**
+ * The oldest OS release the file runs on: the later of what its header asks for (floor.ts says where each
+ * format records it) and what the Go release that built it supports (go-floors.ts).
+ */
 export interface OsFloor {
   /** 'macOS', 'iOS', 'Windows', 'Linux', 'FreeBSD', 'NetBSD' … */
   os: string;
-  /** As the file encodes it: '13.0' (Mach-O minos), '10.0' (Windows NT version), '12.3', '3.2.0'. */
+  /** As headers encode it: '13.0' (Mach-O minos), '10.0' (Windows NT version), '12.3', '3.2.0'. */
   version: string;
   /** The release people know: 'macOS 13.0', 'Windows 10', 'FreeBSD 12.3', 'Linux 3.2.0'. */
   release: string;
-  /** Where in the file it was read, e.g. 'LC_BUILD_VERSION minos'. */
+  /** Where it was read, e.g. 'LC_BUILD_VERSION minos says macOS 12.0; Go 1.27 supports macOS 13.0 and later (go.dev/doc/go1.27#darwin)'. */
   evidence: string;
 }
 
@@ -65,7 +70,7 @@ export interface VerifyResult {
   needed: string[];
   /** highest GLIBC_x.y needed, e.g. '2.34' */
   glibc: string | null;
-  /** The oldest OS the file says it runs on; null when it records none. A universal binary: its highest slice's. */
+  /** The oldest OS the file runs on (OsFloor); null when its header records none. A universal binary: its highest slice's. */
   floor: OsFloor | null;
   buildinfo: BuildInfoSummary | null;
   /** sentences a person can act on; empty iff ok */

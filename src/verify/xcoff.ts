@@ -22,6 +22,9 @@ const STYP_BSS = 0x80;
 const STYP_LOADER = 0x1000;
 const MAX_SECTIONS = 1024;
 const MAX_IMPORT_IDS = 1024;
+const SYMBOL_SIZE = 18;
+const LOADER_SYMBOL_SIZE = 24;
+const LOADER_RELOC_SIZE = 16;
 
 export function isXcoff(head: Buffer): boolean {
   return (
@@ -53,6 +56,7 @@ export async function readXcoff(src: ByteSource): Promise<XcoffInfo> {
       checkRange(src.size, s.offset, s.size, `XCOFF ${s.name}`);
     sections.push(s);
   }
+  await checkSymbols(src, h.u64(8), h.u32(20));
   const loader = sections.find((s) => (s.flags & STYP_LOADER) !== 0 && s.offset !== 0);
   const imports = loader ? await readLoaderImports(src, loader) : [];
   const loaded = sections.filter((s) => (s.flags & STYP_BSS) === 0 && s.offset !== 0 && s.size > 0);
@@ -68,6 +72,21 @@ export async function readXcoff(src: ByteSource): Promise<XcoffInfo> {
   };
 }
 
+/**
+ * The symbol table and the string table after it end the file (Go writes them after the last section), and
+ * XCOFF64 keeps every symbol name in that string table: a download cut after the sections loses them.
+ */
+async function checkSymbols(src: ByteSource, symptr: number, nsyms: number): Promise<void> {
+  if (nsyms === 0) return;
+  checkRange(src.size, symptr, nsyms * SYMBOL_SIZE, 'the XCOFF symbol table');
+  const strings = symptr + nsyms * SYMBOL_SIZE;
+  const what = 'the XCOFF string table';
+  // Its first word is its length, the word included.
+  const length = (await readAt(src, strings, 4, `${what} length`)).readUInt32BE(0);
+  if (length < 4) throw new FormatError(`${what} length ${length} is smaller than the length word itself`);
+  checkRange(src.size, strings, length, what);
+}
+
 /** The loader header's import file ID strings: triples path\0base\0member\0, the first being the LIBPATH. */
 async function readLoaderImports(src: ByteSource, loader: Region): Promise<string[]> {
   const lh = new View(
@@ -75,13 +94,23 @@ async function readLoaderImports(src: ByteSource, loader: Region): Promise<strin
     'big',
     'the XCOFF loader header',
   );
+  const nsyms = lh.u32(4);
+  const nreloc = lh.u32(8);
   const istlen = lh.u32(12);
   const nimpid = lh.u32(16);
   const impoff = lh.u64(24);
   if (nimpid > MAX_IMPORT_IDS)
     throw new FormatError(`the XCOFF loader section claims ${nimpid} import files`);
-  if (impoff + istlen > loader.size)
-    throw new FormatError('the XCOFF import file table runs past the loader section');
+  // Every table the loader header places must lie inside the loader section.
+  const tables: [string, number, number][] = [
+    ['import file table', impoff, istlen],
+    ['string table', lh.u64(32), lh.u32(20)],
+    ['symbol table', lh.u64(40), nsyms * LOADER_SYMBOL_SIZE],
+    ['relocation table', lh.u64(48), nreloc * LOADER_RELOC_SIZE],
+  ];
+  for (const [name, off, len] of tables)
+    if (len > 0 && off + len > loader.size)
+      throw new FormatError(`the XCOFF loader ${name} runs past the loader section`);
   const table = await readAt(
     src,
     loader.offset + impoff,
