@@ -138,13 +138,14 @@ export const INPUTS: readonly InputDefinition[] = [
   {
     name: 'min-macos',
     default: '',
-    description: "e.g. '12' or '10.15': fail a darwin target whose LC_BUILD_VERSION asks for a newer macOS",
+    description:
+      "e.g. '12' or '10.15': fail a darwin target that needs a newer macOS (its LC_BUILD_VERSION, or the Go release that built it)",
   },
   {
     name: 'min-windows',
     default: '',
     description:
-      "'7', '8', '8.1', '10' or '11': fail a windows target whose PE header asks for a newer Windows",
+      "'7', '8', '8.1', '10' or '11': fail a windows target that needs a newer Windows (its PE header, or the Go release that built it)",
   },
   {
     name: 'smoke-test',
