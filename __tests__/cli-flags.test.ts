@@ -153,7 +153,9 @@ describe('dist/cli.js build with repeated and enum flags', () => {
     expect(run.stderr).toContain(
       `"-trimpath","-tags=tx,ty","-ldflags=-X main.x=1 -s -X main.y=2","-a","-p=1","./cmd/a"]`,
     );
-    expect(run.stderr).toContain('Building 4 target(s), 2 at a time: ');
+    expect(run.stderr).toContain(
+      'Building 4 binaries (2 package(s) for 2 target(s)), 2 at a time: linux/amd64 windows/amd64',
+    );
     expect(run.stderr).not.toContain('go build -p=');
   });
 

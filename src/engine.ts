@@ -233,8 +233,9 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     options.flags,
   );
   const jobs = withProcessLimit(planned, budget);
+  const { count, targetIds } = buildsLine(jobs);
   log.info(
-    `Building ${jobs.length} target(s), ${budget.targets} at a time${budget.processes === null ? '' : ` (go build -p=${budget.processes})`}: ${jobs.map((j) => j.target.id).join(' ')}`,
+    `Building ${count}, ${budget.targets} at a time${budget.processes === null ? '' : ` (go build -p=${budget.processes})`}: ${targetIds}`,
   );
   await checkWritable(options.outputDir);
   const extraFiles = await resolveExtraFiles(options.extraFiles, options.workingDirectory);
@@ -377,6 +378,17 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     })),
   };
   return { manifest, manifestPath, matrix, uploadError };
+}
+
+/** What the build phase starts, each target named once: `4 target(s)`, or `8 binaries (2 package(s) for 4 target(s))`. */
+function buildsLine(jobs: readonly BuildJob[]): { count: string; targetIds: string } {
+  const targets = [...new Set(jobs.map((j) => j.target.id))];
+  const packages = new Set(jobs.map((j) => j.package)).size;
+  const count =
+    packages === 1
+      ? `${targets.length} target(s)`
+      : `${jobs.length} binaries (${packages} package(s) for ${targets.length} target(s))`;
+  return { count, targetIds: targets.join(' ') };
 }
 
 /**
