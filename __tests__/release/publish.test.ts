@@ -48,7 +48,7 @@ function expected(b: Build): Record<string, string> {
   return Object.fromEntries(
     files.map((f) => [
       path.basename(f),
-      execFileSync('sha256sum', [path.join(b.outputDir, f)], { encoding: 'utf8' }).split(' ')[0],
+      execFileSync('sha256sum', [path.join(b.outputDir, f)], { encoding: 'utf8' }).slice(0, 64),
     ]),
   );
 }
