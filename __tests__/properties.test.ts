@@ -33,7 +33,7 @@ import { pinVariants, resolveTargets } from '../src/targets/resolve.js';
 import { VARIANT_VARIABLES } from '../src/targets/variants.js';
 import { engineExamples, inputExamples } from './corpus/properties.js';
 import { copyModule, tempDir } from './support/engine.js';
-import { replayable, seedFrom } from './support/replay.js';
+import { replayable, seedFrom, withCorpus } from './support/replay.js';
 import { EXAMPLE_MODULE, goEnv, toolchain as suiteToolchain } from './support/toolchains.js';
 
 const SEED = seedFrom('PROPERTY_SEED');
@@ -316,7 +316,7 @@ describe('every input, hostile values', () => {
             checkRejection(error);
           }
         }),
-        { ...REPLAY, numRuns: RUNS_PER_INPUT, examples: inputExamples(input) },
+        { ...REPLAY, ...withCorpus(RUNS_PER_INPUT, inputExamples(input)) },
       );
     });
   }
@@ -425,7 +425,7 @@ describe('the whole engine, hostile values in the inputs that reach go and the d
         }
         expect(created.filter((f) => path.basename(f) === 'pwned' && !produced.has(f))).toEqual([]);
       }),
-      { ...REPLAY, numRuns: ENGINE_RUNS, examples: engineExamples(REACHING) },
+      { ...REPLAY, ...withCorpus(ENGINE_RUNS, engineExamples(REACHING)) },
     );
   });
 });

@@ -29,3 +29,8 @@ export function replayable(variable: string, seed: number) {
     },
   };
 }
+
+/** fast-check counts the examples in numRuns: this runs every example of a corpus, then `runs` random cases. */
+export function withCorpus<T>(runs: number, examples: T[]): { numRuns: number; examples: T[] } {
+  return { numRuns: runs + examples.length, examples };
+}

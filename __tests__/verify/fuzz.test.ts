@@ -10,7 +10,7 @@ import { verifySource } from '../../src/verify/index.js';
 import { BUILDINFO_MAGIC } from '../../src/verify/buildinfo.js';
 import type { Mutation } from '../corpus/verify-fuzz.js';
 import { FUZZ_CORPUS } from '../corpus/verify-fuzz.js';
-import { replayable, seedFrom } from '../support/replay.js';
+import { replayable, seedFrom, withCorpus } from '../support/replay.js';
 import { toolchain } from '../support/toolchains.js';
 import { buildFixtures, targetName } from './fixtures.js';
 
@@ -184,9 +184,11 @@ describe('fuzzing the readers with mutated real binaries', () => {
       }),
       {
         ...replayable('VERIFY_FUZZ_SEED', SEED),
-        numRuns: RUNS,
         endOnFailure: true,
-        examples: FUZZ_CORPUS.map(({ file, ...m }) => [{ ...m, base: baseIndex(file) }]),
+        ...withCorpus(
+          RUNS,
+          FUZZ_CORPUS.map(({ file, ...m }) => [{ ...m, base: baseIndex(file) }]),
+        ),
       },
     );
     // The mutations must actually bite: every base was rejected some of the time.
