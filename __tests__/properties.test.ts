@@ -5,7 +5,8 @@
 // `go build` argv element is one intended argument and whose every output is inside output-dir,
 // or in an InputError that names an input, quotes the value on one line and shows no stack.
 // A smaller run drives the whole engine and checks the processes it started and the files it wrote.
-// Replay a failure with PROPERTY_SEED=<seed printed below>.
+// Replay a failure with PROPERTY_SEED=<the seed its message ends with>; the inputs in
+// corpus/properties.ts, which failed before, run first every time.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -30,10 +31,13 @@ import type { TargetUniverse } from '../src/targets/expand.js';
 import { selectTargets } from '../src/targets/expand.js';
 import { pinVariants, resolveTargets } from '../src/targets/resolve.js';
 import { VARIANT_VARIABLES } from '../src/targets/variants.js';
+import { engineExamples, inputExamples } from './corpus/properties.js';
 import { copyModule, tempDir } from './support/engine.js';
+import { replayable, seedFrom, withCorpus } from './support/replay.js';
 import { EXAMPLE_MODULE, goEnv, toolchain as suiteToolchain } from './support/toolchains.js';
 
-const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31);
+const SEED = seedFrom('PROPERTY_SEED');
+const REPLAY = replayable('PROPERTY_SEED', SEED);
 const RUNS_PER_INPUT = Number(process.env.PROPERTY_RUNS ?? 10_000);
 const ENGINE_RUNS = Number(process.env.PROPERTY_ENGINE_RUNS ?? 40);
 const tc = suiteToolchain('1.23');
@@ -312,7 +316,7 @@ describe('every input, hostile values', () => {
             checkRejection(error);
           }
         }),
-        { seed: SEED, numRuns: RUNS_PER_INPUT },
+        { ...REPLAY, ...withCorpus(RUNS_PER_INPUT, inputExamples(input)) },
       );
     });
   }
@@ -327,7 +331,7 @@ describe('every input, hostile values', () => {
           expect((error as InputError).input).toBe('exclude');
         },
       ),
-      { seed: SEED, numRuns: 20 },
+      { ...REPLAY, numRuns: 20 },
     );
   });
 
@@ -421,7 +425,7 @@ describe('the whole engine, hostile values in the inputs that reach go and the d
         }
         expect(created.filter((f) => path.basename(f) === 'pwned' && !produced.has(f))).toEqual([]);
       }),
-      { seed: SEED, numRuns: ENGINE_RUNS },
+      { ...REPLAY, ...withCorpus(ENGINE_RUNS, engineExamples(REACHING)) },
     );
   });
 });

@@ -1,17 +1,21 @@
 // Property: no mutation of a real executable (byte flips, hostile field values, truncation, splices into
 // the header regions) makes verification throw or hang; every verdict is well formed.
-// Replay a failure with VERIFY_FUZZ_SEED=<seed printed below>; VERIFY_FUZZ_RUNS changes the count.
+// Replay a failure with VERIFY_FUZZ_SEED=<the seed its message ends with>; VERIFY_FUZZ_RUNS changes
+// the count. The mutations in corpus/verify-fuzz.ts run first every time.
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { ByteSource, VerifyRequest, VerifyResult } from '../../src/verify/index.js';
 import { verifySource } from '../../src/verify/index.js';
 import { BUILDINFO_MAGIC } from '../../src/verify/buildinfo.js';
+import type { Mutation } from '../corpus/verify-fuzz.js';
+import { FUZZ_CORPUS } from '../corpus/verify-fuzz.js';
+import { replayable, seedFrom, withCorpus } from '../support/replay.js';
 import { toolchain } from '../support/toolchains.js';
 import { buildFixtures, targetName } from './fixtures.js';
 
 const RUNS = Number(process.env.VERIFY_FUZZ_RUNS ?? 100_000);
-const SEED = Number(process.env.VERIFY_FUZZ_SEED ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
+const SEED = seedFrom('VERIFY_FUZZ_SEED');
 
 /** A real file seen through in-memory patches and a shorter length: no copy of the whole file per case. */
 class MutatedSource implements ByteSource {
@@ -41,7 +45,7 @@ interface Base {
 
 const INTERESTING = [0, 1, 2, 7, 8, 16, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
 
-const mutation = fc.record({
+const mutation: fc.Arbitrary<Mutation> = fc.record({
   base: fc.nat(),
   patches: fc.array(
     fc.record({
@@ -133,6 +137,13 @@ describe('fuzzing the readers with mutated real binaries', () => {
     add('universal', makeFat(darwin[0] ?? Buffer.alloc(0), darwin[1] ?? Buffer.alloc(0)), 'darwin', 'arm64');
   });
 
+  /** Where the corpus's file name is in `bases`: a name the list lost is an error, not a skip. */
+  const baseIndex = (file: string): number => {
+    const i = bases.findIndex((b) => b.name === file);
+    if (i < 0) throw new Error(`the fuzz corpus names ${file}, which is not one of the fuzzed files`);
+    return i;
+  };
+
   it(`survives ${RUNS} mutations without throwing or hanging`, async () => {
     process.stdout.write(`verify fuzz: seed ${SEED}, ${RUNS} runs (replay with VERIFY_FUZZ_SEED=${SEED})\n`);
     const rejected = new Map<string, number>();
@@ -171,7 +182,14 @@ describe('fuzzing the readers with mutated real binaries', () => {
           throw new Error(`ok=${r.ok} with problems ${JSON.stringify(r.problems)}`);
         if (!r.ok) rejected.set(base.name, (rejected.get(base.name) ?? 0) + 1);
       }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      {
+        ...replayable('VERIFY_FUZZ_SEED', SEED),
+        endOnFailure: true,
+        ...withCorpus(
+          RUNS,
+          FUZZ_CORPUS.map(({ file, ...m }) => [{ ...m, base: baseIndex(file) }]),
+        ),
+      },
     );
     // The mutations must actually bite: every base was rejected some of the time.
     expect([...rejected.keys()].sort()).toEqual(bases.map((b) => b.name).sort());
