@@ -293,7 +293,8 @@ const EVERY_USER = { status: true, release: true, 'release assets': true, 'cache
 
 /** The release assets as the stand-in stored them, and every request the results service received. */
 async function scanServices(scan: Scan, github: GitHubStandIn): Promise<void> {
-  for (const a of github.release(TAG)?.assets ?? []) await scanBytes(scan, `release asset ${a.name}`, a.bytes);
+  for (const a of github.release(TAG)?.assets ?? [])
+    await scanBytes(scan, `release asset ${a.name}`, a.bytes);
   for (const [i, q] of service.requests.entries()) {
     await scanText(scan, `results service request ${i}`, JSON.stringify([q.path, q.headers, q.body]));
   }
@@ -346,126 +347,126 @@ describe('the github-token in the action', () => {
     const token = fakeToken();
     const github = await githubFor(token);
     try {
-    const workspace = workspaceWithHello('secrets-action');
-    // A runner of its own: cache: always ages and prunes GOCACHE, which must not touch the suite's.
-    const goDirs = tempDir('secrets-go');
-    const GOCACHE = path.join(goDirs, 'gocache');
-    const GOMODCACHE = path.join(goDirs, 'gomodcache');
-    mkdirSync(GOCACHE);
-    const before = runnerDirs();
-    const r = await runAction(
-      workspace,
-      {
-        targets: 'linux/amd64 windows/amd64',
-        'working-directory': 'app',
-        version: 'v1.0.0',
-        'github-token': token,
-        status: 'true',
-        release: 'true',
-        badge: 'true',
-        summary: 'true',
-        upload: 'per-target',
-        // A tag run saves only with 'always'; cache-cleanup (auto) then lists what the save supersedes.
-        cache: 'always',
-        'cache-cleanup': 'auto',
-        archive: 'auto',
-        checksums: 'sha256',
-      },
-      jobEnv({
-        ...service.envFor('run-secrets', 'job-1', TAG_REF),
-        GITHUB_REF: TAG_REF,
-        GITHUB_API_URL: github.url,
-        GO_BUILD_MATRIX_API_RETRY_MS: '5',
-        GOCACHE,
-        GOMODCACHE,
-        // Debug lines are part of the log a runner keeps: search them too.
-        RUNNER_DEBUG: '1',
-        GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '120000',
-        GO_BUILD_MATRIX_UPLOAD_RETRY_MS: '200',
-      }),
-    );
-    expect(r.exitCode).toBe(0);
-    expect(r.outputs.built).toBe('2');
-    expect(r.outputs.verified).toBe('2');
-
-    // The token was really used, by each of its users, and was never refused.
-    expect(tokenUsers(github)).toEqual(EVERY_USER);
-    expect(github.requests.filter((q) => q.status === 401 || q.status === 403)).toEqual([]);
-    expect(github.statuses).toEqual([
-      {
-        sha: SHA,
-        fields: {
-          state: 'success',
-          context: 'go-build-matrix',
-          description: '2/2 targets verified',
-          target_url: 'https://github.com/octo/app/actions/runs/4242',
+      const workspace = workspaceWithHello('secrets-action');
+      // A runner of its own: cache: always ages and prunes GOCACHE, which must not touch the suite's.
+      const goDirs = tempDir('secrets-go');
+      const GOCACHE = path.join(goDirs, 'gocache');
+      const GOMODCACHE = path.join(goDirs, 'gomodcache');
+      mkdirSync(GOCACHE);
+      const before = runnerDirs();
+      const r = await runAction(
+        workspace,
+        {
+          targets: 'linux/amd64 windows/amd64',
+          'working-directory': 'app',
+          version: 'v1.0.0',
+          'github-token': token,
+          status: 'true',
+          release: 'true',
+          badge: 'true',
+          summary: 'true',
+          upload: 'per-target',
+          // A tag run saves only with 'always'; cache-cleanup (auto) then lists what the save supersedes.
+          cache: 'always',
+          'cache-cleanup': 'auto',
+          archive: 'auto',
+          checksums: 'sha256',
         },
-      },
-    ]);
-    expect(r.outputs['release-url']).toBe(`https://github.com/octo/app/releases/tag/${TAG}`);
-    expect(r.stdout).toContain(
-      `Commit status go-build-matrix set on ${SHA.slice(0, 12)}: 2/2 targets verified`,
-    );
-    expect(r.stdout).toMatch(/Uploaded artifact hello-linux-amd64 /);
-    expect(r.stdout).toMatch(/Uploaded artifact hello-windows-amd64 /);
-    expect(r.stdout).toMatch(/GOCACHE: saved /);
-    expect(r.stdout).toContain('::debug::');
+        jobEnv({
+          ...service.envFor('run-secrets', 'job-1', TAG_REF),
+          GITHUB_REF: TAG_REF,
+          GITHUB_API_URL: github.url,
+          GO_BUILD_MATRIX_API_RETRY_MS: '5',
+          GOCACHE,
+          GOMODCACHE,
+          // Debug lines are part of the log a runner keeps: search them too.
+          RUNNER_DEBUG: '1',
+          GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '120000',
+          GO_BUILD_MATRIX_UPLOAD_RETRY_MS: '200',
+        }),
+      );
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs.built).toBe('2');
+      expect(r.outputs.verified).toBe('2');
 
-    const scan = newScan(token);
-    await scanText(scan, 'stdout', withoutMaskLine(r.stdout, token));
-    await scanText(scan, 'stderr', r.stderr);
-    // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY byte for byte, and whatever was left in RUNNER_TEMP.
-    await scanTree(scan, 'runner', runnerFilesOf(before, r));
-    // The workspace: output-dir with its binaries, archives, checksums, manifest and badge.
-    await scanTree(scan, 'workspace', workspace);
+      // The token was really used, by each of its users, and was never refused.
+      expect(tokenUsers(github)).toEqual(EVERY_USER);
+      expect(github.requests.filter((q) => q.status === 401 || q.status === 403)).toEqual([]);
+      expect(github.statuses).toEqual([
+        {
+          sha: SHA,
+          fields: {
+            state: 'success',
+            context: 'go-build-matrix',
+            description: '2/2 targets verified',
+            target_url: 'https://github.com/octo/app/actions/runs/4242',
+          },
+        },
+      ]);
+      expect(r.outputs['release-url']).toBe(`https://github.com/octo/app/releases/tag/${TAG}`);
+      expect(r.stdout).toContain(
+        `Commit status go-build-matrix set on ${SHA.slice(0, 12)}: 2/2 targets verified`,
+      );
+      expect(r.stdout).toMatch(/Uploaded artifact hello-linux-amd64 /);
+      expect(r.stdout).toMatch(/Uploaded artifact hello-windows-amd64 /);
+      expect(r.stdout).toMatch(/GOCACHE: saved /);
+      expect(r.stdout).toContain('::debug::');
 
-    const artifacts = service.artifacts().filter((a) => a.finalized);
-    expect(artifacts.map((a) => a.name).sort()).toEqual(['hello-linux-amd64', 'hello-windows-amd64']);
-    for (const a of artifacts) {
-      const blob = service.blob(`http://127.0.0.1${a.blobPath}`);
-      expect(blob?.length).toBeGreaterThan(0);
-      await scanBytes(scan, `artifact ${a.name}`, blob as Buffer);
-    }
-    const entries = service.cacheEntries().filter((e) => e.finalized);
-    expect(entries.map((e) => e.key)).toContainEqual(expect.stringMatching(/^go-build-matrix-gocache-/));
-    for (const e of entries) {
-      const blob = service.blob(`http://127.0.0.1${e.blobPath}`);
-      expect(blob?.length).toBeGreaterThan(0);
-      await scanBytes(scan, `cache ${e.key}`, blob as Buffer);
-    }
+      const scan = newScan(token);
+      await scanText(scan, 'stdout', withoutMaskLine(r.stdout, token));
+      await scanText(scan, 'stderr', r.stderr);
+      // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY byte for byte, and whatever was left in RUNNER_TEMP.
+      await scanTree(scan, 'runner', runnerFilesOf(before, r));
+      // The workspace: output-dir with its binaries, archives, checksums, manifest and badge.
+      await scanTree(scan, 'workspace', workspace);
 
-    // The search reached everything it should have, archives unpacked.
-    const dist = 'workspace/app/dist';
-    expect(scan.scanned).toEqual(
-      expect.arrayContaining([
-        'runner/set_output',
-        'runner/step_summary',
-        `${dist}/hello-linux-amd64`,
-        `${dist}/hello-windows-amd64.exe`,
-        `${dist}/hello-linux-amd64.tar.gz (gunzip) → hello`,
-        `${dist}/hello-windows-amd64.zip → hello.exe`,
-        `${dist}/checksums.txt`,
-        `${dist}/manifest.json`,
-        `${dist}/badge.svg`,
-        `${dist}/badge.json`,
-        'artifact hello-linux-amd64 → hello-linux-amd64.tar.gz (gunzip) → hello',
-        'artifact hello-linux-amd64 → manifest.json',
-        'artifact hello-windows-amd64 → hello-windows-amd64.zip → hello.exe',
-        'artifact hello-windows-amd64 → checksums.txt',
-      ]),
-    );
-    const cacheMembers = scan.scanned.filter((s) => /^cache .* \((zstd -d|gunzip)\) → /.test(s));
-    expect(cacheMembers.length).toBeGreaterThan(100);
-    await scanServices(scan, github);
-    expect(scan.scanned).toEqual(
-      expect.arrayContaining([
-        'release asset checksums.txt',
-        'release asset hello-linux-amd64.tar.gz (gunzip) → hello',
-        'results service request 0',
-      ]),
-    );
+      const artifacts = service.artifacts().filter((a) => a.finalized);
+      expect(artifacts.map((a) => a.name).sort()).toEqual(['hello-linux-amd64', 'hello-windows-amd64']);
+      for (const a of artifacts) {
+        const blob = service.blob(`http://127.0.0.1${a.blobPath}`);
+        expect(blob?.length).toBeGreaterThan(0);
+        await scanBytes(scan, `artifact ${a.name}`, blob as Buffer);
+      }
+      const entries = service.cacheEntries().filter((e) => e.finalized);
+      expect(entries.map((e) => e.key)).toContainEqual(expect.stringMatching(/^go-build-matrix-gocache-/));
+      for (const e of entries) {
+        const blob = service.blob(`http://127.0.0.1${e.blobPath}`);
+        expect(blob?.length).toBeGreaterThan(0);
+        await scanBytes(scan, `cache ${e.key}`, blob as Buffer);
+      }
 
-    expect(scan.hits).toEqual([]);
+      // The search reached everything it should have, archives unpacked.
+      const dist = 'workspace/app/dist';
+      expect(scan.scanned).toEqual(
+        expect.arrayContaining([
+          'runner/set_output',
+          'runner/step_summary',
+          `${dist}/hello-linux-amd64`,
+          `${dist}/hello-windows-amd64.exe`,
+          `${dist}/hello-linux-amd64.tar.gz (gunzip) → hello`,
+          `${dist}/hello-windows-amd64.zip → hello.exe`,
+          `${dist}/checksums.txt`,
+          `${dist}/manifest.json`,
+          `${dist}/badge.svg`,
+          `${dist}/badge.json`,
+          'artifact hello-linux-amd64 → hello-linux-amd64.tar.gz (gunzip) → hello',
+          'artifact hello-linux-amd64 → manifest.json',
+          'artifact hello-windows-amd64 → hello-windows-amd64.zip → hello.exe',
+          'artifact hello-windows-amd64 → checksums.txt',
+        ]),
+      );
+      const cacheMembers = scan.scanned.filter((s) => /^cache .* \((zstd -d|gunzip)\) → /.test(s));
+      expect(cacheMembers.length).toBeGreaterThan(100);
+      await scanServices(scan, github);
+      expect(scan.scanned).toEqual(
+        expect.arrayContaining([
+          'release asset checksums.txt',
+          'release asset hello-linux-amd64.tar.gz (gunzip) → hello',
+          'results service request 0',
+        ]),
+      );
+
+      expect(scan.hits).toEqual([]);
     } finally {
       await github.stop();
     }
@@ -569,72 +570,73 @@ describe('the CLI and the token in its environment', () => {
       await scanText(fallbackScan, where, text);
     };
     try {
+      const help = await cli(['build', '--help'], env);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--targets');
+      expect(help.stdout).not.toMatch(/--github-token|--token/i);
+      await scanBoth('help stdout', help.stdout);
+      await scanBoth('help stderr', help.stderr);
 
-    const help = await cli(['build', '--help'], env);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--targets');
-    expect(help.stdout).not.toMatch(/--github-token|--token/i);
-    await scanBoth('help stdout', help.stdout);
-    await scanBoth('help stderr', help.stderr);
-
-    for (const args of [[`--github-token=${token}`], ['--github-token', token]]) {
-      const refused = await cli(['build', ...args], env);
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/^error: --github-token is not a flag: .*GITHUB_TOKEN, else GH_TOKEN/);
-      await scanBoth(`${args.join(' ')} stdout`, refused.stdout);
-      await scanBoth(`${args.join(' ')} stderr`, refused.stderr);
-    }
-
-    const workspace = workspaceWithHello('secrets-cli');
-    const build = await cli(
-      [
-        'build',
-        '--working-directory',
-        path.join(workspace, 'app'),
-        '--targets',
-        'linux/amd64 windows/amd64',
-        '--version',
-        TAG,
-        '--badge',
-        '--verbose',
-        '--status',
-        '--release',
-        '--cache',
-        'always',
-        '--cache-key-prefix',
-        'secrets-cli',
-      ],
-      env,
-    );
-    expect([build.code, build.stderr]).toEqual([0, expect.not.stringMatching(/^error: /m)]);
-    expect(build.stdout).toContain('2/2 built, 0 failed');
-    expect(build.stdout).toMatch(new RegExp(`^Release ${TAG}: published, \\d+ asset\\(s\\)`, 'm'));
-    // GITHUB_TOKEN was used by each user, and GH_TOKEN by none: the stand-in would have refused it.
-    expect(tokenUsers(github)).toEqual(EVERY_USER);
-    expect(github.requests.filter((q) => q.status === 401 || q.status === 403)).toEqual([]);
-    expect(github.statuses.map((st) => [st.sha, st.fields.description])).toEqual([
-      [SHA, '2/2 targets verified'],
-    ]);
-    await scanBoth('build stdout', build.stdout);
-    await scanBoth('build stderr', build.stderr);
-    for (const sc of [scan, fallbackScan]) {
-      await scanTree(sc, 'workspace', workspace);
-      await scanServices(sc, github);
-      for (const e of service.cacheEntries().filter((c) => c.finalized && c.key.startsWith('secrets-cli-'))) {
-        await scanBytes(sc, `cache ${e.key}`, service.blob(`http://127.0.0.1${e.blobPath}`) as Buffer);
+      for (const args of [[`--github-token=${token}`], ['--github-token', token]]) {
+        const refused = await cli(['build', ...args], env);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(/^error: --github-token is not a flag: .*GITHUB_TOKEN, else GH_TOKEN/);
+        await scanBoth(`${args.join(' ')} stdout`, refused.stdout);
+        await scanBoth(`${args.join(' ')} stderr`, refused.stderr);
       }
-    }
-    expect(scan.scanned).toEqual(
-      expect.arrayContaining([
-        'workspace/app/dist/hello-linux-amd64.tar.gz (gunzip) → hello',
-        'workspace/app/dist/hello-windows-amd64.zip → hello.exe',
-        'workspace/app/dist/manifest.json',
-        'release asset checksums.txt',
-        expect.stringMatching(/^cache secrets-cli-gocache-/),
-      ]),
-    );
-    expect(scan.hits).toEqual([]);
-    expect(fallbackScan.hits).toEqual([]);
+
+      const workspace = workspaceWithHello('secrets-cli');
+      const build = await cli(
+        [
+          'build',
+          '--working-directory',
+          path.join(workspace, 'app'),
+          '--targets',
+          'linux/amd64 windows/amd64',
+          '--version',
+          TAG,
+          '--badge',
+          '--verbose',
+          '--status',
+          '--release',
+          '--cache',
+          'always',
+          '--cache-key-prefix',
+          'secrets-cli',
+        ],
+        env,
+      );
+      expect([build.code, build.stderr]).toEqual([0, expect.not.stringMatching(/^error: /m)]);
+      expect(build.stdout).toContain('2/2 built, 0 failed');
+      expect(build.stdout).toMatch(new RegExp(`^Release ${TAG}: published, \\d+ asset\\(s\\)`, 'm'));
+      // GITHUB_TOKEN was used by each user, and GH_TOKEN by none: the stand-in would have refused it.
+      expect(tokenUsers(github)).toEqual(EVERY_USER);
+      expect(github.requests.filter((q) => q.status === 401 || q.status === 403)).toEqual([]);
+      expect(github.statuses.map((st) => [st.sha, st.fields.description])).toEqual([
+        [SHA, '2/2 targets verified'],
+      ]);
+      await scanBoth('build stdout', build.stdout);
+      await scanBoth('build stderr', build.stderr);
+      for (const sc of [scan, fallbackScan]) {
+        await scanTree(sc, 'workspace', workspace);
+        await scanServices(sc, github);
+        for (const e of service
+          .cacheEntries()
+          .filter((c) => c.finalized && c.key.startsWith('secrets-cli-'))) {
+          await scanBytes(sc, `cache ${e.key}`, service.blob(`http://127.0.0.1${e.blobPath}`) as Buffer);
+        }
+      }
+      expect(scan.scanned).toEqual(
+        expect.arrayContaining([
+          'workspace/app/dist/hello-linux-amd64.tar.gz (gunzip) → hello',
+          'workspace/app/dist/hello-windows-amd64.zip → hello.exe',
+          'workspace/app/dist/manifest.json',
+          'release asset checksums.txt',
+          expect.stringMatching(/^cache secrets-cli-gocache-/),
+        ]),
+      );
+      expect(scan.hits).toEqual([]);
+      expect(fallbackScan.hits).toEqual([]);
     } finally {
       await github.stop();
     }

@@ -216,43 +216,46 @@ describe('build cache through the action', () => {
     ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }, ['hang']],
     ['a corrupt archive', 'GetBlob', { corrupt: true as const }, [200, 206]],
     ['a save that never finishes', 'CreateCacheEntry', { hang: true as const }, ['hang']],
-  ])('%s: the fault is served, every target still builds, with a warning', async (name, method, fault, answers) => {
-    const workspace = tempDir('fault');
-    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
-    // One runner for all fault cases, never emptied: only the service misbehaves here.
-    faultRunner ??= runner();
-    const env = { GOCACHE: faultRunner.GOCACHE, GOMODCACHE: faultRunner.GOMODCACHE };
-    const inputs = {
-      targets: 'linux/amd64 linux/arm64',
-      'working-directory': 'app',
-      upload: 'false',
-      'cache-key-prefix': `fault${method}`,
-    };
-    // Something to restore first, so the download path is exercised.
-    await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
-    // A source edit of its own (the runner keeps what other cases built), so that the second
-    // run has new output to save.
-    writeFileSync(
-      path.join(workspace, 'app', 'edit.go'),
-      `package main\n\nconst edit = ${JSON.stringify(name)}\n`,
-    );
-    service.fault(method as never, fault);
-    const from = service.requests.length;
-    const started = Date.now();
-    const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });
-    expect(r.exitCode).toBe(0);
-    expect(r.outputs.built).toBe('2');
-    expect(r.outputs.failed).toBe('0');
-    expect(r.stdout).toMatch(/::warning::/);
-    // The fault stays until afterEach clears it: the run called the method, and every call met it.
-    const served = service.requests
-      .slice(from)
-      .filter((q) => q.method === method)
-      .map((q) => q.status);
-    expect(served.length).toBeGreaterThan(0);
-    expect(served.filter((status) => !(answers as (number | string)[]).includes(status))).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(120_000);
-  });
+  ])(
+    '%s: the fault is served, every target still builds, with a warning',
+    async (name, method, fault, answers) => {
+      const workspace = tempDir('fault');
+      copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+      // One runner for all fault cases, never emptied: only the service misbehaves here.
+      faultRunner ??= runner();
+      const env = { GOCACHE: faultRunner.GOCACHE, GOMODCACHE: faultRunner.GOMODCACHE };
+      const inputs = {
+        targets: 'linux/amd64 linux/arm64',
+        'working-directory': 'app',
+        upload: 'false',
+        'cache-key-prefix': `fault${method}`,
+      };
+      // Something to restore first, so the download path is exercised.
+      await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
+      // A source edit of its own (the runner keeps what other cases built), so that the second
+      // run has new output to save.
+      writeFileSync(
+        path.join(workspace, 'app', 'edit.go'),
+        `package main\n\nconst edit = ${JSON.stringify(name)}\n`,
+      );
+      service.fault(method as never, fault);
+      const from = service.requests.length;
+      const started = Date.now();
+      const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs.built).toBe('2');
+      expect(r.outputs.failed).toBe('0');
+      expect(r.stdout).toMatch(/::warning::/);
+      // The fault stays until afterEach clears it: the run called the method, and every call met it.
+      const served = service.requests
+        .slice(from)
+        .filter((q) => q.method === method)
+        .map((q) => q.status);
+      expect(served.length).toBeGreaterThan(0);
+      expect(served.filter((status) => !(answers as (number | string)[]).includes(status))).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(120_000);
+    },
+  );
 });
 
 describe('artifact upload through the action', () => {
