@@ -1,12 +1,13 @@
 // The command-line tool over the same engine: flags named like the inputs, a table, exit codes.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, readFlags } from '../src/cli/main.js';
 import { FLAG_INPUTS } from '../src/cli/usage.js';
 import { INPUTS } from '../src/options/inputs.js';
+import type { Manifest } from '../src/report/manifest.js';
 import type { CliRun } from './support/cli.js';
 import { cli as runCliIn } from './support/cli.js';
 import { copyModule, tempDir } from './support/engine.js';
@@ -35,6 +36,7 @@ describe('go-build-matrix CLI', () => {
     expect(r.stdout).toMatch(
       /^linux\/amd64\s+\S+hello-linux-amd64\s+[\d.]+ MiB\s+[\d.]+ s\s+ok elf amd64\s+static\s+-\s+-\s+ok$/m,
     );
+    // The header says Windows 7, but Go 1.21 and later run on Windows 10 and later only (go.dev/doc/go1.21#windows).
     expect(r.stdout).toMatch(/^windows\/arm64\s+\S+hello-windows-arm64\.exe\s+.*\s+Windows 10\+\s+-\s+ok$/m);
     expect(r.stdout).toContain('2/2 built, 0 failed (go1.23.5). 2/2 verified.');
     expect(r.stdout).toContain(`manifest: ${path.join(out, 'manifest.json')}`);
@@ -110,6 +112,14 @@ describe('go-build-matrix CLI', () => {
       if (input.default !== '') expect(line).toContain(`(default: ${input.default})`);
     }
     expect(r.stdout).toContain('GITHUB_TOKEN, else GH_TOKEN');
+    // And no flag besides: every flag line names an input, --verbose or --help.
+    const listed = r.stdout
+      .split('\n')
+      .flatMap((l) => /^ {2}(?:-h, )?--([a-z-]+) /.exec(l)?.[1] ?? [])
+      .sort();
+    const inputFlags = INPUTS.filter((i) => i.cli === undefined).map((i) => i.name);
+    expect(listed).toEqual([...inputFlags, 'verbose', 'help'].sort());
+    expect(inputFlags.length).toBeGreaterThan(40);
   });
 
   it.each(['build', 'plan', 'verify'])(
@@ -137,11 +147,8 @@ describe('go-build-matrix CLI', () => {
 
   it('--release outside Actions names the variables to set, before building anything', async () => {
     const out = tempDir('cli-release');
-    const env = Object.fromEntries(
-      Object.entries(goEnv(tc)).filter(
-        ([k]) => !['GITHUB_REF', 'GITHUB_REPOSITORY', 'GITHUB_TOKEN', 'GH_TOKEN'].includes(k),
-      ),
-    );
+    // goEnv passes on none of GITHUB_REF, GITHUB_REPOSITORY, GITHUB_TOKEN, GH_TOKEN, wherever the suite runs.
+    const env = goEnv(tc);
     const r = await runCliIn(
       [
         'build',
@@ -325,25 +332,48 @@ describe('flag values', () => {
   });
 
   it('runs a build whose flags start with a dash, as Go users type them', async () => {
-    const r = await cli([
-      'build',
-      '--working-directory',
-      EXAMPLE_MODULE,
-      '--targets',
-      'linux/amd64',
-      '--output-dir',
-      tempDir('cli-dash'),
-      '--ldflags',
-      '-s -w -X main.version={version}',
-      '--version',
-      'v1.0.0',
-      '--smoke-test',
-      '--version',
-      '--flags',
-      '-a',
-    ]);
+    // A `go` first on PATH that writes the arguments `go build` was given, one a line, then runs the real one.
+    const dir = tempDir('cli-dash');
+    const wrapper = path.join(dir, 'bin');
+    const argsFile = path.join(dir, 'go-build-args');
+    mkdirSync(wrapper);
+    writeFileSync(
+      path.join(wrapper, 'go'),
+      `#!/bin/sh\nif [ "$1" = build ]; then printf '%s\\n' "$@" > '${argsFile}'; fi\nexec '${path.join(tc.binDir, 'go')}' "$@"\n`,
+    );
+    chmodSync(path.join(wrapper, 'go'), 0o755);
+    const out = path.join(dir, 'out');
+    const r = await runCliIn(
+      [
+        'build',
+        '--working-directory',
+        EXAMPLE_MODULE,
+        '--targets',
+        'linux/amd64',
+        '--output-dir',
+        out,
+        '--ldflags',
+        '-s -w -X main.version={version}',
+        '--version',
+        'v1.0.0',
+        '--smoke-test',
+        '--version',
+        '--flags',
+        '-a',
+      ],
+      goEnv(tc, { PATH: `${wrapper}:${tc.binDir}:/usr/bin:/bin` }),
+      REPO_ROOT,
+    );
     expect([r.code, r.stderr]).toEqual([EXIT_OK, expect.any(String)]);
     expect(r.stdout).toContain('linux/amd64');
+    // -a and the -X with {version} filled in reached go, each as an argument of its own.
+    const args = readFileSync(argsFile, 'utf8').split('\n');
+    expect(args).toContain('-a');
+    expect(args).toContain('-ldflags=-s -w -X main.version=v1.0.0');
+    // --version reached the binary as the smoke test's argument, and the binary has the version linked in.
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.artifacts[0]?.smoke).toMatchObject({ ran: true, exitCode: 0 });
+    expect(manifest.artifacts[0]?.smoke?.output[0]).toMatch(/^hello v1\.0\.0 \(commit .*\) linux\/amd64$/);
   });
 
   it('verify takes --target the same way', async () => {

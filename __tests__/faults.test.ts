@@ -74,7 +74,8 @@ const readManifest = (dir: string): Manifest =>
   JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
 
 describe('faults', () => {
-  it('Go missing from PATH: one clear error, usage exit status, nothing built', async () => {
+  // A missing tool is a fault of the machine, not of the command line: EXIT_FAILED (1), not EXIT_USAGE (2).
+  it('Go missing from PATH: one clear error, exit status 1 (not a usage error), nothing built', async () => {
     const out = tempDir('no-go');
     const r = await cli(['build', '--working-directory', module, '--output-dir', out], {
       ...goEnv(tc),

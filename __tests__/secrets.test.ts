@@ -1,9 +1,11 @@
 // The github-token never leaks. The real dist/index.js runs through the runner contract with a
-// fresh fake token, and every place a value can end up in is searched for it: the log (but for
-// the one `::add-mask::` line core.setSecret writes), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, what is
-// left in RUNNER_TEMP, every file in the workspace with its archives unpacked, the uploaded
-// artifacts and the saved cache entries as the local results service stored them. Also when the
-// API answers 401 echoing the token back, and for the CLI, which takes no token at all.
+// fresh fake token that every one of its users needs (the commit status, the release, cache-cleanup:
+// the API stand-in answers no other token), and every place a value can end up in is searched for
+// it: the log (but for the one `::add-mask::` line core.setSecret writes), GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY, what is left in RUNNER_TEMP, every file in the workspace with its archives
+// unpacked, the uploaded artifacts, the release assets, the saved cache entries and every request the
+// local results service received. Also when the API answers 401 echoing the token back, and for the
+// real dist/cli.js, which takes the token from GITHUB_TOKEN, else GH_TOKEN, and from no flag.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -16,6 +18,7 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { writeArchive } from '../src/package/archive.js';
 import { copyModule, tempDir } from './support/engine.js';
+import { GitHubStandIn } from './support/github-api.js';
 import type { ResultsService } from './support/results-service.js';
 import { startResultsService } from './support/results-service.js';
 import type { RunnerResult } from './support/runner.js';
@@ -238,9 +241,12 @@ afterAll(async () => {
   });
 });
 
-/** The job env: this toolchain, the status API stand-in, nothing of a real runner's services or event. */
+/**
+ * The job env: this toolchain, the status API stand-in and what `extra` adds. goEnv passes on
+ * nothing of the runner the suite itself may run in (its GITHUB_*, ACTIONS_*, GH_TOKEN).
+ */
 function jobEnv(extra: Record<string, string>): Record<string, string> {
-  const env = goEnv(tc, {
+  return goEnv(tc, {
     GITHUB_API_URL: apiUrl,
     GITHUB_REPOSITORY: 'octo/app',
     GITHUB_SHA: SHA,
@@ -250,14 +256,48 @@ function jobEnv(extra: Record<string, string>): Record<string, string> {
     GITHUB_EVENT_PATH: '',
     ...extra,
   });
-  for (const name of ['ACTIONS_CACHE_URL', 'ACTIONS_RUNTIME_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
-    Reflect.deleteProperty(env, name);
+}
+
+const TAG = 'v1.0.0';
+const TAG_REF = `refs/tags/${TAG}`;
+
+/**
+ * The REST API for every user of the token: commit statuses, the release of TAG and the Actions
+ * cache list (of the entries the results service holds). It answers 401 to any other token.
+ */
+async function githubFor(token: string): Promise<GitHubStandIn> {
+  const github = new GitHubStandIn({
+    owner: 'octo',
+    repo: 'app',
+    token,
+    caches: { entries: () => service.cacheEntries(), remove: (id) => service.removeCacheEntry(id) },
+  });
+  github.tags.set(TAG, { message: 'app 1.0.0' });
+  await github.start();
+  return github;
+}
+
+/** Which users of the token had a request answered (the stand-in answers only the right token). */
+function tokenUsers(github: GitHubStandIn): Record<string, boolean> {
+  const answered = (method: string, route: RegExp) =>
+    github.requests.some((q) => q.method === method && route.test(q.path) && q.status < 300);
+  return {
+    status: answered('POST', /^\/repos\/octo\/app\/statuses\/a{40}$/),
+    release: answered('POST', /^\/repos\/octo\/app\/releases$/),
+    'release assets': answered('POST', /^\/uploads\/repos\/octo\/app\/releases\/\d+\/assets$/),
+    'cache-cleanup': answered('GET', /^\/repos\/octo\/app\/actions\/caches$/),
+  };
+}
+
+const EVERY_USER = { status: true, release: true, 'release assets': true, 'cache-cleanup': true };
+
+/** The release assets as the stand-in stored them, and every request the results service received. */
+async function scanServices(scan: Scan, github: GitHubStandIn): Promise<void> {
+  for (const a of github.release(TAG)?.assets ?? [])
+    await scanBytes(scan, `release asset ${a.name}`, a.bytes);
+  for (const [i, q] of service.requests.entries()) {
+    await scanText(scan, `results service request ${i}`, JSON.stringify([q.path, q.headers, q.body]));
   }
-  if (!('ACTIONS_RESULTS_URL' in extra)) {
-    Reflect.deleteProperty(env, 'ACTIONS_RESULTS_URL');
-    Reflect.deleteProperty(env, 'ACTIONS_RUNTIME_TOKEN');
-  }
-  return env;
 }
 
 function workspaceWithHello(prefix: string): string {
@@ -303,115 +343,133 @@ describe('the leak search itself', () => {
 });
 
 describe('the github-token in the action', () => {
-  it('is used for the commit status and appears nowhere else: log, outputs, summary, files, artifacts, cache', async () => {
+  it('is used for the commit status, the release and cache-cleanup, and appears nowhere else: log, outputs, summary, files, artifacts, release, cache', async () => {
     const token = fakeToken();
-    statusCalls.length = 0;
-    apiAnswer = { status: 201, body: { id: 1, state: 'success' } };
-    const workspace = workspaceWithHello('secrets-action');
-    // A runner of its own: cache: true ages and prunes GOCACHE, which must not touch the suite's.
-    const goDirs = tempDir('secrets-go');
-    const GOCACHE = path.join(goDirs, 'gocache');
-    const GOMODCACHE = path.join(goDirs, 'gomodcache');
-    mkdirSync(GOCACHE);
-    const before = runnerDirs();
-    const r = await runAction(
-      workspace,
-      {
-        targets: 'linux/amd64 windows/amd64',
-        'working-directory': 'app',
-        version: 'v1.0.0',
-        'github-token': token,
-        status: 'true',
-        badge: 'true',
-        summary: 'true',
-        upload: 'per-target',
-        cache: 'true',
-        archive: 'auto',
-        checksums: 'sha256',
-      },
-      jobEnv({
-        ...service.env,
-        GOCACHE,
-        GOMODCACHE,
-        // Debug lines are part of the log a runner keeps: search them too.
-        RUNNER_DEBUG: '1',
-        GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '120000',
-        GO_BUILD_MATRIX_UPLOAD_RETRY_MS: '200',
-      }),
-    );
-    expect(r.exitCode).toBe(0);
-    expect(r.outputs.built).toBe('2');
-    expect(r.outputs.verified).toBe('2');
-
-    // The token was really used: the status request carried it, and only there.
-    expect(statusCalls).toEqual([
-      {
-        method: 'POST',
-        url: `/repos/octo/app/statuses/${SHA}`,
-        authorization: `token ${token}`,
-        body: {
-          state: 'success',
-          context: 'go-build-matrix',
-          description: '2/2 targets verified',
-          target_url: 'https://github.com/octo/app/actions/runs/4242',
+    const github = await githubFor(token);
+    try {
+      const workspace = workspaceWithHello('secrets-action');
+      // A runner of its own: cache: always ages and prunes GOCACHE, which must not touch the suite's.
+      const goDirs = tempDir('secrets-go');
+      const GOCACHE = path.join(goDirs, 'gocache');
+      const GOMODCACHE = path.join(goDirs, 'gomodcache');
+      mkdirSync(GOCACHE);
+      const before = runnerDirs();
+      const r = await runAction(
+        workspace,
+        {
+          targets: 'linux/amd64 windows/amd64',
+          'working-directory': 'app',
+          version: 'v1.0.0',
+          'github-token': token,
+          status: 'true',
+          release: 'true',
+          badge: 'true',
+          summary: 'true',
+          upload: 'per-target',
+          // A tag run saves only with 'always'; cache-cleanup (auto) then lists what the save supersedes.
+          cache: 'always',
+          'cache-cleanup': 'auto',
+          archive: 'auto',
+          checksums: 'sha256',
         },
-      },
-    ]);
-    expect(r.stdout).toContain(
-      `Commit status go-build-matrix set on ${SHA.slice(0, 12)}: 2/2 targets verified`,
-    );
-    expect(r.stdout).toMatch(/Uploaded artifact hello-linux-amd64 /);
-    expect(r.stdout).toMatch(/Uploaded artifact hello-windows-amd64 /);
-    expect(r.stdout).toMatch(/GOCACHE: saved /);
-    expect(r.stdout).toContain('::debug::');
+        jobEnv({
+          ...service.envFor('run-secrets', 'job-1', TAG_REF),
+          GITHUB_REF: TAG_REF,
+          GITHUB_API_URL: github.url,
+          GO_BUILD_MATRIX_API_RETRY_MS: '5',
+          GOCACHE,
+          GOMODCACHE,
+          // Debug lines are part of the log a runner keeps: search them too.
+          RUNNER_DEBUG: '1',
+          GO_BUILD_MATRIX_CACHE_TIMEOUT_MS: '120000',
+          GO_BUILD_MATRIX_UPLOAD_RETRY_MS: '200',
+        }),
+      );
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs.built).toBe('2');
+      expect(r.outputs.verified).toBe('2');
 
-    const scan = newScan(token);
-    await scanText(scan, 'stdout', withoutMaskLine(r.stdout, token));
-    await scanText(scan, 'stderr', r.stderr);
-    // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY byte for byte, and whatever was left in RUNNER_TEMP.
-    await scanTree(scan, 'runner', runnerFilesOf(before, r));
-    // The workspace: output-dir with its binaries, archives, checksums, manifest and badge.
-    await scanTree(scan, 'workspace', workspace);
+      // The token was really used, by each of its users, and was never refused.
+      expect(tokenUsers(github)).toEqual(EVERY_USER);
+      expect(github.requests.filter((q) => q.status === 401 || q.status === 403)).toEqual([]);
+      expect(github.statuses).toEqual([
+        {
+          sha: SHA,
+          fields: {
+            state: 'success',
+            context: 'go-build-matrix',
+            description: '2/2 targets verified',
+            target_url: 'https://github.com/octo/app/actions/runs/4242',
+          },
+        },
+      ]);
+      expect(r.outputs['release-url']).toBe(`https://github.com/octo/app/releases/tag/${TAG}`);
+      expect(r.stdout).toContain(
+        `Commit status go-build-matrix set on ${SHA.slice(0, 12)}: 2/2 targets verified`,
+      );
+      expect(r.stdout).toMatch(/Uploaded artifact hello-linux-amd64 /);
+      expect(r.stdout).toMatch(/Uploaded artifact hello-windows-amd64 /);
+      expect(r.stdout).toMatch(/GOCACHE: saved /);
+      expect(r.stdout).toContain('::debug::');
 
-    const artifacts = service.artifacts().filter((a) => a.finalized);
-    expect(artifacts.map((a) => a.name).sort()).toEqual(['hello-linux-amd64', 'hello-windows-amd64']);
-    for (const a of artifacts) {
-      const blob = service.blob(`http://127.0.0.1${a.blobPath}`);
-      expect(blob?.length).toBeGreaterThan(0);
-      await scanBytes(scan, `artifact ${a.name}`, blob as Buffer);
+      const scan = newScan(token);
+      await scanText(scan, 'stdout', withoutMaskLine(r.stdout, token));
+      await scanText(scan, 'stderr', r.stderr);
+      // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY byte for byte, and whatever was left in RUNNER_TEMP.
+      await scanTree(scan, 'runner', runnerFilesOf(before, r));
+      // The workspace: output-dir with its binaries, archives, checksums, manifest and badge.
+      await scanTree(scan, 'workspace', workspace);
+
+      const artifacts = service.artifacts().filter((a) => a.finalized);
+      expect(artifacts.map((a) => a.name).sort()).toEqual(['hello-linux-amd64', 'hello-windows-amd64']);
+      for (const a of artifacts) {
+        const blob = service.blob(`http://127.0.0.1${a.blobPath}`);
+        expect(blob?.length).toBeGreaterThan(0);
+        await scanBytes(scan, `artifact ${a.name}`, blob as Buffer);
+      }
+      const entries = service.cacheEntries().filter((e) => e.finalized);
+      expect(entries.map((e) => e.key)).toContainEqual(expect.stringMatching(/^go-build-matrix-gocache-/));
+      for (const e of entries) {
+        const blob = service.blob(`http://127.0.0.1${e.blobPath}`);
+        expect(blob?.length).toBeGreaterThan(0);
+        await scanBytes(scan, `cache ${e.key}`, blob as Buffer);
+      }
+
+      // The search reached everything it should have, archives unpacked.
+      const dist = 'workspace/app/dist';
+      expect(scan.scanned).toEqual(
+        expect.arrayContaining([
+          'runner/set_output',
+          'runner/step_summary',
+          `${dist}/hello-linux-amd64`,
+          `${dist}/hello-windows-amd64.exe`,
+          `${dist}/hello-linux-amd64.tar.gz (gunzip) → hello`,
+          `${dist}/hello-windows-amd64.zip → hello.exe`,
+          `${dist}/checksums.txt`,
+          `${dist}/manifest.json`,
+          `${dist}/badge.svg`,
+          `${dist}/badge.json`,
+          'artifact hello-linux-amd64 → hello-linux-amd64.tar.gz (gunzip) → hello',
+          'artifact hello-linux-amd64 → manifest.json',
+          'artifact hello-windows-amd64 → hello-windows-amd64.zip → hello.exe',
+          'artifact hello-windows-amd64 → checksums.txt',
+        ]),
+      );
+      const cacheMembers = scan.scanned.filter((s) => /^cache .* \((zstd -d|gunzip)\) → /.test(s));
+      expect(cacheMembers.length).toBeGreaterThan(100);
+      await scanServices(scan, github);
+      expect(scan.scanned).toEqual(
+        expect.arrayContaining([
+          'release asset checksums.txt',
+          'release asset hello-linux-amd64.tar.gz (gunzip) → hello',
+          'results service request 0',
+        ]),
+      );
+
+      expect(scan.hits).toEqual([]);
+    } finally {
+      await github.stop();
     }
-    const entries = service.cacheEntries().filter((e) => e.finalized);
-    expect(entries.map((e) => e.key)).toContainEqual(expect.stringMatching(/^go-build-matrix-gocache-/));
-    for (const e of entries) {
-      const blob = service.blob(`http://127.0.0.1${e.blobPath}`);
-      expect(blob?.length).toBeGreaterThan(0);
-      await scanBytes(scan, `cache ${e.key}`, blob as Buffer);
-    }
-
-    // The search reached everything it should have, archives unpacked.
-    const dist = 'workspace/app/dist';
-    expect(scan.scanned).toEqual(
-      expect.arrayContaining([
-        'runner/set_output',
-        'runner/step_summary',
-        `${dist}/hello-linux-amd64`,
-        `${dist}/hello-windows-amd64.exe`,
-        `${dist}/hello-linux-amd64.tar.gz (gunzip) → hello`,
-        `${dist}/hello-windows-amd64.zip → hello.exe`,
-        `${dist}/checksums.txt`,
-        `${dist}/manifest.json`,
-        `${dist}/badge.svg`,
-        `${dist}/badge.json`,
-        'artifact hello-linux-amd64 → hello-linux-amd64.tar.gz (gunzip) → hello',
-        'artifact hello-linux-amd64 → manifest.json',
-        'artifact hello-windows-amd64 → hello-windows-amd64.zip → hello.exe',
-        'artifact hello-windows-amd64 → checksums.txt',
-      ]),
-    );
-    const cacheMembers = scan.scanned.filter((s) => /^cache .* \((zstd -d|gunzip)\) → /.test(s));
-    expect(cacheMembers.length).toBeGreaterThan(100);
-
-    expect(scan.hits).toEqual([]);
   });
 
   it('stays out of the warning when the status API answers 401 and echoes the token back', async () => {
@@ -460,7 +518,7 @@ describe('the github-token in the action', () => {
   });
 });
 
-describe('the CLI and a token in the environment', () => {
+describe('the CLI and the token in its environment', () => {
   interface Run {
     code: number | null;
     stdout: string;
@@ -481,55 +539,106 @@ describe('the CLI and a token in the environment', () => {
     });
   }
 
-  // src/cli/main.ts takes a token only from GITHUB_TOKEN/GH_TOKEN (for --release and --status):
-  // github-token is no flag, so a token never stays in shell history.
-  it('offers no token flag, refuses one without echoing it, and prints a GITHUB_TOKEN nowhere', async () => {
+  // src/cli/main.ts takes the token only from GITHUB_TOKEN, else GH_TOKEN (for --release, --status
+  // and cache-cleanup): github-token is no flag, so a token never stays in shell history.
+  it('offers no token flag, refuses one without echoing it, uses GITHUB_TOKEN over GH_TOKEN for the status, the release and cache-cleanup, and prints neither', async () => {
     const token = fakeToken();
-    const env = jobEnv({ GITHUB_TOKEN: token, GH_TOKEN: token });
+    // GH_TOKEN is only the fallback: the stand-in answers 401 to it, and it must appear nowhere either.
+    const fallback = fakeToken();
+    const github = await githubFor(token);
+    const goDirs = tempDir('secrets-cli-go');
+    mkdirSync(path.join(goDirs, 'gocache'));
+    const env = jobEnv({
+      ...service.envFor('run-secrets-cli', 'job-1', TAG_REF),
+      // A step of a workflow job: what the runner gives every step.
+      RUNNER_OS: 'Linux',
+      RUNNER_ARCH: 'X64',
+      RUNNER_TEMP: tempDir('secrets-cli-temp'),
+      GITHUB_REF: TAG_REF,
+      GITHUB_API_URL: github.url,
+      GO_BUILD_MATRIX_API_RETRY_MS: '5',
+      // Its own GOCACHE: cache: always prunes it before the save.
+      GOCACHE: path.join(goDirs, 'gocache'),
+      GOMODCACHE: path.join(goDirs, 'gomodcache'),
+      GITHUB_TOKEN: token,
+      GH_TOKEN: fallback,
+    });
     const scan = newScan(token);
+    const fallbackScan = newScan(fallback);
+    const scanBoth = async (where: string, text: string) => {
+      await scanText(scan, where, text);
+      await scanText(fallbackScan, where, text);
+    };
+    try {
+      const help = await cli(['build', '--help'], env);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--targets');
+      expect(help.stdout).not.toMatch(/--github-token|--token/i);
+      await scanBoth('help stdout', help.stdout);
+      await scanBoth('help stderr', help.stderr);
 
-    const help = await cli(['build', '--help'], env);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain('--targets');
-    expect(help.stdout).not.toMatch(/--github-token|--token/i);
-    await scanText(scan, 'help stdout', help.stdout);
-    await scanText(scan, 'help stderr', help.stderr);
+      for (const args of [[`--github-token=${token}`], ['--github-token', token]]) {
+        const refused = await cli(['build', ...args], env);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(/^error: --github-token is not a flag: .*GITHUB_TOKEN, else GH_TOKEN/);
+        await scanBoth(`${args.join(' ')} stdout`, refused.stdout);
+        await scanBoth(`${args.join(' ')} stderr`, refused.stderr);
+      }
 
-    for (const args of [[`--github-token=${token}`], ['--github-token', token]]) {
-      const refused = await cli(['build', ...args], env);
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/^error: --github-token is not a flag: .*GITHUB_TOKEN, else GH_TOKEN/);
-      await scanText(scan, `${args.join(' ')} stdout`, refused.stdout);
-      await scanText(scan, `${args.join(' ')} stderr`, refused.stderr);
+      const workspace = workspaceWithHello('secrets-cli');
+      const build = await cli(
+        [
+          'build',
+          '--working-directory',
+          path.join(workspace, 'app'),
+          '--targets',
+          'linux/amd64 windows/amd64',
+          '--version',
+          TAG,
+          '--badge',
+          '--verbose',
+          '--status',
+          '--release',
+          '--cache',
+          'always',
+          '--cache-key-prefix',
+          'secrets-cli',
+        ],
+        env,
+      );
+      expect([build.code, build.stderr]).toEqual([0, expect.not.stringMatching(/^error: /m)]);
+      expect(build.stdout).toContain('2/2 built, 0 failed');
+      expect(build.stdout).toMatch(new RegExp(`^Release ${TAG}: published, \\d+ asset\\(s\\)`, 'm'));
+      // GITHUB_TOKEN was used by each user, and GH_TOKEN by none: the stand-in would have refused it.
+      expect(tokenUsers(github)).toEqual(EVERY_USER);
+      expect(github.requests.filter((q) => q.status === 401 || q.status === 403)).toEqual([]);
+      expect(github.statuses.map((st) => [st.sha, st.fields.description])).toEqual([
+        [SHA, '2/2 targets verified'],
+      ]);
+      await scanBoth('build stdout', build.stdout);
+      await scanBoth('build stderr', build.stderr);
+      for (const sc of [scan, fallbackScan]) {
+        await scanTree(sc, 'workspace', workspace);
+        await scanServices(sc, github);
+        for (const e of service
+          .cacheEntries()
+          .filter((c) => c.finalized && c.key.startsWith('secrets-cli-'))) {
+          await scanBytes(sc, `cache ${e.key}`, service.blob(`http://127.0.0.1${e.blobPath}`) as Buffer);
+        }
+      }
+      expect(scan.scanned).toEqual(
+        expect.arrayContaining([
+          'workspace/app/dist/hello-linux-amd64.tar.gz (gunzip) → hello',
+          'workspace/app/dist/hello-windows-amd64.zip → hello.exe',
+          'workspace/app/dist/manifest.json',
+          'release asset checksums.txt',
+          expect.stringMatching(/^cache secrets-cli-gocache-/),
+        ]),
+      );
+      expect(scan.hits).toEqual([]);
+      expect(fallbackScan.hits).toEqual([]);
+    } finally {
+      await github.stop();
     }
-
-    const workspace = workspaceWithHello('secrets-cli');
-    const build = await cli(
-      [
-        'build',
-        '--working-directory',
-        path.join(workspace, 'app'),
-        '--targets',
-        'linux/amd64 windows/amd64',
-        '--version',
-        'v1.0.0',
-        '--badge',
-        '--verbose',
-      ],
-      env,
-    );
-    expect(build.code).toBe(0);
-    expect(build.stdout).toContain('2/2 built, 0 failed');
-    await scanText(scan, 'build stdout', build.stdout);
-    await scanText(scan, 'build stderr', build.stderr);
-    await scanTree(scan, 'workspace', workspace);
-    expect(scan.scanned).toEqual(
-      expect.arrayContaining([
-        'workspace/app/dist/hello-linux-amd64.tar.gz (gunzip) → hello',
-        'workspace/app/dist/hello-windows-amd64.zip → hello.exe',
-        'workspace/app/dist/manifest.json',
-      ]),
-    );
-    expect(scan.hits).toEqual([]);
   });
 });

@@ -191,7 +191,7 @@ describe('build cache through the action', () => {
     try {
       const workspace = tempDir('fault');
       copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
-      down.refuseConnections();
+      await down.refuseConnections();
       const vm = runner();
       const r = await runAction(
         workspace,
@@ -200,47 +200,62 @@ describe('build cache through the action', () => {
       );
       expect(r.exitCode).toBe(0);
       expect(r.outputs.built).toBe('2');
-      expect(r.stdout).toMatch(/::warning::.*cache/i);
+      // Refused, not answered: the service saw no request, and the warning names the refusal.
+      expect(down.requests.map((q) => q.method)).toEqual([]);
+      expect(r.stdout).toMatch(/^::warning::GOCACHE was not restored: .*ECONNREFUSED/m);
     } finally {
       await down.close();
     }
   });
 
   let faultRunner: ReturnType<typeof runner> | undefined;
+  // The last column: what the service recorded for each call that met the fault (a corrupt
+  // archive is served whole, 200 or 206, every byte inverted).
   it.each([
-    ['a service answering 500', 'GetCacheEntryDownloadURL', { status: 500 }],
-    ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }],
-    ['a corrupt archive', 'GetBlob', { corrupt: true as const }],
-    ['a save that never finishes', 'CreateCacheEntry', { hang: true as const }],
-  ])('%s: every target still builds, with a warning', async (name, method, fault) => {
-    const workspace = tempDir('fault');
-    copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
-    // One runner for all fault cases, never emptied: only the service misbehaves here.
-    faultRunner ??= runner();
-    const env = { GOCACHE: faultRunner.GOCACHE, GOMODCACHE: faultRunner.GOMODCACHE };
-    const inputs = {
-      targets: 'linux/amd64 linux/arm64',
-      'working-directory': 'app',
-      upload: 'false',
-      'cache-key-prefix': `fault${method}`,
-    };
-    // Something to restore first, so the download path is exercised.
-    await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
-    // A source edit of its own (the runner keeps what other cases built), so that the second
-    // run has new output to save.
-    writeFileSync(
-      path.join(workspace, 'app', 'edit.go'),
-      `package main\n\nconst edit = ${JSON.stringify(name)}\n`,
-    );
-    service.fault(method as never, fault);
-    const started = Date.now();
-    const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });
-    expect(r.exitCode).toBe(0);
-    expect(r.outputs.built).toBe('2');
-    expect(r.outputs.failed).toBe('0');
-    expect(r.stdout).toMatch(/::warning::/);
-    expect(Date.now() - started).toBeLessThan(120_000);
-  });
+    ['a service answering 500', 'GetCacheEntryDownloadURL', { status: 500 }, [500]],
+    ['a service that never answers', 'GetCacheEntryDownloadURL', { hang: true as const }, ['hang']],
+    ['a corrupt archive', 'GetBlob', { corrupt: true as const }, [200, 206]],
+    ['a save that never finishes', 'CreateCacheEntry', { hang: true as const }, ['hang']],
+  ])(
+    '%s: the fault is served, every target still builds, with a warning',
+    async (name, method, fault, answers) => {
+      const workspace = tempDir('fault');
+      copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
+      // One runner for all fault cases, never emptied: only the service misbehaves here.
+      faultRunner ??= runner();
+      const env = { GOCACHE: faultRunner.GOCACHE, GOMODCACHE: faultRunner.GOMODCACHE };
+      const inputs = {
+        targets: 'linux/amd64 linux/arm64',
+        'working-directory': 'app',
+        upload: 'false',
+        'cache-key-prefix': `fault${method}`,
+      };
+      // Something to restore first, so the download path is exercised.
+      await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4000' });
+      // A source edit of its own (the runner keeps what other cases built), so that the second
+      // run has new output to save.
+      writeFileSync(
+        path.join(workspace, 'app', 'edit.go'),
+        `package main\n\nconst edit = ${JSON.stringify(name)}\n`,
+      );
+      service.fault(method as never, fault);
+      const from = service.requests.length;
+      const started = Date.now();
+      const r = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '4001' });
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs.built).toBe('2');
+      expect(r.outputs.failed).toBe('0');
+      expect(r.stdout).toMatch(/::warning::/);
+      // The fault stays until afterEach clears it: the run called the method, and every call met it.
+      const served = service.requests
+        .slice(from)
+        .filter((q) => q.method === method)
+        .map((q) => q.status);
+      expect(served.length).toBeGreaterThan(0);
+      expect(served.filter((status) => !(answers as (number | string)[]).includes(status))).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(120_000);
+    },
+  );
 });
 
 describe('artifact upload through the action', () => {
@@ -306,6 +321,7 @@ describe('artifact upload through the action', () => {
     const workspace = tempDir('upload-retry');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
     service.fault('CreateArtifact', { reset: true, times: 2 });
+    const from = service.requests.length;
     const r = await runAction(
       workspace,
       { targets: 'linux/amd64', 'working-directory': 'app', cache: 'false', upload: 'combined' },
@@ -313,12 +329,16 @@ describe('artifact upload through the action', () => {
     );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Uploaded artifact hello /);
+    // Both resets were served, and the third attempt was the one answered.
+    const creates = service.requests.slice(from).filter((q) => q.method === 'CreateArtifact');
+    expect(creates.map((q) => q.status)).toEqual(['reset', 'reset', 200]);
   });
 
   it('fails the step when the service always refuses, naming the artifact and the answer', async () => {
     const workspace = tempDir('upload-fail');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
     service.fault('CreateArtifact', { status: 403, message: 'artifact storage quota exceeded' });
+    const from = service.requests.length;
     const r = await runAction(
       workspace,
       { targets: 'linux/amd64', 'working-directory': 'app', cache: 'false' },
@@ -329,6 +349,10 @@ describe('artifact upload through the action', () => {
       /::error title=upload::Uploading artifact "hello-linux-amd64" failed.*artifact storage quota exceeded/,
     );
     expect(r.outputs.built).toBe('1');
+    // Every attempt met the refusal.
+    const creates = service.requests.slice(from).filter((q) => q.method === 'CreateArtifact');
+    expect(creates.length).toBeGreaterThan(0);
+    expect(creates.map((q) => q.status).filter((status) => status !== 403)).toEqual([]);
   });
 });
 

@@ -69,10 +69,18 @@ describe('cache faults', () => {
     const { svc, req } = await setup('1', { timeoutMs: 20_000 });
     await seed(req);
     svc.fault('GetCacheEntryDownloadURL', { status: 500, times: 1 });
+    const from = svc.requests.length;
     const log = new MemoryLogger();
     const restored = await restoreCaches({ ...req, env: { ...req.env, GITHUB_RUN_ID: '2' } }, log);
     expect(warnings(log)).toEqual([]);
     expect(restored.hit).toBe('true');
+    // The 500 was served once; every other lookup, the retry among them, was answered 200.
+    const lookups = svc.requests
+      .slice(from)
+      .filter((q) => q.method === 'GetCacheEntryDownloadURL')
+      .map((q) => q.status);
+    expect(lookups.filter((status) => status !== 200)).toEqual([500]);
+    expect(lookups.length).toBeGreaterThanOrEqual(2);
   });
 
   it('service that never answers', async () => {

@@ -10,7 +10,7 @@
 // lets a list lag the write before it, fails a write after doing it, holds requests until a
 // second client has caught up, or stops answering (a client killed mid-run). The Actions
 // cache endpoints (list by key prefix and ref, delete by id) read and delete the entries a
-// results-service emulation holds.
+// results-service emulation holds. Commit statuses are kept as they were posted.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -139,6 +139,8 @@ export class GitHubStandIn {
   cacheListLag = 0;
   readonly tags = new Map<string, Tag>();
   readonly releases: StandInRelease[] = [];
+  /** POST /repos/{owner}/{repo}/statuses/{sha}, in order: the commit and the fields sent. */
+  readonly statuses: { sha: string; fields: Json }[] = [];
   readonly requests: RequestRecord[] = [];
   latestReleaseId: number | null = null;
   private nextId = 1;
@@ -496,6 +498,11 @@ export class GitHubStandIn {
           object: { type: 'commit', sha: commitSha(entry[0]) },
         },
       };
+    }
+    if ((g = /^statuses\/([0-9a-f]{40})$/.exec(rest)) && method === 'POST') {
+      const fields = JSON.parse(body.toString('utf8')) as Json;
+      this.statuses.push({ sha: g[1] ?? '', fields });
+      return { status: 201, json: { id: this.nextId++, ...fields } };
     }
     if (rest === 'actions/caches' && method === 'GET') {
       // key is a prefix, ref exact; newest use first, as GitHub sorts by default.

@@ -73,10 +73,16 @@ export function toolchains(): Toolchain[] {
   return RELEASES.map(toolchain);
 }
 
+/**
+ * What a GitHub Actions runner gives the suite itself when CI runs it: no test may see it (a job's
+ * GITHUB_REF or GITHUB_TOKEN would change what a test measures); a test sets what it needs.
+ */
+const OUTER_RUNNER = /^(GITHUB_|ACTIONS_|RUNNER_|INPUT_|STATE_)|^(GH_TOKEN|GH_ENTERPRISE_TOKEN)$/;
+
 /** An environment whose `go` is the given toolchain and whose GOCACHE is the suite's. */
 export function goEnv(tc: Toolchain, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !OUTER_RUNNER.test(k)) env[k] = v;
   return {
     ...env,
     PATH: `${tc.binDir}${path.delimiter}${env.PATH ?? ''}`,

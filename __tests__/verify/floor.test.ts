@@ -172,6 +172,15 @@ beforeAll(async () => {
   }
 });
 
+// Windows names its releases apart from their NT version numbers (Microsoft's "Operating System
+// Version" table); a Windows floor's release must be the name of its version.
+const WINDOWS_NAMES: Readonly<Record<string, string>> = {
+  '6.1': 'Windows 7',
+  '6.2': 'Windows 8',
+  '6.3': 'Windows 8.1',
+  '10.0': 'Windows 10',
+};
+
 describe('the floor each toolchain writes', () => {
   const cases = RELEASES.flatMap((release) =>
     ROWS.map((row) => [`Go ${release} ${row.spec.goos}/${row.spec.goarch}`, release, row] as const),
@@ -184,7 +193,7 @@ describe('the floor each toolchain writes', () => {
     expect(await theirFloor(f, r.format ?? '')).toBe(row.floors[release]);
     if (r.floor) {
       expect(r.floor.release).toBe(
-        r.floor.os === 'Windows' ? r.floor.release : `${r.floor.os} ${r.floor.version}`,
+        r.floor.os === 'Windows' ? WINDOWS_NAMES[r.floor.version] : `${r.floor.os} ${r.floor.version}`,
       );
       // The evidence names both: what the header says, and what this Go release supports.
       expect(r.floor.evidence).toContain(` says ${row.floors[release] ?? '?'}; Go ${release} supports `);
