@@ -14,7 +14,7 @@ import { longestFirst, readTimings, timingKey, timingsPathIn, writeTimings } fro
 import type { StepContext, TargetResult } from './build/target-step.js';
 import { failed, runTargetStep } from './build/target-step.js';
 import { observeProcessStarts } from './exec.js';
-import { GoCommandError } from './go/command.js';
+import { loadChosenToolchain, queryEnvironment } from './go/chosen-toolchain.js';
 import { downloadModules } from './go/download.js';
 import type { GoModule } from './go/module.js';
 import { loadModule } from './go/module.js';
@@ -22,11 +22,9 @@ import { checkToolchainLines } from './go/toolchain-lines.js';
 import type { ExpandContext } from './go/packages.js';
 import { checkPackages, expandPackageLines } from './go/packages.js';
 import type { Toolchain } from './go/toolchain.js';
-import { loadToolchain } from './go/toolchain.js';
 import type { Logger } from './log.js';
 import { InputError } from './options/errors.js';
 import type { Options } from './options/options.js';
-import { PINNED_VARIABLES } from './options/options.js';
 import { artifactEntry, checksummed, relativeToBase } from './report/artifact-entry.js';
 import type { Manifest } from './report/manifest.js';
 import { MANIFEST_FILE, writeManifest } from './report/manifest.js';
@@ -75,42 +73,6 @@ export interface BuildResult {
   readonly matrix: Matrix;
   /** Why the artifact upload failed for good; null when it succeeded or was not asked for. */
   readonly uploadError: string | null;
-}
-
-/**
- * The job's environment for `go` queries: nothing that selects a target, and the Go and the
- * modules the builds get: GOTOOLCHAIN (local unless `env` chooses another) and GOWORK as `env`
- * sets them, so the version, ports, variants and module facts are those of the builds.
- */
-function queryEnvironment(
-  env: EngineContext['env'],
-  chosen: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const clean: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && !PINNED_VARIABLES.includes(key)) clean[key] = value;
-  }
-  if (chosen.GOWORK !== undefined) clean.GOWORK = chosen.GOWORK;
-  clean.GOTOOLCHAIN = chosen.GOTOOLCHAIN ?? 'local';
-  return clean;
-}
-
-/** The toolchain the builds use; one that GOTOOLCHAIN in `env` cannot start is an error on `env`, in Go's words. */
-async function loadChosenToolchain(
-  cwd: string,
-  env: Record<string, string>,
-  chosen: Readonly<Record<string, string>>,
-): Promise<Toolchain> {
-  try {
-    return await loadToolchain(cwd, env);
-  } catch (err) {
-    if (!(err instanceof GoCommandError) || chosen.GOTOOLCHAIN === undefined) throw err;
-    throw new InputError(
-      'env',
-      `GOTOOLCHAIN=${chosen.GOTOOLCHAIN}`,
-      `Go could not start the toolchain it selects (${err.message.replace(/\s+/g, ' ').slice(0, 400)}); use local, auto, path or a released version such as go1.27.3, with GOPROXY able to serve it.`,
-    );
-  }
 }
 
 function universeOf(toolchain: Toolchain): TargetUniverse {
