@@ -149,7 +149,7 @@ describe('setCommitStatus', () => {
     });
     expect(received).toEqual([]);
     expect(messages(log)).toBe(
-      'warning: No commit status was set: a token (input github-token) and the repository (GITHUB_REPOSITORY as OWNER/REPO) and the commit (GITHUB_SHA) are missing. Set status: true only inside GitHub Actions, with github-token.',
+      'warning: No commit status was set: a token (input github-token; GITHUB_TOKEN or GH_TOKEN on the command line) and the repository (GITHUB_REPOSITORY as OWNER/REPO) and the commit (GITHUB_SHA) are missing. Set status: true only inside GitHub Actions, with github-token.',
     );
   });
 });

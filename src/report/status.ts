@@ -32,7 +32,7 @@ export async function setCommitStatus(manifest: Manifest, { token, env, log }: S
   const repoOk = Boolean(owner && repo) && rest.length === 0;
   if (!token || !owner || !repo || !repoOk || !sha) {
     const missing = [
-      ...(token ? [] : ['a token (input github-token)']),
+      ...(token ? [] : ['a token (input github-token; GITHUB_TOKEN or GH_TOKEN on the command line)']),
       ...(repoOk ? [] : ['the repository (GITHUB_REPOSITORY as OWNER/REPO)']),
       ...(sha ? [] : ['the commit (GITHUB_SHA)']),
     ];
