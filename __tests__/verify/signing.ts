@@ -1,0 +1,126 @@
+// Test helpers for code signatures: where a Mach-O keeps its signature and its __text, a signature
+// removed the way `codesign --remove-signature` does it, and real signed release binaries from npm.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { SUITE_CACHE_DIR } from '../support/toolchains.js';
+
+const run = promisify(execFile);
+
+const LC_SEGMENT_64 = 0x19;
+const LC_CODE_SIGNATURE = 0x1d;
+
+interface LoadCommand {
+  cmd: number;
+  at: number;
+  size: number;
+}
+
+/** The load commands of a thin 64-bit little-endian Mach-O (what Go writes for darwin). */
+function loadCommands(b: Buffer): LoadCommand[] {
+  const out: LoadCommand[] = [];
+  for (let i = 0, at = 32; i < b.readUInt32LE(16); i++) {
+    const size = b.readUInt32LE(at + 4);
+    out.push({ cmd: b.readUInt32LE(at), at, size });
+    at += size;
+  }
+  return out;
+}
+
+/** LC_CODE_SIGNATURE's dataoff and datasize. */
+export function signatureRange(b: Buffer): { offset: number; size: number } | null {
+  const lc = loadCommands(b).find((c) => c.cmd === LC_CODE_SIGNATURE);
+  return lc ? { offset: b.readUInt32LE(lc.at + 8), size: b.readUInt32LE(lc.at + 12) } : null;
+}
+
+/** The file range of section `name` in segment `segment`. */
+export function sectionRange(b: Buffer, segment: string, name: string): { offset: number; size: number } {
+  for (const c of loadCommands(b).filter((c) => c.cmd === LC_SEGMENT_64)) {
+    if (b.toString('latin1', c.at + 8, c.at + 24).replace(/\0+$/, '') !== segment) continue;
+    for (let j = 0; j < b.readUInt32LE(c.at + 64); j++) {
+      const s = c.at + 72 + j * 80;
+      if (b.toString('latin1', s, s + 16).replace(/\0+$/, '') === name)
+        return { offset: b.readUInt32LE(s + 48), size: Number(b.readBigUInt64LE(s + 40)) };
+    }
+  }
+  throw new Error(`no ${segment},${name} section`);
+}
+
+/**
+ * The file without its signature, as `codesign --remove-signature` leaves it: the load command taken
+ * out, the header's counts lowered, the signature cut off the end and __LINKEDIT shortened to match.
+ */
+export function removeSignature(original: Buffer): Buffer {
+  const b = Buffer.from(original);
+  const cmds = loadCommands(b);
+  const sig = cmds.find((c) => c.cmd === LC_CODE_SIGNATURE);
+  if (!sig) throw new Error('the file has no LC_CODE_SIGNATURE');
+  const dataoff = b.readUInt32LE(sig.at + 8);
+  const end = 32 + b.readUInt32LE(20);
+  b.copy(b, sig.at, sig.at + sig.size, end);
+  b.fill(0, end - sig.size, end);
+  b.writeUInt32LE(b.readUInt32LE(16) - 1, 16);
+  b.writeUInt32LE(b.readUInt32LE(20) - sig.size, 20);
+  for (const c of loadCommands(b).filter((c) => c.cmd === LC_SEGMENT_64)) {
+    if (b.toString('latin1', c.at + 8, c.at + 24).replace(/\0+$/, '') !== '__LINKEDIT') continue;
+    const fileoff = Number(b.readBigUInt64LE(c.at + 40));
+    b.writeBigUInt64LE(BigInt(dataoff - fileoff), c.at + 48);
+  }
+  return b.subarray(0, dataoff);
+}
+
+/** A signed darwin/arm64 program that another project ships in an npm package, pinned. */
+export interface NpmBinary {
+  spec: string;
+  /** The executable inside the package. */
+  file: string;
+  /** How it was signed: the linker's ad hoc signature, or with a Developer ID certificate. */
+  signature: 'adhoc' | 'developer-id';
+}
+
+/** esbuild: a Go program, ad hoc signed by Go's linker. */
+export const ESBUILD: NpmBinary = {
+  spec: '@esbuild/darwin-arm64@0.25.0',
+  file: 'package/bin/esbuild',
+  signature: 'adhoc',
+};
+/** Biome: a Rust program, ad hoc signed by Apple's linker (ld64), with its own identifier. */
+export const BIOME: NpmBinary = {
+  spec: '@biomejs/cli-darwin-arm64@2.0.0',
+  file: 'package/biome',
+  signature: 'adhoc',
+};
+/** sentry-cli: a universal Rust binary, both slices signed with Sentry's Developer ID (team 97JCY7859U). */
+export const SENTRY: NpmBinary = {
+  spec: '@sentry/cli-darwin@3.8.0',
+  file: 'package/bin/sentry-cli',
+  signature: 'developer-id',
+};
+
+const NPM_DIR = path.join(SUITE_CACHE_DIR, 'npm-binaries');
+
+/** The package's executable: `npm pack` once into the suite cache, then read from there. */
+export async function npmBinary(b: NpmBinary): Promise<string> {
+  const dir = path.join(NPM_DIR, b.spec.replace(/[@/]/g, '_'));
+  const file = path.join(dir, b.file);
+  if (existsSync(file)) return file;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', tmp, b.spec], {
+    cwd: tmp,
+    timeout: 300_000,
+  });
+  const tarball = stdout.trim().split('\n').at(-1) ?? '';
+  await run('tar', ['-xzf', path.join(tmp, tarball), '-C', tmp]);
+  await rm(path.join(tmp, tarball));
+  if (!(await readdir(tmp)).includes('package')) throw new Error(`npm pack ${b.spec} gave no package/`);
+  await rename(tmp, dir).catch(async (e: unknown) => {
+    // Another test process put it there first.
+    await rm(tmp, { recursive: true, force: true });
+    if (!existsSync(file)) throw e;
+  });
+  return file;
+}
