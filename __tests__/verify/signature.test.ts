@@ -9,10 +9,13 @@ import { BufferSource, verifyFile, verifySource } from '../../src/verify/index.j
 import { tempDir } from '../support/engine.js';
 import { RELEASES, toolchain } from '../support/toolchains.js';
 import { buildFixtures } from './fixtures.js';
+import { readPe } from '../../src/verify/pe.js';
 import {
   BIOME,
   ESBUILD,
   SENTRY,
+  osslsigncodeDigests,
+  signPe,
   npmBinary,
   removeSignature,
   sectionRange,
@@ -208,6 +211,77 @@ describe('PE', () => {
     const r = await verify(await built('1.26', 'windows', 'amd64'), req('windows', 'amd64'));
     expect(r.signature).toMatchObject({ kind: 'none', summary: 'none' });
     expect(r.ok).toBe(true);
+  });
+
+  const cases: ['1.26' | '1.27', string, 'sha256' | 'sha1' | 'sha512'][] = [
+    ['1.26', 'amd64', 'sha256'],
+    ['1.27', 'amd64', 'sha1'],
+    ['1.27', 'arm64', 'sha512'],
+  ];
+  it.each(cases)(
+    'Go %s windows/%s signed by osslsigncode (%s) verifies, as osslsigncode agrees',
+    async (release, goarch, digest) => {
+      const signed = await signPe(await built(release, 'windows', goarch), digest);
+      const r = await verify(signed, req('windows', goarch));
+      expect(r.problems).toEqual([]);
+      expect(r.signature).toMatchObject({
+        kind: 'authenticode',
+        summary: `authenticode (${digest} digest matches)`,
+        hash: digest,
+      });
+      const theirs = await osslsigncodeDigests(signed);
+      expect(theirs.current).toBe(theirs.calculated);
+    },
+  );
+
+  describe('a signed file changed afterwards', () => {
+    let signed: Buffer;
+    let text: { offset: number; size: number };
+    let checksumAt: number;
+    beforeAll(async () => {
+      signed = await signPe(await built('1.27', 'windows', 'amd64'));
+      const pe = await readPe(new BufferSource(signed));
+      const t = pe.loaded.find((r) => r.name === '.text section');
+      if (!t) throw new Error('no .text');
+      text = t;
+      checksumAt = pe.authenticode.checksumAt;
+    });
+
+    it('one flipped byte in .text makes the digest differ, for us and for osslsigncode', async () => {
+      const bad = flipped(signed, text.offset + 1000);
+      const r = await verify(bad, req('windows', 'amd64'));
+      expect(r.ok).toBe(false);
+      expect(r.signature).toMatchObject({
+        kind: 'invalid',
+        summary: 'invalid (Authenticode digest differs)',
+      });
+      expect(r.problems).toEqual([expect.stringContaining('the file changed after it was signed')]);
+      const theirs = await osslsigncodeDigests(bad);
+      expect(theirs.current).not.toBe(theirs.calculated);
+      expect(r.signature?.reason).toContain(theirs.current);
+      expect(r.signature?.reason).toContain(theirs.calculated);
+    });
+
+    it('a changed CheckSum field is outside the digest', async () => {
+      const r = await verify(flipped(signed, checksumAt, 0xff), req('windows', 'amd64'));
+      expect(r.signature?.kind).toBe('authenticode');
+    });
+
+    it('bytes appended after the signature are not signed', async () => {
+      const r = await verify(Buffer.concat([signed, Buffer.alloc(8)]), req('windows', 'amd64'));
+      expect(r.signature?.summary).toBe('invalid (not at the end)');
+      expect(r.ok).toBe(false);
+    });
+
+    it("a changed signed digest no longer matches the signer's messageDigest", async () => {
+      const pe = await readPe(new BufferSource(signed));
+      const table = pe.authenticode.table;
+      if (!table) throw new Error('no certificate table');
+      // The image digest is the first 32-byte OCTET STRING of the SignedData: 04 20 <digest>.
+      const at = signed.indexOf(Buffer.from([0x04, 0x20]), table.offset) + 2;
+      const r = await verify(flipped(signed, at), req('windows', 'amd64'));
+      expect(r.signature?.summary).toBe('invalid (content differs)');
+    });
   });
 });
 

@@ -2,9 +2,10 @@
 // removed the way `codesign --remove-signature` does it, and real signed release binaries from npm.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '../support/engine.js';
 import { SUITE_CACHE_DIR } from '../support/toolchains.js';
 
 const run = promisify(execFile);
@@ -123,4 +124,70 @@ export async function npmBinary(b: NpmBinary): Promise<string> {
     if (!existsSync(file)) throw e;
   });
   return file;
+}
+
+/**
+ * `pe` Authenticode-signed by osslsigncode (Debian's package, .ci/install-system-deps) with a
+ * self-signed code-signing certificate made here by openssl; `digest` is osslsigncode's -h.
+ */
+export async function signPe(pe: Buffer, digest: 'sha256' | 'sha1' | 'sha512' = 'sha256'): Promise<Buffer> {
+  const dir = tempDir('authenticode');
+  const [key, cert, input, output] = ['key.pem', 'cert.pem', 'in.exe', 'out.exe'].map((f) =>
+    path.join(dir, f),
+  ) as [string, string, string, string];
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=go-build-matrix test signer',
+    '-addext',
+    'extendedKeyUsage=codeSigning',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  await writeFile(input, pe);
+  await run('osslsigncode', [
+    'sign',
+    '-certs',
+    cert,
+    '-key',
+    key,
+    '-h',
+    digest,
+    '-in',
+    input,
+    '-out',
+    output,
+  ]);
+  const signed = await readFile(output);
+  await rm(dir, { recursive: true, force: true });
+  return signed;
+}
+
+/**
+ * osslsigncode's own reading of a signed PE: the digest the signature holds and the one it computes. Its
+ * exit status also judges the certificate chain, which a self-signed test certificate never passes.
+ */
+export async function osslsigncodeDigests(pe: Buffer): Promise<{ current: string; calculated: string }> {
+  const dir = tempDir('authenticode-verify');
+  const file = path.join(dir, 'file.exe');
+  await writeFile(file, pe);
+  let output: string;
+  try {
+    output = (await run('osslsigncode', ['verify', '-in', file])).stdout;
+  } catch (e) {
+    output = (e as { stdout?: string }).stdout ?? '';
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const line = (name: string): string =>
+    output.match(new RegExp(`${name} message digest\\s*: ([0-9A-F]+)`))?.[1] ?? '';
+  return { current: line('Current').toLowerCase(), calculated: line('Calculated').toLowerCase() };
 }
