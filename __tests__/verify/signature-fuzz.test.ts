@@ -54,6 +54,8 @@ interface Base {
   req: VerifyRequest;
   /** [start, end) ranges where the signature structures live. */
   hot: [number, number][];
+  /** The bytes the signature covers (less `skip`), and the verdict no change to them may keep. */
+  signed: { from: number; to: number; skip: [number, number][]; kind: 'adhoc' | 'authenticode' };
 }
 
 const INTERESTING = [
@@ -85,6 +87,22 @@ const request = (goos: string, goarch: string): VerifyRequest => ({
   maxGlibc: null,
 });
 
+/** Whether the patches changed a byte the signature covers. */
+async function changesSigned(
+  base: Base,
+  mutated: ByteSource,
+  patches: { at: number; bytes: Buffer }[],
+): Promise<boolean> {
+  const { from, to, skip } = base.signed;
+  for (const p of patches) {
+    for (let at = p.at; at < p.at + p.bytes.length; at++) {
+      if (at < from || at >= to || skip.some(([a, b]) => at >= a && at < b)) continue;
+      if ((await mutated.read(at, 1))[0] !== base.bytes[at]) return true;
+    }
+  }
+  return false;
+}
+
 describe('fuzzing the signature readers with mutated real signatures', () => {
   const bases: Base[] = [];
 
@@ -107,7 +125,9 @@ describe('fuzzing the signature readers with mutated real signatures', () => {
         [0, 4096],
         [sig.offset, sig.offset + 512],
         [sig.offset, sig.offset + sig.size],
+        [0, sig.offset],
       ],
+      signed: { from: 0, to: sig.offset, skip: [], kind: 'adhoc' },
     });
     const dest = path.join(tempDir('signature-fuzz'), 'universal');
     const { slices, bytes: fat } = await writeUniversal(dest, [
@@ -124,7 +144,9 @@ describe('fuzzing the signature readers with mutated real signatures', () => {
         [0, 64],
         [slice.offset, slice.offset + 4096],
         [slice.offset + sig.offset, slice.offset + sig.offset + 512],
+        [slice.offset, slice.offset + sig.offset],
       ],
+      signed: { from: slice.offset, to: slice.offset + sig.offset, skip: [], kind: 'adhoc' },
     });
     const pe = await signPe(await bytes('windows-amd64'));
     const info = await readPe(new BufferSource(pe));
@@ -140,7 +162,14 @@ describe('fuzzing the signature readers with mutated real signatures', () => {
         [info.authenticode.entryAt, info.authenticode.entryAt + 8],
         [table.offset, table.offset + 256],
         [table.offset, table.offset + table.size],
+        [0, table.offset],
       ],
+      signed: {
+        from: 0,
+        to: table.offset,
+        skip: [[info.authenticode.checksumAt, info.authenticode.checksumAt + 4]],
+        kind: 'authenticode',
+      },
     });
   });
 
@@ -171,11 +200,9 @@ describe('fuzzing the signature readers with mutated real signatures', () => {
           timer = setTimeout(() => reject(new Error(`hang on ${base.name}`)), 10_000);
         });
         let r: VerifyResult;
+        const mutated = new MutatedSource(base.bytes, length, patches);
         try {
-          r = await Promise.race([
-            verifySource(new MutatedSource(base.bytes, length, patches), base.req),
-            hang,
-          ]);
+          r = await Promise.race([verifySource(mutated, base.req), hang]);
         } finally {
           clearTimeout(timer);
         }
@@ -195,6 +222,12 @@ describe('fuzzing the signature readers with mutated real signatures', () => {
         if (r.format === 'macho-fat' && r.slices?.some((s) => s.signature?.kind === 'invalid')) {
           invalid.set(base.name, (invalid.get(base.name) ?? 0) + 1);
           if (r.ok) throw new Error('a universal binary with an invalid slice signature passed');
+        }
+        // A changed signed byte never leaves the signature valid.
+        if (length === size && (await changesSigned(base, mutated, patches))) {
+          const sig = r.slices ? r.slices.find((x) => x.machine === 'arm64')?.signature : r.signature;
+          if (sig?.kind === base.signed.kind)
+            throw new Error(`a change to signed bytes kept the ${base.signed.kind} signature valid`);
         }
       }),
       { ...replayable('SIGNATURE_FUZZ_SEED', SEED), endOnFailure: true, numRuns: RUNS },
