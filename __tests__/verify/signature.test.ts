@@ -1,8 +1,10 @@
 // Code signatures: every Mach-O page hash is checked against the file, the kind of signature is in the
 // verdict, and a darwin/arm64 file without a valid one fails (the kernel kills it at launch).
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { writeUniversal } from '../../src/package/universal.js';
 import type { VerifyRequest, VerifyResult } from '../../src/verify/index.js';
 import { BufferSource, verifyFile, verifySource } from '../../src/verify/index.js';
@@ -32,6 +34,7 @@ const req = (goos: string, goarch: string): VerifyRequest => ({
 });
 
 const darwinArm64 = req('darwin', 'arm64');
+const run = promisify(execFile);
 
 async function built(release: (typeof RELEASES)[number], goos: string, goarch: string): Promise<Buffer> {
   const name = `${goos}-${goarch}`;
@@ -99,6 +102,23 @@ describe('a changed or missing signature', () => {
     const bad = flipped(arm64, sig.offset - 1, 0x80);
     const r = await verify(bad);
     expect(r.signature?.summary).toBe(`invalid (page ${Math.floor((sig.offset - 1) / 4096)} differs)`);
+  });
+
+  it("llvm-strip re-signs what it strips: LLVM's ad hoc signature of the new layout verifies too", async () => {
+    const dir = tempDir('llvm-strip');
+    const input = path.join(dir, 'in');
+    const output = path.join(dir, 'app-stripped');
+    await writeFile(input, arm64);
+    await run('llvm-strip', ['-o', output, input]);
+    const stripped = await readFile(output);
+    expect(stripped.length).toBeLessThan(arm64.length);
+    const r = await verify(stripped);
+    expect(r.signature).toMatchObject({ kind: 'adhoc', identifier: 'app-stripped' });
+    expect(r.ok).toBe(true);
+    // And its pages are checked like Go's: a flipped byte in its __text is caught.
+    const text = sectionRange(stripped, '__TEXT', '__text');
+    const broken = await verify(flipped(stripped, text.offset + 3));
+    expect(broken.signature?.summary).toBe(`invalid (page ${Math.floor((text.offset + 3) / 4096)} differs)`);
   });
 
   it('a stripped signature is `none`, and fails darwin/arm64', async () => {
