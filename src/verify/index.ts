@@ -100,6 +100,7 @@ function empty(format: Format | null): VerifyResult {
     glibc: null,
     floor: null,
     buildinfo: null,
+    signature: null,
     problems: [],
     notes: [],
   };
