@@ -7,7 +7,6 @@ export const SEQUENCE = 0x30;
 export const SET = 0x31;
 export const OID = 0x06;
 export const OCTET_STRING = 0x04;
-export const INTEGER = 0x02;
 /** [0] EXPLICIT, constructed, context-specific. */
 export const CONTEXT_0 = 0xa0;
 
@@ -44,8 +43,8 @@ export function tlv(buf: Buffer, at: number, limit: number = buf.length): Tlv {
   return { tag, start: at, body, end: body + length };
 }
 
-/** The value of `parent`'s contents, with the tag expected: a mismatch names `what`. */
-export function expectTag(buf: Buffer, t: Tlv, tag: number, what: string): Tlv {
+/** `t` when it has the tag expected; a mismatch names `what`. */
+function expectTag(t: Tlv, tag: number, what: string): Tlv {
   if (t.tag !== tag)
     throw new FormatError(`${what} has DER tag 0x${t.tag.toString(16)}, not 0x${tag.toString(16)}`);
   return t;
@@ -67,7 +66,7 @@ export function children(buf: Buffer, parent: Tlv, max = 64): Tlv[] {
 export function child(buf: Buffer, parent: Tlv, n: number, tag: number, what: string): Tlv {
   const c = children(buf, parent)[n];
   if (!c) throw new FormatError(`${what} is missing`);
-  return expectTag(buf, c, tag, what);
+  return expectTag(c, tag, what);
 }
 
 /** An OBJECT IDENTIFIER's dotted form. */
@@ -80,8 +79,9 @@ export function oid(buf: Buffer, t: Tlv): string {
     value = value * 128 + (b & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER) throw new FormatError('a DER object identifier arc is too large');
     if ((b & 0x80) === 0) {
-      if (arcs.length === 0)
-        arcs.push(Math.min(2, Math.floor(value / 40)), value - Math.min(2, Math.floor(value / 40)) * 40);
+      // The first subidentifier packs two arcs: 40 * first + second, the first at most 2.
+      const first = Math.min(2, Math.floor(value / 40));
+      if (arcs.length === 0) arcs.push(first, value - first * 40);
       else arcs.push(value);
       value = 0;
     }
@@ -90,6 +90,7 @@ export function oid(buf: Buffer, t: Tlv): string {
   return arcs.join('.');
 }
 
+/** The content bytes of `t`. */
 export function contents(buf: Buffer, t: Tlv): Buffer {
   return buf.subarray(t.body, t.end);
 }

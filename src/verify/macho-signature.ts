@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { View } from './binary.js';
 import type { MachoInfo } from './macho.js';
 import type { ByteSource } from './source.js';
-import { FormatError, readAt } from './source.js';
+import { InvalidSignature, NO_SIGNATURE, judged } from './signature.js';
+import { readAt } from './source.js';
 import type { Signature } from './types.js';
 
 const SUPERBLOB = 0xfade0cc0;
@@ -36,7 +37,6 @@ const HASH_TYPES: Record<number, { name: string; algorithm: string; size: number
 
 interface Blob {
   type: number;
-  offset: number;
   bytes: Buffer;
 }
 
@@ -47,66 +47,36 @@ interface Directory {
   hash: string;
 }
 
-/** A signature that is there but does not hold; `summary` is the short form the table shows. */
-class Invalid extends Error {
-  constructor(
-    readonly summary: string,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-export const NO_SIGNATURE: Signature = {
-  kind: 'none',
-  summary: 'none',
-  identifier: null,
-  team: null,
-  hash: null,
-  reason: null,
-};
-
 /** The verdict on the signature of one thin Mach-O (a whole file or one slice); never throws on bad bytes. */
 export async function checkMachoSignature(src: ByteSource, m: MachoInfo): Promise<Signature> {
-  if (m.codeSignature === null) return NO_SIGNATURE;
-  try {
-    return await check(src, m.codeSignature);
-  } catch (e) {
-    const invalid = (summary: string, reason: string): Signature => ({
-      ...NO_SIGNATURE,
-      kind: 'invalid',
-      summary: `invalid (${summary})`,
-      reason,
-    });
-    if (e instanceof Invalid) return invalid(e.summary, e.message);
-    if (e instanceof FormatError)
-      return invalid('unreadable', `the code signature is unreadable: ${e.message}`);
-    throw e;
-  }
+  const at = m.codeSignature;
+  if (at === null) return NO_SIGNATURE;
+  return judged('the code signature', () => check(src, at));
 }
 
 async function check(src: ByteSource, at: { offset: number; size: number }): Promise<Signature> {
-  if (at.size > MAX_SIGNATURE) throw new Invalid('unreadable', `LC_CODE_SIGNATURE claims ${at.size} bytes`);
+  if (at.size > MAX_SIGNATURE)
+    throw new InvalidSignature('unreadable', `LC_CODE_SIGNATURE claims ${at.size} bytes`);
   const data = await readAt(src, at.offset, at.size, 'the code signature (LC_CODE_SIGNATURE)');
   const blobs = superBlob(data);
   const directories = blobs.filter(
     (b) => b.type === SLOT_CODEDIRECTORY || (b.type >= SLOT_ALTERNATE_FIRST && b.type <= SLOT_ALTERNATE_LAST),
   );
   if (directories.length === 0)
-    throw new Invalid('no CodeDirectory', 'the code signature holds no CodeDirectory');
+    throw new InvalidSignature('no CodeDirectory', 'the code signature holds no CodeDirectory');
   const read: Directory[] = [];
   for (const d of directories) read.push(await codeDirectory(src, d, blobs, at.offset));
   const [first] = read as [Directory, ...Directory[]];
   for (const d of read) {
     if (d.identifier !== first.identifier || d.flags !== first.flags || d.team !== first.team)
-      throw new Invalid(
+      throw new InvalidSignature(
         'CodeDirectories disagree',
         'the CodeDirectories name different identifiers, teams or flags',
       );
   }
   const cms = blobs.find((b) => b.type === SLOT_CMS);
   if (cms !== undefined && (cms.bytes.length < 8 || cms.bytes.readUInt32BE(0) !== BLOBWRAPPER))
-    throw new Invalid(
+    throw new InvalidSignature(
       'bad CMS blob',
       `the CMS signature slot holds no blob wrapper (magic 0x${magic(cms.bytes)})`,
     );
@@ -119,14 +89,14 @@ async function check(src: ByteSource, at: { offset: number; size: number }): Pro
   };
   if ((first.flags & CS_ADHOC) !== 0) {
     if (signed)
-      throw new Invalid(
+      throw new InvalidSignature(
         'ad hoc with a CMS signature',
         'the CodeDirectory is flagged ad hoc (0x2) but carries a CMS signature',
       );
     return { ...base, kind: 'adhoc', summary: 'adhoc' };
   }
   if (!signed) {
-    throw new Invalid(
+    throw new InvalidSignature(
       'no CMS signature',
       `the CodeDirectory is not flagged ad hoc (flags 0x${first.flags.toString(16)}) but carries no CMS signature`,
     );
@@ -144,32 +114,35 @@ function magic(b: Buffer): string {
 function superBlob(data: Buffer): Blob[] {
   const v = new View(data, 'big', 'the code signature SuperBlob');
   if (v.u32(0) !== SUPERBLOB)
-    throw new Invalid(
+    throw new InvalidSignature(
       'no SuperBlob',
       `the code signature does not start with a SuperBlob (magic 0x${magic(data)})`,
     );
   const length = v.u32(4);
   const count = v.u32(8);
   if (length < 12 || length > data.length)
-    throw new Invalid(
+    throw new InvalidSignature(
       'bad SuperBlob',
       `the SuperBlob claims ${length} bytes of the ${data.length} LC_CODE_SIGNATURE holds`,
     );
   if (count > MAX_BLOBS || 12 + count * 8 > length)
-    throw new Invalid('bad SuperBlob', `the SuperBlob claims ${count} blobs`);
+    throw new InvalidSignature('bad SuperBlob', `the SuperBlob claims ${count} blobs`);
   const blobs: Blob[] = [];
   for (let i = 0; i < count; i++) {
     const type = v.u32(12 + i * 8);
     const offset = v.u32(16 + i * 8);
     if (offset < 12 + count * 8 || offset + 8 > length)
-      throw new Invalid('bad SuperBlob', `blob ${i} of the SuperBlob lies outside it (offset ${offset})`);
+      throw new InvalidSignature(
+        'bad SuperBlob',
+        `blob ${i} of the SuperBlob lies outside it (offset ${offset})`,
+      );
     const size = v.u32(offset + 4);
     if (size < 8 || offset + size > length)
-      throw new Invalid(
+      throw new InvalidSignature(
         'bad SuperBlob',
         `blob ${i} of the SuperBlob runs past it (${size} bytes at ${offset})`,
       );
-    blobs.push({ type, offset, bytes: data.subarray(offset, offset + size) });
+    blobs.push({ type, bytes: data.subarray(offset, offset + size) });
   }
   return blobs;
 }
@@ -184,7 +157,7 @@ async function codeDirectory(
   const cd = blob.bytes;
   const v = new View(cd, 'big', 'the CodeDirectory');
   if (v.u32(0) !== CODEDIRECTORY)
-    throw new Invalid(
+    throw new InvalidSignature(
       'bad CodeDirectory',
       `slot 0x${blob.type.toString(16)} holds no CodeDirectory (magic 0x${magic(cd)})`,
     );
@@ -203,27 +176,27 @@ async function codeDirectory(
   const codeLimit = codeLimit64 !== 0 ? codeLimit64 : v.u32(32);
   const spec = HASH_TYPES[hashType];
   if (!spec || spec.size !== hashSize)
-    throw new Invalid(
+    throw new InvalidSignature(
       'unknown hash',
       `the CodeDirectory names hash type ${hashType} with ${hashSize}-byte hashes`,
     );
   if (scatterOffset !== 0)
-    throw new Invalid(
+    throw new InvalidSignature(
       'scatter',
       'the CodeDirectory hashes a scatter list, which no executable uses and this check does not read',
     );
   if (pageShift !== 0 && (pageShift < 9 || pageShift > 24))
-    throw new Invalid('bad page size', `the CodeDirectory names pages of 2^${pageShift} bytes`);
+    throw new InvalidSignature('bad page size', `the CodeDirectory names pages of 2^${pageShift} bytes`);
   const headerEnd = version >= 0x20400 ? 88 : version >= 0x20300 ? 64 : version >= 0x20200 ? 52 : 48;
   if (hashOffset < headerEnd + nSpecialSlots * hashSize || hashOffset + nCodeSlots * hashSize > cd.length)
-    throw new Invalid(
+    throw new InvalidSignature(
       'bad CodeDirectory',
       `the CodeDirectory's ${nSpecialSlots}+${nCodeSlots} hashes at ${hashOffset} do not fit its ${cd.length} bytes`,
     );
   const identifier = text(cd, identOffset, 'identifier');
   const team = teamOffset === 0 ? null : text(cd, teamOffset, 'team identifier');
   if (codeLimit !== signatureAt) {
-    throw new Invalid(
+    throw new InvalidSignature(
       'code limit',
       `the CodeDirectory covers the first ${codeLimit} bytes but the signature starts at ${signatureAt}: the bytes between are not signed`,
     );
@@ -231,7 +204,7 @@ async function codeDirectory(
   const page = pageShift === 0 ? codeLimit : 2 ** pageShift;
   const pages = page === 0 ? 0 : Math.ceil(codeLimit / page);
   if (nCodeSlots !== pages)
-    throw new Invalid(
+    throw new InvalidSignature(
       'bad CodeDirectory',
       `the CodeDirectory has ${nCodeSlots} page hashes but ${codeLimit} bytes make ${pages} pages of ${page}`,
     );
@@ -240,7 +213,7 @@ async function codeDirectory(
   for (const b of blobs) {
     if (b.type < 1 || b.type > nSpecialSlots || BUNDLE_SLOTS.has(b.type)) continue;
     if (!digest(b.bytes).equals(slot(-b.type)))
-      throw new Invalid(
+      throw new InvalidSignature(
         `blob ${b.type} differs`,
         `special slot ${b.type}'s hash does not match the blob it names`,
       );
@@ -253,10 +226,10 @@ async function codeDirectory(
 function text(cd: Buffer, at: number, what: string): string {
   const end = at >= 0 && at < cd.length ? cd.indexOf(0, at) : -1;
   if (end < 0)
-    throw new Invalid(`bad ${what}`, `the CodeDirectory's ${what} lies outside it or does not end`);
+    throw new InvalidSignature(`bad ${what}`, `the CodeDirectory's ${what} lies outside it or does not end`);
   const s = cd.toString('latin1', at, end);
   if (s.length === 0 || !/^[\x21-\x7e]+$/.test(s))
-    throw new Invalid(
+    throw new InvalidSignature(
       `bad ${what}`,
       `the CodeDirectory's ${what} ${JSON.stringify(s)} is empty or not printable`,
     );
@@ -285,7 +258,7 @@ async function checkPages(
       if (filled === page || start + at === codeLimit) {
         if (!hash.digest().subarray(0, hashSize).equals(slot(index))) {
           const from = index * page;
-          throw new Invalid(
+          throw new InvalidSignature(
             `page ${index} differs`,
             `page ${index} (bytes ${from}–${Math.min(from + page, codeLimit) - 1}) does not match its hash in the code signature: the file changed after it was signed`,
           );

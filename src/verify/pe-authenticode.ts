@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { CONTEXT_0, OCTET_STRING, OID, SEQUENCE, SET, child, children, contents, oid, tlv } from './der.js';
 import type { Tlv } from './der.js';
-import { NO_SIGNATURE } from './macho-signature.js';
 import type { PeInfo } from './pe.js';
+import { InvalidSignature, NO_SIGNATURE, judged } from './signature.js';
 import type { ByteSource } from './source.js';
 import { FormatError, readAt } from './source.js';
 import type { Signature } from './types.js';
@@ -27,24 +27,15 @@ const DIGESTS: Record<string, string> = {
   '1.2.840.113549.2.5': 'md5',
 };
 
-class Invalid extends Error {
-  constructor(
-    readonly summary: string,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
-
 /** The verdict on a PE file's Authenticode signature; never throws on bad bytes. */
 export async function checkAuthenticode(src: ByteSource, pe: PeInfo): Promise<Signature> {
   const { table, entryAt, checksumAt } = pe.authenticode;
   if (table === null || entryAt === null) return NO_SIGNATURE;
-  try {
+  return judged('the Authenticode signature', async () => {
     const { algorithm, digest } = await signedDigest(src, table);
     const actual = await imageHash(src, algorithm, checksumAt, entryAt, table.offset);
     if (!actual.equals(digest)) {
-      throw new Invalid(
+      throw new InvalidSignature(
         'Authenticode digest differs',
         `the Authenticode signature signs a ${algorithm} image digest of ${digest.toString('hex')} but the file's is ${actual.toString('hex')}: the file changed after it was signed`,
       );
@@ -55,18 +46,7 @@ export async function checkAuthenticode(src: ByteSource, pe: PeInfo): Promise<Si
       summary: `authenticode (${algorithm} digest matches)`,
       hash: algorithm,
     };
-  } catch (e) {
-    const invalid = (summary: string, reason: string): Signature => ({
-      ...NO_SIGNATURE,
-      kind: 'invalid',
-      summary: `invalid (${summary})`,
-      reason,
-    });
-    if (e instanceof Invalid) return invalid(e.summary, e.message);
-    if (e instanceof FormatError)
-      return invalid('unreadable', `the Authenticode signature is unreadable: ${e.message}`);
-    throw e;
-  }
+  });
 }
 
 /** Reads the first PKCS#7 WIN_CERTIFICATE and returns the image digest it signs. */
@@ -75,9 +55,9 @@ async function signedDigest(
   table: { offset: number; size: number },
 ): Promise<{ algorithm: string; digest: Buffer }> {
   if (table.size > MAX_TABLE || table.size < 8)
-    throw new Invalid('unreadable', `the certificate table claims ${table.size} bytes`);
+    throw new InvalidSignature('unreadable', `the certificate table claims ${table.size} bytes`);
   if (table.offset + table.size !== src.size) {
-    throw new Invalid(
+    throw new InvalidSignature(
       'not at the end',
       `the certificate table (${table.size} bytes at ${table.offset}) does not end the ${src.size}-byte file: bytes after it are not signed`,
     );
@@ -86,24 +66,27 @@ async function signedDigest(
   const length = raw.readUInt32LE(0);
   const type = raw.readUInt16LE(6);
   if (length < 8 || length > raw.length)
-    throw new Invalid(
+    throw new InvalidSignature(
       'unreadable',
       `the WIN_CERTIFICATE claims ${length} bytes of the table's ${raw.length}`,
     );
   if (type !== WIN_CERT_TYPE_PKCS_SIGNED_DATA)
-    throw new Invalid('not PKCS#7', `the WIN_CERTIFICATE is of type ${type}, not PKCS#7 SignedData (2)`);
+    throw new InvalidSignature(
+      'not PKCS#7',
+      `the WIN_CERTIFICATE is of type ${type}, not PKCS#7 SignedData (2)`,
+    );
   const der = raw.subarray(8, length);
   const contentInfo = tlv(der, 0);
   if (contentInfo.tag !== SEQUENCE) throw new FormatError('the signature is not a DER ContentInfo');
   if (oid(der, child(der, contentInfo, 0, OID, 'the ContentInfo type')) !== SIGNED_DATA)
-    throw new Invalid('not PKCS#7', 'the WIN_CERTIFICATE does not hold PKCS#7 SignedData');
+    throw new InvalidSignature('not PKCS#7', 'the WIN_CERTIFICATE does not hold PKCS#7 SignedData');
   const wrapped = child(der, contentInfo, 1, CONTEXT_0, 'the SignedData');
   const signedData = child(der, wrapped, 0, SEQUENCE, 'the SignedData');
   const parts = children(der, signedData);
   const encap = parts[2];
   if (encap?.tag !== SEQUENCE) throw new FormatError('the SignedData has no content info');
   if (oid(der, child(der, encap, 0, OID, 'the signed content type')) !== SPC_INDIRECT_DATA)
-    throw new Invalid('not Authenticode', 'the signed content is not SpcIndirectDataContent');
+    throw new InvalidSignature('not Authenticode', 'the signed content is not SpcIndirectDataContent');
   const spc = child(
     der,
     child(der, encap, 1, CONTEXT_0, 'the signed content'),
@@ -124,7 +107,7 @@ async function signedDigest(
 function digestName(der: Buffer, t: Tlv): string {
   const id = oid(der, t);
   const name = DIGESTS[id];
-  if (!name) throw new Invalid('unknown digest', `the signature uses digest algorithm ${id}`);
+  if (!name) throw new InvalidSignature('unknown digest', `the signature uses digest algorithm ${id}`);
   return name;
 }
 
@@ -132,7 +115,7 @@ function digestName(der: Buffer, t: Tlv): string {
 function checkMessageDigest(der: Buffer, signerInfos: Tlv | undefined, content: Buffer): void {
   if (signerInfos?.tag !== SET) throw new FormatError('the SignedData has no signer infos');
   const [signer, more] = children(der, signerInfos);
-  if (!signer || more) throw new Invalid('signers', 'the SignedData must have exactly one signer');
+  if (!signer || more) throw new InvalidSignature('signers', 'the SignedData must have exactly one signer');
   const fields = children(der, signer);
   const algorithm = digestName(
     der,
@@ -140,7 +123,7 @@ function checkMessageDigest(der: Buffer, signerInfos: Tlv | undefined, content: 
   );
   const attrs = fields[3];
   if (attrs?.tag !== CONTEXT_0)
-    throw new Invalid('no signed attributes', 'the signer has no signed attributes');
+    throw new InvalidSignature('no signed attributes', 'the signer has no signed attributes');
   for (const attr of children(der, attrs)) {
     if (attr.tag !== SEQUENCE || oid(der, child(der, attr, 0, OID, 'an attribute type')) !== MESSAGE_DIGEST)
       continue;
@@ -149,10 +132,13 @@ function checkMessageDigest(der: Buffer, signerInfos: Tlv | undefined, content: 
       child(der, child(der, attr, 1, SET, 'the messageDigest'), 0, OCTET_STRING, 'the messageDigest'),
     );
     if (!createHash(algorithm).update(content).digest().equals(value))
-      throw new Invalid('content differs', "the signer's messageDigest does not match the signed content");
+      throw new InvalidSignature(
+        'content differs',
+        "the signer's messageDigest does not match the signed content",
+      );
     return;
   }
-  throw new Invalid('no message digest', 'the signer has no messageDigest attribute');
+  throw new InvalidSignature('no message digest', 'the signer has no messageDigest attribute');
 }
 
 function expectSeq(t: Tlv | undefined): Tlv {
@@ -169,7 +155,7 @@ async function imageHash(
   end: number,
 ): Promise<Buffer> {
   if (!(checksumAt + 4 <= entryAt && entryAt + 8 <= end))
-    throw new Invalid('unreadable', 'the PE headers overlap the certificate table');
+    throw new InvalidSignature('unreadable', 'the PE headers overlap the certificate table');
   const hash = createHash(algorithm);
   for (const [from, to] of [
     [0, checksumAt],
