@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { writeUniversal } from '../../src/package/universal.js';
 import type { VerifyRequest, VerifyResult } from '../../src/verify/index.js';
 import { BufferSource, verifyFile, verifySource } from '../../src/verify/index.js';
+import type { CliRun } from '../support/cli.js';
+import { cli } from '../support/cli.js';
 import { tempDir } from '../support/engine.js';
 import { RELEASES, toolchain } from '../support/toolchains.js';
 import { buildFixtures } from './fixtures.js';
@@ -302,6 +304,27 @@ describe('PE', () => {
       const r = await verify(flipped(signed, at), req('windows', 'amd64'));
       expect(r.signature?.summary).toBe('invalid (content differs)');
     });
+  });
+});
+
+describe('the verify command', () => {
+  it('prints the signature, and exits 1 for a darwin/arm64 file without one', async () => {
+    const dir = tempDir('verify-cli');
+    const good = path.join(dir, 'app');
+    const stripped = path.join(dir, 'app-unsigned');
+    const arm64 = await built('1.27', 'darwin', 'arm64');
+    await writeFile(good, arm64);
+    await writeFile(stripped, removeSignature(arm64));
+    const verifyCli = (file: string): Promise<CliRun> =>
+      cli(['verify', '--target', 'darwin/arm64', file], { PATH: process.env.PATH ?? '' }, dir);
+    const ok = await verifyCli(good);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, signature: { kind: 'adhoc', summary: 'adhoc' } });
+    const bad = await verifyCli(stripped);
+    expect(bad.code).toBe(1);
+    const verdict = JSON.parse(bad.stdout) as VerifyResult;
+    expect(verdict.signature).toMatchObject({ kind: 'none' });
+    expect(verdict.problems).toEqual([expect.stringContaining('macOS kills it at launch')]);
   });
 });
 
