@@ -18,6 +18,7 @@ import {
   BIOME,
   ESBUILD,
   SENTRY,
+  VSCE_SIGN,
   osslsigncodeDigests,
   signPe,
   npmBinary,
@@ -206,6 +207,23 @@ describe('release binaries of other projects', () => {
   it('esbuild (a Go program) passes verification whole', async () => {
     const r = await verifyFile(await npmBinary(ESBUILD), darwinArm64);
     expect(r.problems).toEqual([]);
+  });
+
+  it("Microsoft's signtool signature of vsce-sign.exe verifies, as osslsigncode agrees", async () => {
+    const bytes = await readFile(await npmBinary(VSCE_SIGN));
+    const r = await verify(bytes, req('windows', 'amd64'));
+    expect(r.signature).toMatchObject({
+      kind: 'authenticode',
+      summary: 'authenticode (sha256 digest matches)',
+    });
+    const theirs = await osslsigncodeDigests(bytes);
+    expect(theirs.current).toBe(theirs.calculated);
+    const pe = await readPe(new BufferSource(bytes));
+    const text = pe.loaded.find((x) => x.name === '.text section');
+    if (!text) throw new Error('no .text');
+    const broken = await verify(flipped(bytes, text.offset + 77), req('windows', 'amd64'));
+    expect(broken.signature?.summary).toBe('invalid (Authenticode digest differs)');
+    expect(broken.signature?.reason).toContain(theirs.current);
   });
 
   it('a Developer ID signature names its team, and a changed page breaks it', async () => {

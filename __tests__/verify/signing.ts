@@ -72,13 +72,13 @@ export function removeSignature(original: Buffer): Buffer {
   return b.subarray(0, dataoff);
 }
 
-/** A signed darwin/arm64 program that another project ships in an npm package, pinned. */
+/** A signed program that another project ships in an npm package, pinned. */
 export interface NpmBinary {
   spec: string;
   /** The executable inside the package. */
   file: string;
-  /** How it was signed: the linker's ad hoc signature, or with a Developer ID certificate. */
-  signature: 'adhoc' | 'developer-id';
+  /** How it was signed: the linker's ad hoc signature, a Developer ID certificate, or Authenticode. */
+  signature: 'adhoc' | 'developer-id' | 'authenticode';
 }
 
 /** esbuild: a Go program, ad hoc signed by Go's linker. */
@@ -98,6 +98,13 @@ export const SENTRY: NpmBinary = {
   spec: '@sentry/cli-darwin@3.8.0',
   file: 'package/bin/sentry-cli',
   signature: 'developer-id',
+};
+
+/** vsce-sign: a Windows program signed by Microsoft with signtool, timestamped by Microsoft's TSA. */
+export const VSCE_SIGN: NpmBinary = {
+  spec: '@vscode/vsce-sign-win32-x64@2.0.6',
+  file: 'package/bin/vsce-sign.exe',
+  signature: 'authenticode',
 };
 
 const NPM_DIR = path.join(SUITE_CACHE_DIR, 'npm-binaries');
