@@ -238,7 +238,7 @@ async function verifyFat(src: ByteSource, slices: FatSlice[], req: VerifyRequest
 
 /**
  * The signature line of a universal binary: the slices' one when they agree, else each slice's
- * (`arm64 adhoc, x86_64 none`); its kind is the worst of theirs (invalid, then none).
+ * (`amd64 none, arm64 adhoc`); its kind is the worst of theirs (invalid, then none).
  */
 function sliceSignatures(results: VerifyResult[]): Signature | null {
   const sigs = results.map((r) => r.signature ?? null);

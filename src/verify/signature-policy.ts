@@ -3,7 +3,7 @@
 import type { Signature } from './types.js';
 
 const RESIGN =
-  'leave the file as `go build` wrote it (strip, upx, objcopy and editing bytes break or remove the signature), or sign it again after the last change: `codesign --force --sign - FILE` on macOS, `rcodesign sign FILE` or `quill sign FILE` elsewhere';
+  'leave the file as `go build` wrote it (strip, upx and edited bytes can break or remove the signature), or sign it again after the last change: `codesign --force --sign - FILE` on macOS, `rcodesign sign FILE` or `quill sign FILE` elsewhere';
 
 export function signatureProblems(
   sig: Signature | null,
