@@ -204,9 +204,10 @@ describe('release binaries of other projects', () => {
     expect(r.problems.filter((p) => /signature/.test(p))).toEqual([]);
   });
 
-  it('esbuild (a Go program) passes verification whole', async () => {
+  it('esbuild (a Go program) passes verification whole, with its signature checked', async () => {
     const r = await verifyFile(await npmBinary(ESBUILD), darwinArm64);
     expect(r.problems).toEqual([]);
+    expect(r.signature).toMatchObject({ kind: 'adhoc', identifier: 'a.out', hash: 'sha256' });
   });
 
   it("Microsoft's signtool signature of vsce-sign.exe verifies, as osslsigncode agrees", async () => {
