@@ -18,6 +18,7 @@ import {
   BIOME,
   ESBUILD,
   SENTRY,
+  flipAndRehash,
   VSCE_SIGN,
   osslsigncodeDigests,
   signPe,
@@ -208,6 +209,22 @@ describe('release binaries of other projects', () => {
     const r = await verifyFile(await npmBinary(ESBUILD), darwinArm64);
     expect(r.problems).toEqual([]);
     expect(r.signature).toMatchObject({ kind: 'adhoc', identifier: 'a.out', hash: 'sha256' });
+  });
+
+  it('a Developer ID signature no longer signs a CodeDirectory whose page hashes were recomputed', async () => {
+    const bytes = await readFile(await npmBinary(SENTRY));
+    const offset = bytes.readUInt32BE(8 + 20 + 8);
+    const size = bytes.readUInt32BE(8 + 20 + 12);
+    const arm64 = flipAndRehash(bytes.subarray(offset, offset + size), 0x5000);
+    const r = await verify(arm64);
+    expect(r.signature).toMatchObject({ kind: 'invalid', summary: 'invalid (content differs)' });
+    expect(r.signature?.reason).toContain("the signer's messageDigest does not match the CodeDirectory");
+    expect(r.ok).toBe(false);
+    // An ad hoc signature has nothing over its CodeDirectory: re-hashed, it holds again (as it does for
+    // the kernel), so ad hoc proves the bytes are as signed, not who signed them.
+    const go = await built('1.26', 'darwin', 'arm64');
+    const rehashed = await verify(flipAndRehash(go, sectionRange(go, '__TEXT', '__text').offset + 5));
+    expect(rehashed.signature?.kind).toBe('adhoc');
   });
 
   it("Microsoft's signtool signature of vsce-sign.exe verifies, as osslsigncode agrees", async () => {

@@ -1,6 +1,7 @@
 // Test helpers for code signatures: where a Mach-O keeps its signature and its __text, a signature
 // removed the way `codesign --remove-signature` does it, and real signed release binaries from npm.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -70,6 +71,36 @@ export function removeSignature(original: Buffer): Buffer {
     b.writeBigUInt64LE(BigInt(dataoff - fileoff), c.at + 48);
   }
   return b.subarray(0, dataoff);
+}
+
+/**
+ * `macho` (a thin file, or one slice's bytes) with the byte at `at` flipped and that page's hash in every
+ * CodeDirectory recomputed: pages and CodeDirectories agree again, as a tamperer who re-hashes would leave
+ * them; only a signature over the CodeDirectory can tell.
+ */
+export function flipAndRehash(macho: Buffer, at: number): Buffer {
+  const b = Buffer.from(macho);
+  b[at] = (b[at] as number) ^ 0x01;
+  const sig = signatureRange(b);
+  if (!sig) throw new Error('no signature');
+  const count = b.readUInt32BE(sig.offset + 8);
+  for (let i = 0; i < count; i++) {
+    const type = b.readUInt32BE(sig.offset + 12 + i * 8);
+    if (type !== 0 && (type < 0x1000 || type > 0x1004)) continue;
+    const cd = sig.offset + b.readUInt32BE(sig.offset + 16 + i * 8);
+    const hashOffset = b.readUInt32BE(cd + 16);
+    const hashSize = b[cd + 36] as number;
+    const algorithm = ({ 1: 'sha1', 2: 'sha256', 3: 'sha256', 4: 'sha384' } as Record<number, string>)[
+      b[cd + 37] as number
+    ];
+    const page = 2 ** (b[cd + 39] as number);
+    const n = Math.floor(at / page);
+    const digest = createHash(algorithm ?? 'sha256')
+      .update(b.subarray(n * page, Math.min((n + 1) * page, sig.offset)))
+      .digest();
+    digest.copy(b, cd + hashOffset + n * hashSize, 0, hashSize);
+  }
+  return b;
 }
 
 /** A signed program that another project ships in an npm package, pinned. */

@@ -3,6 +3,7 @@
 // The kernel on Apple Silicon kills a process whose pages do not match, so this re-does its arithmetic.
 import { createHash } from 'node:crypto';
 import { View } from './binary.js';
+import { checkMessageDigest, signedDataFields } from './cms.js';
 import type { MachoInfo } from './macho.js';
 import type { ByteSource } from './source.js';
 import { InvalidSignature, NO_SIGNATURE, judged } from './signature.js';
@@ -101,6 +102,10 @@ async function check(src: ByteSource, at: { offset: number; size: number }): Pro
       `the CodeDirectory is not flagged ad hoc (flags 0x${first.flags.toString(16)}) but carries no CMS signature`,
     );
   }
+  // The CMS signature is detached: its messageDigest is the digest of the primary CodeDirectory's bytes.
+  const primary = directories.find((d) => d.type === SLOT_CODEDIRECTORY) ?? directories[0];
+  const der = cms.bytes.subarray(8);
+  if (primary) checkMessageDigest(der, signedDataFields(der), primary.bytes, 'the CodeDirectory');
   return first.team === null
     ? { ...base, kind: 'signed', summary: 'signed (no team identifier)' }
     : { ...base, kind: 'developer-id', summary: `developer-id (team ${first.team})` };
