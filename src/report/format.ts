@@ -21,3 +21,8 @@ export function formatSeconds(seconds: number | null): string {
 export function formatFloor(verify: VerifyRecord | null): string | null {
   return verify?.floor == null ? null : `${verify.floor.release}+`;
 }
+
+/** "signature: adhoc", "signature: invalid (page 3 differs)"; null for formats without signatures and older manifests. */
+export function formatSignature(verify: VerifyRecord | null): string | null {
+  return verify?.signature == null ? null : `signature: ${verify.signature.summary}`;
+}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ArtifactEntry, CacheRecord, Manifest, SmokeRecord } from './manifest.js';
 import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
-import { formatBytes, formatFloor, formatSeconds } from './format.js';
+import { formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   ok: '✅ ok',
@@ -59,8 +59,16 @@ function targetCell(a: ArtifactEntry): string {
 
 function verifyCell(a: ArtifactEntry): string {
   if (a.verify === null) return '–';
-  const what = [a.verify.format, a.verify.machine].filter((x) => x !== null).join(' ');
+  const what = verified(a);
   return `${a.verify.ok ? '✅' : '❌'}${what ? ` ${cellText(what)}` : ''}`;
+}
+
+/** What was proven of the file: "macho arm64, signature: adhoc". */
+function verified(a: ArtifactEntry): string {
+  if (a.verify === null) return '';
+  const what = [a.verify.format, a.verify.machine].filter((x) => x !== null).join(' ');
+  const signature = formatSignature(a.verify);
+  return signature === null ? what : `${what}, ${signature}`;
 }
 
 function linkageCell(a: ArtifactEntry): string {
@@ -184,9 +192,7 @@ export function renderTable(manifest: Manifest): string {
       a.path ?? '-',
       formatBytes(a.size),
       formatSeconds(a.buildSeconds),
-      a.verify === null
-        ? '-'
-        : `${a.verify.ok ? 'ok' : 'FAILED'} ${[a.verify.format, a.verify.machine].filter((x) => x !== null).join(' ')}`.trim(),
+      a.verify === null ? '-' : `${a.verify.ok ? 'ok' : 'FAILED'} ${verified(a)}`.trim(),
       a.verify?.linkage == null
         ? '-'
         : a.verify.glibc

@@ -13,12 +13,15 @@ import type { Thin } from './identify.js';
 import { identify } from './identify.js';
 import type { FatSlice, MachoInfo } from './macho.js';
 import { readMacho } from './macho.js';
+import { checkMachoSignature } from './macho-signature.js';
 import { parseModinfo } from './modinfo.js';
+import { checkAuthenticode } from './pe-authenticode.js';
+import { signatureProblems } from './signature-policy.js';
 import type { ByteSource } from './source.js';
 import { CachedSource, FileSource, FormatError, SliceSource } from './source.js';
-import type { BuildInfoSummary, VerifyRequest, VerifyResult } from './types.js';
+import type { BuildInfoSummary, Signature, VerifyRequest, VerifyResult } from './types.js';
 
-export type { BuildInfoSummary, Linkage, OsFloor, VerifyRequest, VerifyResult } from './types.js';
+export type { BuildInfoSummary, Linkage, OsFloor, Signature, VerifyRequest, VerifyResult } from './types.js';
 export type { Dependency, Module } from './modinfo.js';
 export type { ByteSource } from './source.js';
 export { BufferSource } from './source.js';
@@ -97,6 +100,7 @@ function empty(format: Format | null): VerifyResult {
     glibc: null,
     floor: null,
     buildinfo: null,
+    signature: null,
     problems: [],
     notes: [],
   };
@@ -118,6 +122,9 @@ async function verifyThin(
   }
   const floor = effectiveFloor(id.floor, id.arch, buildinfo?.goVersion ?? null);
   const { problems, notes } = check(id, buildinfo, req, exp, floor);
+  const signature = await signatureOf(src, c);
+  if (c.kind === 'macho' || c.kind === 'pe')
+    problems.push(...signatureProblems(signature, c.kind, req.goos, id.arch));
   return {
     ok: problems.length === 0,
     format: id.format,
@@ -131,9 +138,17 @@ async function verifyThin(
     glibc: highestGlibc(id.glibc),
     floor,
     buildinfo,
+    signature,
     problems,
     notes,
   };
+}
+
+/** The code signature of a Mach-O or PE file; null for formats that carry none. */
+async function signatureOf(src: ByteSource, c: Thin): Promise<Signature | null> {
+  if (c.kind === 'macho') return checkMachoSignature(src, c);
+  if (c.kind === 'pe') return checkAuthenticode(src, c);
+  return null;
 }
 
 async function summarize(src: ByteSource, c: Thin): Promise<BuildInfoSummary | null> {
@@ -214,8 +229,28 @@ async function verifyFat(src: ByteSource, slices: FatSlice[], req: VerifyRequest
     glibc: null,
     floor: highestFloor(results.map((r) => r.floor)),
     buildinfo: chosen?.buildinfo ?? null,
+    signature: sliceSignatures(results),
     problems,
     notes: [...new Set(results.flatMap((r) => r.notes))],
     slices: results,
+  };
+}
+
+/**
+ * The signature line of a universal binary: the slices' one when they agree, else each slice's
+ * (`amd64 none, arm64 adhoc`); its kind is the worst of theirs (invalid, then none).
+ */
+function sliceSignatures(results: VerifyResult[]): Signature | null {
+  const sigs = results.map((r) => r.signature ?? null);
+  const [first] = sigs;
+  if (!first || sigs.some((s) => s === null)) return null;
+  const all = sigs as Signature[];
+  const worst = all.find((s) => s.kind === 'invalid') ?? all.find((s) => s.kind === 'none') ?? first;
+  const same = all.every((s) => s.summary === first.summary);
+  return {
+    ...worst,
+    summary: same
+      ? first.summary
+      : all.map((s, i) => `${results[i]?.machine ?? '?'} ${s.summary}`).join(', '),
   };
 }

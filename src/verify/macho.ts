@@ -21,6 +21,8 @@ export interface MachoInfo {
   minosSource: string | null;
   dylinker: string | null;
   dylibs: string[];
+  /** LC_CODE_SIGNATURE's `dataoff` and `datasize`: where the embedded signature lies; null without one. */
+  codeSignature: { offset: number; size: number } | null;
   buildinfo: Region[];
   loaded: Region[];
   maps: Mapping[];
@@ -38,6 +40,7 @@ const LC_SEGMENT = 0x1;
 const LC_SEGMENT_64 = 0x19;
 const LC_LOAD_DYLINKER = 0xe;
 const LC_BUILD_VERSION = 0x32;
+const LC_CODE_SIGNATURE = 0x1d;
 const DYLIB_COMMANDS = new Set([0xc, 0x20, 0x80000018, 0x8000001f, 0x80000023]);
 // Older linkers record the minimum OS in one LC_VERSION_MIN_* command per platform instead.
 const VERSION_MIN: Record<number, { platform: number; name: string }> = {
@@ -160,6 +163,7 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
     minosSource: null,
     dylinker: null,
     dylibs: [],
+    codeSignature: null,
     buildinfo: [],
     loaded: [],
     maps: [],
@@ -195,6 +199,9 @@ export async function readMacho(src: ByteSource): Promise<MachoInfo> {
       info.platform = lc.u32(8);
       info.minos = version(lc.u32(12));
       info.minosSource = 'LC_BUILD_VERSION minos';
+    } else if (cmd === LC_CODE_SIGNATURE) {
+      // Its range is checked against the file by the signature check, which reports it as a verdict.
+      info.codeSignature = { offset: lc.u32(8), size: lc.u32(12) };
     } else if (versionMin !== undefined && info.platform === null) {
       info.platform = versionMin.platform;
       info.minos = version(lc.u32(8));

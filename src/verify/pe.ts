@@ -16,6 +16,13 @@ export interface PeInfo {
   /** Major/MinorSubsystemVersion, e.g. '10.0': the loader refuses an image that asks for a newer Windows. */
   subsystemVersion: string;
   imports: string[];
+  /** What the Authenticode image hash leaves out: the CheckSum field, the Certificate Table directory entry
+   *  (null when the optional header has none) and the table it points at (a file offset; null when empty). */
+  authenticode: {
+    checksumAt: number;
+    entryAt: number | null;
+    table: { offset: number; size: number } | null;
+  };
   buildinfo: Region[];
   loaded: Region[];
   maps: Mapping[];
@@ -106,6 +113,16 @@ export async function readPe(src: ByteSource): Promise<PeInfo> {
     if (rva !== 0) await readImports(src, rva, rvaToOffset, imports);
   }
 
+  // Data directory 4, the Certificate Table, holds a file offset, not an RVA: it is not loaded.
+  const entryAt = ndirs > 4 ? dirsAt + 4 * 8 : null;
+  const tableOffset = entryAt === null ? 0 : opt.u32(entryAt);
+  const tableSize = entryAt === null ? 0 : opt.u32(entryAt + 4);
+  const authenticode = {
+    checksumAt: optAt + 64,
+    entryAt: entryAt === null ? null : optAt + entryAt,
+    table: tableOffset === 0 || tableSize === 0 ? null : { offset: tableOffset, size: tableSize },
+  };
+
   const region = (s: Section): Region => ({
     name: `${s.name} section`,
     offset: s.rawOffset,
@@ -124,6 +141,7 @@ export async function readPe(src: ByteSource): Promise<PeInfo> {
     osVersion,
     subsystemVersion,
     imports,
+    authenticode,
     buildinfo: (data.length > 0 ? data : writable).map(region),
     loaded,
     maps: loaded.map((r) => ({ vaddr: r.vaddr ?? 0, offset: r.offset, size: r.size })),

@@ -55,6 +55,26 @@ export interface BuildInfoSummary {
   deps: Dependency[];
 }
 
+/**
+ * The code signature a Mach-O or PE file carries, and whether it still matches the file's bytes.
+ * `adhoc` (Mach-O, no certificate: what Go's linker writes for darwin/arm64), `developer-id` (Mach-O with a
+ * CMS signature and a team identifier), `signed` (Mach-O with a CMS signature but no team), `authenticode`
+ * (PE, digest matches), `invalid` (present but does not match or cannot be read), `none`.
+ */
+export interface Signature {
+  kind: 'adhoc' | 'developer-id' | 'signed' | 'authenticode' | 'invalid' | 'none';
+  /** As the summary and table say it: 'adhoc', 'developer-id (team ABCDE12345)', 'invalid (page 3 differs)', 'none'. */
+  summary: string;
+  /** The Mach-O CodeDirectory identifier (Go writes the output file's name). */
+  identifier: string | null;
+  /** The Mach-O team identifier. */
+  team: string | null;
+  /** The hash the signature uses: 'sha256', 'sha1' … */
+  hash: string | null;
+  /** Why it is invalid, in full; null otherwise. */
+  reason: string | null;
+}
+
 export interface VerifyResult {
   ok: boolean;
   format: Format | null;
@@ -77,6 +97,9 @@ export interface VerifyResult {
   problems: string[];
   /** facts that are not failures */
   notes: string[];
+  /** Mach-O and PE: the code signature (a universal binary: its slices', see `slices`); null for other formats.
+   *  Absent in manifests written before signatures were checked. */
+  signature?: Signature | null;
   /** for fat Mach-O: one per slice */
   slices?: VerifyResult[];
 }
