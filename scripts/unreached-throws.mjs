@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript');
-const { TraceMap, generatedPositionFor, LEAST_UPPER_BOUND } = require('@jridgewell/trace-mapping');
+const { TraceMap, allGeneratedPositionsFor } = require('@jridgewell/trace-mapping');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'coverage', 'throws');
@@ -53,7 +53,6 @@ function runJest(jestArgs) {
   const run = spawnSync(
     process.execPath,
     [
-      '--experimental-vm-modules',
       jest,
       '--coverage',
       '--coverageProvider=v8',
@@ -62,7 +61,17 @@ function runJest(jestArgs) {
       '--collectCoverageFrom=src/**/*.ts',
       ...jestArgs,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1', NODE_V8_COVERAGE: rawDir } },
+    {
+      cwd: root,
+      stdio: 'inherit',
+      // As `npm run jest` runs the suite, plus the coverage directory every node process writes to.
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '--experimental-vm-modules',
+        NODE_NO_WARNINGS: '1',
+        NODE_V8_COVERAGE: rawDir,
+      },
+    },
   );
   return run.status ?? 1;
 }
@@ -144,10 +153,18 @@ function distCoverage(sites) {
       for (const site of sites) {
         const source = sources.get(site.path);
         if (source === undefined) continue;
-        const at = { source, line: site.line, column: site.column };
-        const gen = generatedPositionFor(map, { ...at, bias: LEAST_UPPER_BOUND });
-        if (gen.line === null) continue;
-        where.set(site, { name, offset: (lineStarts[gen.line - 1] ?? 0) + gen.column });
+        // ncc maps whole lines: of the lines made from the site's line, the `throw` is in the first that has one.
+        const lines = allGeneratedPositionsFor(map, { source, line: site.line, column: 0 })
+          .map((g) => g.line)
+          .filter((l) => l !== null);
+        for (const line of lines) {
+          const start = lineStarts[line - 1] ?? 0;
+          const text = code.slice(start, lineStarts[line] ?? code.length);
+          const column = text.search(/\bthrow\b/);
+          if (column < 0) continue;
+          where.set(site, { name, offset: start + column });
+          break;
+        }
       }
     }
     const reached = new Set();
