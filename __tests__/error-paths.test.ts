@@ -2,16 +2,18 @@
 // real and its message must name the input or file at fault and say what to do about it.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { InputError } from '../src/options/errors.js';
+import { parseOptions } from '../src/options/options.js';
+import { verifyFile } from '../src/verify/index.js';
 import { resolveExtraFiles } from '../src/package/extra-files.js';
 import { writeUniversal } from '../src/package/universal.js';
 import { readGoBuilds } from '../src/sbom/buildinfo.js';
 import { writeSboms } from '../src/sbom/index.js';
-import { tempDir } from './support/engine.js';
-import { goEnv, toolchain } from './support/toolchains.js';
+import { build, copyModule, tempDir } from './support/engine.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
 const tc = toolchain('1.26');
@@ -55,6 +57,19 @@ describe('extra-files', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toBe(
       `Input 'extra-files': "docs/*" is not valid. It matches docs/NOTICE (a symlink to ${path.join(outside, 'secret.txt')}), which is outside ${base}; name only files inside working-directory, and copy a file in rather than link to it.`,
+    );
+  });
+});
+
+describe('archives', () => {
+  it("refuse an extra file of the binary's own name, naming it, the input and the fix", async () => {
+    const dir = tempDir('extra-clash');
+    copyModule(EXAMPLE_MODULE, dir);
+    writeFileSync(path.join(dir, 'hello'), 'a file named like the binary\n');
+    await expect(
+      build(tc, { targets: 'linux/amd64', 'working-directory': dir, 'extra-files': 'hello' }),
+    ).rejects.toThrow(
+      `extra-files: ${path.join(dir, 'hello')} would replace the binary hello in the archive; rename that file, or leave it out of 'extra-files'`,
     );
   });
 });
@@ -154,5 +169,149 @@ describe('SBOM build info', () => {
     await expect(readGoBuilds(fat)).rejects.toThrow(
       `${fat}: its slices were built from different main modules (example.com/one (devel), example.com/two (devel)), and one SBOM describes one; build every slice from the same module (or set 'sbom' to 'none' to write no SBOM)`,
     );
+  });
+});
+
+describe('inputs refused before any build', () => {
+  const parse = (inputs: Record<string, string>) => () => parseOptions(inputs, '/');
+
+  it('a NUL character in any input, naming the input', () => {
+    expect(parse({ version: 'a\0b' })).toThrow(
+      `Input 'version': "a\\u0000b" is not valid. It contains a NUL character, which no file name or command argument can hold.`,
+    );
+  });
+
+  it('an extra-files line that leaves working-directory, with examples of what to write', () => {
+    expect(parse({ 'extra-files': '../LICENSE' })).toThrow(
+      /^Input 'extra-files': "\.\.\/LICENSE" is not valid\. Name files inside working-directory with a relative path or glob \(e\.g\. 'LICENSE', 'docs\/\*\.md'\), without '\.\.'/,
+    );
+  });
+
+  it('a GOFIPS140 value Go does not take, listing the ones it does', () => {
+    expect(parse({ env: 'GOFIPS140=yes' })).toThrow(
+      /^Input 'env': "GOFIPS140=yes" is not valid\. GOFIPS140 takes off, latest, inprocess, certified or a FIPS module version/,
+    );
+  });
+});
+
+describe('the module and its packages', () => {
+  it('a working-directory outside any module, saying to point it at the module', async () => {
+    const dir = tempDir('no-module');
+    writeFileSync(path.join(dir, 'main.go'), 'package main\n\nfunc main() {}\n');
+    await expect(build(tc, { targets: 'linux/amd64', 'working-directory': dir })).rejects.toThrow(
+      `Input 'working-directory': ${JSON.stringify(dir)} is not valid. It is not inside a Go module (no go.mod in it or above it); set it to the module's directory.`,
+    );
+  });
+
+  it('a package directory outside the module, naming both and an example', async () => {
+    const dir = tempDir('outside-package');
+    copyModule(EXAMPLE_MODULE, path.join(dir, 'app'));
+    mkdirSync(path.join(dir, 'tool'));
+    await expect(
+      build(tc, { targets: 'linux/amd64', 'working-directory': path.join(dir, 'app'), package: '../tool' }),
+    ).rejects.toThrow(
+      `Input 'package': "../tool" is not valid. It is the directory ${path.join(dir, 'tool')}, outside the module example.com/hello (${path.join(dir, 'app')}); name a main package inside it, e.g. ./cmd/app.`,
+    );
+  });
+
+  it('GOFIPS140 with a Go older than 1.24, naming the version and the fix', async () => {
+    await expect(
+      build(toolchain('1.23'), {
+        targets: 'linux/amd64',
+        'working-directory': EXAMPLE_MODULE,
+        env: 'GOFIPS140=latest',
+      }),
+    ).rejects.toThrow(
+      /^Input 'env': "GOFIPS140=latest" is not valid\. GOFIPS140 needs Go 1\.24 or newer, and go1\.23\.\d+ would build without the FIPS 140 module; install a newer Go before this step or drop the line\.$/,
+    );
+  });
+});
+
+describe('file names the plan refuses', () => {
+  it('a name-template element longer than file systems allow, naming the target and the limit', async () => {
+    const long = 'x'.repeat(300);
+    await expect(
+      build(tc, {
+        targets: 'linux/amd64',
+        'working-directory': EXAMPLE_MODULE,
+        'name-template': `${long}-{goos}`,
+      }),
+    ).rejects.toThrow(
+      /^Input 'name-template': ".*" is not valid\. For .* it gives a file name element of 306 bytes; file systems allow 255/,
+    );
+  });
+
+  it('an ldflags value the linker cannot take once {version} is filled in, naming the value', async () => {
+    await expect(
+      build(tc, {
+        targets: 'linux/amd64',
+        'working-directory': EXAMPLE_MODULE,
+        version: `1 "a" 'b'`,
+        ldflags: '-X main.version={version}',
+      }),
+    ).rejects.toThrow(
+      `Input 'ldflags': "-X main.version={version}" is not valid. It cannot be passed to the linker: a value that contains spaces and both kinds of quotes cannot be passed to the linker: main.version=1 "a" 'b'.`,
+    );
+  });
+});
+
+describe('output-dir', () => {
+  it('a regular file: nothing can be written there, naming the input and the file', async () => {
+    const file = path.join(tempDir('not-a-dir'), 'file');
+    writeFileSync(file, '');
+    const outputDir = file;
+    await expect(
+      build(tc, { targets: 'linux/amd64', 'working-directory': EXAMPLE_MODULE, 'output-dir': outputDir }),
+    ).rejects.toThrow(
+      `Input 'output-dir': ${JSON.stringify(outputDir)} is not valid. Nothing can be written there: ENOTDIR: not a directory, mkdir '${file}'.`,
+    );
+  });
+});
+
+describe('a go on PATH that does not answer as Go does', () => {
+  /** A `go` first on PATH: a shell script that answers `when` with `text` and else runs the real go. */
+  function fakeGo(when: string, text: string): Record<string, string> {
+    const dir = tempDir('fake-go');
+    const script = path.join(dir, 'go');
+    writeFileSync(
+      script,
+      `#!/bin/sh\nif [ "$*" = ${JSON.stringify(when)} ]; then echo ${JSON.stringify(text)}; exit 0; fi\nexec ${tc.go} "$@"\n`,
+    );
+    chmodSync(script, 0o755);
+    return { PATH: `${dir}:${goEnv(tc).PATH ?? ''}` };
+  }
+
+  it('for go version, naming what it printed and the fix', async () => {
+    const env = fakeGo('version', 'gccgo (GCC) 14.2.0');
+    await expect(
+      build(tc, { targets: 'linux/amd64', 'working-directory': EXAMPLE_MODULE }, env),
+    ).rejects.toThrow(
+      "cannot read the Go version from: gccgo (GCC) 14.2.0; the go first on PATH does not answer 'go version' as Go does: put a Go toolchain first on PATH",
+    );
+  });
+
+  it('for go env -json, naming the command, what it printed and the fix', async () => {
+    const env = fakeGo('env -json', 'GOOS=linux');
+    await expect(
+      build(tc, { targets: 'linux/amd64', 'working-directory': EXAMPLE_MODULE }, env),
+    ).rejects.toThrow(
+      /go env -json.* did not print JSON: GOOS=linux\n?; the go first on PATH does not answer as Go does: put a Go toolchain first on PATH/,
+    );
+  });
+});
+
+describe('verifyFile', () => {
+  it('refuses a directory, naming it', async () => {
+    const dir = tempDir('verify-dir');
+    await expect(
+      verifyFile(dir, {
+        goos: 'linux',
+        goarch: 'amd64',
+        variant: null,
+        cgoEnabled: '0',
+        linkage: 'static',
+        maxGlibc: null,
+      }),
+    ).rejects.toThrow(`${dir} is not a regular file`);
   });
 });
