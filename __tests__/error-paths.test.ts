@@ -5,12 +5,16 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { run } from '../src/exec.js';
+import { MemoryLogger } from '../src/log.js';
 import { InputError } from '../src/options/errors.js';
+import { uploadArtifacts } from '../src/upload/index.js';
 import { parseOptions } from '../src/options/options.js';
 import { verifyFile } from '../src/verify/index.js';
 import { resolveExtraFiles } from '../src/package/extra-files.js';
 import { writeUniversal } from '../src/package/universal.js';
 import { readGoBuilds } from '../src/sbom/buildinfo.js';
+import { cycloneDx } from '../src/sbom/cyclonedx.js';
 import { writeSboms } from '../src/sbom/index.js';
 import { build, copyModule, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, goEnv, toolchain } from './support/toolchains.js';
@@ -313,5 +317,38 @@ describe('verifyFile', () => {
         maxGlibc: null,
       }),
     ).rejects.toThrow(`${dir} is not a regular file`);
+  });
+});
+
+describe('guards no caller of the engine reaches', () => {
+  it('an SBOM of no build at all: nothing to describe, naming the file', () => {
+    // readGoBuilds never gives []: a fat header of 0 slices is already "no readable Go build info".
+    const file = path.join(tempDir('sbom-none'), 'app');
+    expect(() => cycloneDx({ file, target: 'linux/amd64', sha256: '0'.repeat(64) }, [], CTX)).toThrow(
+      `${file}: no build info to describe`,
+    );
+  });
+
+  it('an upload of something that is not a file, naming it', async () => {
+    const root = tempDir('upload-dir');
+    mkdirSync(path.join(root, 'sub'));
+    await expect(
+      uploadArtifacts(
+        {
+          mode: 'per-target',
+          rootDirectory: root,
+          targets: [{ artifactName: 'app-linux-amd64', files: [path.join(root, 'sub')] }],
+          combinedName: 'app',
+          sharedFiles: [],
+          retentionDays: null,
+          env: { ACTIONS_RUNTIME_TOKEN: 'unused', ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/' },
+        },
+        new MemoryLogger(),
+      ),
+    ).rejects.toThrow(`Cannot upload ${path.join(root, 'sub')}: it is not a file`);
+  });
+
+  it('a command with no argv', () => {
+    expect(() => run([], { cwd: '/', env: {} })).toThrow('run: empty argv');
   });
 });
