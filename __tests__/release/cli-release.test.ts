@@ -3,10 +3,12 @@
 // the CLI can reach: no token, no OWNER/REPO, a file name GitHub would change.
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_FAILED, EXIT_OK } from '../../src/cli/main.js';
 import { MemoryLogger } from '../../src/log.js';
+import { makeClient } from '../../src/github/client.js';
+import { ReleaseApi } from '../../src/release/remote.js';
 import { handOff } from '../../src/release/step.js';
 import { cli } from '../support/cli.js';
 import { copyModule, tempDir } from '../support/engine.js';
@@ -163,5 +165,26 @@ describe('the release refuses before any call', () => {
       `GitHub would store the release file "hello linux(amd64).tar.gz" (" " "(" ")") under another name (it turns such characters into '.'), so checksums.txt and the attestation would name files the release does not hold. Use only ASCII letters, digits, '.', '_', '-' and '+', with no '.' first or last in 'name-template' and in the version it takes ({version}: the 'version' input or the tag).`,
     );
     expect(api.requests).toEqual([]);
+  });
+});
+
+describe('an upload GitHub stores under another name', () => {
+  it('fails, naming both names and the fix (the names are checked before; this is the server disagreeing)', async () => {
+    await newApi();
+    const client = await makeClient({ token: api.token, baseUrl: api.url, retryBaseMs: 5 });
+    const remote = new ReleaseApi(client, { owner: api.owner, repo: api.repo }, new MemoryLogger(), 5);
+    const draft = await remote.createDraft({ tag: 'v1.2.0', prerelease: false, notes: { body: '' } });
+    const file = path.join(tempDir('rename'), 'notes.txt');
+    writeFileSync(file, 'notes\n');
+    const bytes = readFileSync(file);
+    await expect(
+      remote.upload(
+        draft,
+        { name: 'notes (1).txt', file, sha256: sha256(bytes), size: bytes.length },
+        'notes (1).txt',
+      ),
+    ).rejects.toThrow(
+      'GitHub stored the upload "notes (1).txt" as "notes..1..txt"; the release, checksums.txt and the attestation would disagree. Rename the file so that GitHub keeps its name.',
+    );
   });
 });
