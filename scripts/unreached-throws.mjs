@@ -10,6 +10,7 @@
 //   node scripts/unreached-throws.mjs [jest args, e.g. test files]   run jest, then report
 //   node scripts/unreached-throws.mjs --report                       report the last run again
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -36,6 +37,14 @@ const args = process.argv.slice(2);
 
 let jestStatus = 0;
 if (args[0] !== '--report') jestStatus = runJest(args);
+// Coverage is of offsets and lines: src/ and dist/ must be what the run ran.
+const stamp = path.join(out, 'sources.sha256');
+if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== fingerprint()) {
+  console.error(
+    `src/ or dist/ changed since the coverage run (or ${stamp} is missing): run this script without --report`,
+  );
+  process.exit(2);
+}
 const sites = throwSites();
 const inProcess = jestCoverage();
 const inDist = distCoverage(sites);
@@ -49,6 +58,7 @@ process.exit(jestStatus === 0 ? 0 : 1);
 function runJest(jestArgs) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(rawDir, { recursive: true });
+  writeFileSync(path.join(out, 'sources.sha256'), fingerprint());
   const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
   const run = spawnSync(
     process.execPath,
@@ -74,6 +84,21 @@ function runJest(jestArgs) {
     },
   );
   return run.status ?? 1;
+}
+
+/** One hash of every file under src/ and dist/lib/. */
+function fingerprint() {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else hash.update(`${path.relative(root, full)}\0`).update(readFileSync(full));
+    }
+  };
+  walk(path.join(root, 'src'));
+  if (existsSync(path.join(root, 'dist', 'lib'))) walk(path.join(root, 'dist', 'lib'));
+  return `${hash.digest('hex')}\n`;
 }
 
 /** Every `throw` in src/ but `throw new FormatError(…)`, with where it is and what it says. */
