@@ -49,7 +49,9 @@ async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]
   );
   if (listed.value === undefined) {
     const why = listed.error instanceof Error ? listed.error.message : String(listed.error);
-    throw new Error(`Listing the artifacts of this run failed: ${why}`);
+    throw new Error(
+      `Listing the artifacts of this run failed: ${why}; the collect job needs 'actions: read' (the default token has it); re-run it once the artifact service answers`,
+    );
   }
   const legs: Leg[] = [];
   for (const artifact of listed.value.artifacts) {
@@ -60,7 +62,9 @@ async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]
     );
     if (call.value === undefined) {
       const why = call.error instanceof Error ? call.error.message : String(call.error);
-      throw new Error(`Downloading artifact ${JSON.stringify(artifact.name)} failed: ${why}`);
+      throw new Error(
+        `Downloading artifact ${JSON.stringify(artifact.name)} failed: ${why}; re-run the collect job, or the build legs if the artifact expired`,
+      );
     }
     if (call.value.digestMismatch) {
       throw new Error(
@@ -151,7 +155,9 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
       if (file === undefined) continue; // built by a leg but not uploaded (the archive was)
       const actual = await sha256File(file);
       if (actual !== sum) {
-        throw new Error(`${name} does not match the sha256 its build leg recorded (${sum}, got ${actual})`);
+        throw new Error(
+          `${name} does not match the sha256 its build leg recorded (${sum}, got ${actual}): it changed after its leg hashed it; re-run that build leg, then this job`,
+        );
       }
       checksummed.push({ path: file, sha256: sum });
     }

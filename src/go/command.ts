@@ -40,6 +40,8 @@ export async function goJson<T>(
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new GoCommandError(`go ${args.join(' ')} did not print JSON: ${text.slice(0, 200)}`);
+    throw new GoCommandError(
+      `go ${args.join(' ')} did not print JSON: ${text.slice(0, 200)}; the go first on PATH does not answer as Go does: put a Go toolchain first on PATH`,
+    );
   }
 }

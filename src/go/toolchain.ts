@@ -38,7 +38,11 @@ interface DistListEntry {
 /** Parses `go version` output (`go version go1.23.5 linux/amd64`, also rc and devel builds). */
 export function parseGoVersion(output: string): { version: string; release: GoRelease } {
   const match = /\b(go(\d+)\.(\d+)(?:\.\d+)?(?:(?:rc|beta)\d+)?)\b/.exec(output);
-  if (!match) throw new GoCommandError(`cannot read the Go version from: ${output.trim().slice(0, 200)}`);
+  if (!match) {
+    throw new GoCommandError(
+      `cannot read the Go version from: ${output.trim().slice(0, 200)}; the go first on PATH does not answer 'go version' as Go does: put a Go toolchain first on PATH`,
+    );
+  }
   return { version: match[1] as string, release: [Number(match[2]), Number(match[3])] };
 }
 

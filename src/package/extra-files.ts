@@ -41,7 +41,12 @@ export async function resolveExtraFiles(lines: readonly string[], baseDir: strin
       const real = await realpath(path.resolve(baseDir, match));
       const inside = path.relative(await realpath(baseDir), real);
       if (inside.startsWith('..') || path.isAbsolute(inside)) {
-        throw new InputError('extra-files', line, `It matches ${match}, which is outside ${baseDir}.`);
+        const leads = real === path.resolve(baseDir, match) ? '' : ` (a symlink to ${real})`;
+        throw new InputError(
+          'extra-files',
+          line,
+          `It matches ${match}${leads}, which is outside ${baseDir}; name only files inside working-directory, and copy a file in rather than link to it.`,
+        );
       }
       found.add(path.normalize(match));
     }

@@ -33,8 +33,11 @@ export async function archiveBinary(
   mtime: Date,
 ): Promise<Archived> {
   const clash = extra.find((e) => e.name === nameInside);
-  if (clash)
-    throw new Error(`extra file ${clash.source} would replace the binary ${nameInside} in the archive`);
+  if (clash) {
+    throw new Error(
+      `extra-files: ${clash.source} would replace the binary ${nameInside} in the archive; rename that file, or leave it out of 'extra-files'`,
+    );
+  }
   const dest = archivePath(binary, extension, kind);
   const sha256 = await writeArchive(
     kind,

@@ -27,13 +27,20 @@ export async function writeUniversal(
 ): Promise<{ slices: FatSlice[]; bytes: Buffer }> {
   const inputs = thinBinaries.map(({ file, bytes }) => {
     if (bytes.length < 32 || bytes.readUInt32LE(0) !== MH_MAGIC_64) {
-      throw new Error(`${file} is not a 64-bit little-endian Mach-O file`);
+      throw new Error(
+        `${file} is not a 64-bit little-endian Mach-O file, so it cannot be a slice of ${dest}; a universal binary is made of darwin/amd64 and darwin/arm64 executables (set 'universal' to false to build none)`,
+      );
     }
-    return { bytes, cputype: bytes.readUInt32LE(4), cpusubtype: bytes.readUInt32LE(8) };
+    return { file, bytes, cputype: bytes.readUInt32LE(4), cpusubtype: bytes.readUInt32LE(8) };
   });
   inputs.sort((a, b) => a.cputype - b.cputype);
-  if (new Set(inputs.map((i) => i.cputype)).size !== inputs.length)
-    throw new Error('two slices have the same CPU type');
+  const twin = inputs.find((input, i) => i > 0 && inputs[i - 1]?.cputype === input.cputype);
+  if (twin !== undefined) {
+    const other = inputs.find((input) => input.cputype === twin.cputype) as { file: string };
+    throw new Error(
+      `${other.file} and ${twin.file} are both of CPU type 0x${twin.cputype.toString(16)}, and ${dest} can hold one slice per CPU type; give it one darwin/amd64 and one darwin/arm64 executable`,
+    );
+  }
   const alignment = 2 ** SLICE_ALIGN;
   const roundUp = (n: number): number => Math.ceil(n / alignment) * alignment;
   const slices: FatSlice[] = [];
@@ -48,7 +55,11 @@ export async function writeUniversal(
     });
     offset = roundUp(offset + input.bytes.length);
   }
-  if (offset > 0xffffffff) throw new Error('a universal binary over 4 GiB needs the 64-bit fat format');
+  if (offset > 0xffffffff) {
+    throw new Error(
+      `${dest} would be ${offset} bytes, and a universal binary over 4 GiB needs the 64-bit fat format, which this does not write; set 'universal' to false and ship the darwin binaries apart`,
+    );
+  }
   // The last slice ends the file: no padding after it, as lipo writes it.
   const last = slices.at(-1);
   const bytes = Buffer.alloc(last ? last.offset + last.size : 8);
