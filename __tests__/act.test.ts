@@ -88,6 +88,7 @@ jobs:
       string
     >;
     expect(Object.keys(outputs).sort()).toEqual([
+      'artifact-prefix',
       'artifacts',
       'attestation-subjects',
       'built',
