@@ -187,6 +187,9 @@ jobs:
       .sort();
     expect(legMatrices).toEqual(legs.map((l) => l.targets).sort());
 
+    // The plan derived the artifact prefix of this call; every leg's artifact starts with it.
+    const prefix = stepOutputs(run, `${jobs}/plan`, 'plan')[0]?.['artifact-prefix'] ?? '';
+    expect(prefix).toMatch(/^hello-[0-9a-f]{8}-$/);
     // Each leg uploaded one artifact per target to the results service.
     const legArtifacts = stepOutputs(run, `${jobs}/build-`, '2').flatMap(
       (o) => JSON.parse(o.artifacts ?? '[]') as ArtifactOutput[],
@@ -198,7 +201,7 @@ jobs:
         .filter((a) => a.finalized)
         .map((a) => a.name)
         .sort(),
-    ).toEqual(targets.map((t) => `hello-${t.replace('/', '-')}`).sort());
+    ).toEqual(targets.map((t) => `${prefix}hello-${t.replace('/', '-')}`).sort());
 
     // The legs also saved GOCACHE through the emulated cache service (v2 twirp, ACTIONS_RESULTS_URL).
     expect(
@@ -233,7 +236,7 @@ jobs:
       for (const a of artifacts) await client.downloadArtifact(a.id, { path: path.join(out, a.name) });
       // Each target's artifact holds its archive (the binary inside, named after the program).
       for (const a of merged) {
-        const dir = path.join(out, `hello-${a.target.replace('/', '-')}`);
+        const dir = path.join(out, `${prefix}hello-${a.target.replace('/', '-')}`);
         const unpacked = tempDir('act-unpack');
         if (a.target.startsWith('windows/')) {
           await execFileAsync('unzip', [
@@ -337,7 +340,11 @@ jobs:
         .artifacts()
         .map((a) => a.name)
         .sort(),
-    ).toEqual(['broken-linux-amd64', 'broken-windows-amd64']);
+    ).toEqual(
+      ['broken-linux-amd64', 'broken-windows-amd64'].map(
+        (n) => `${stepOutputs(run, `${jobs}/plan`, 'plan')[0]?.['artifact-prefix'] ?? ''}${n}`,
+      ),
+    );
     // The caller's job that needs the called workflow did not run.
     expect(existsSync(path.join(run.report, 'check-ran'))).toBe(false);
     expect(results['caller/check']).toBeUndefined();
