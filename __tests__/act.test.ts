@@ -262,6 +262,7 @@ jobs:
 
     // The called workflow's outputs reached the caller's next job through needs.
     expect(JSON.parse(readFileSync(path.join(run.report, 'caller-outputs.json'), 'utf8'))).toEqual({
+      'artifact-prefix': prefix,
       built: '3',
       failed: '0',
       verified: '3',
