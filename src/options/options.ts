@@ -540,8 +540,12 @@ function parseArtifactPrefix(text: string): string | null {
   if (prefix === '') return null;
   try {
     validateArtifactName(prefix);
-  } catch (err) {
-    throw new InputError('artifact-prefix', text, `${(err as Error).message}.`);
+  } catch {
+    throw new InputError(
+      'artifact-prefix',
+      text,
+      'Every artifact name starts with it, and the artifact service allows none of " : < > | * ? \\r \\n \\ / in a name; leave those out.',
+    );
   }
   return prefix;
 }
