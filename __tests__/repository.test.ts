@@ -34,6 +34,7 @@ describe('action.yml', () => {
 
   it('declares every output of PRODUCT.md, and the release hand-off', () => {
     expect(Object.keys(action.outputs).sort()).toEqual([
+      'artifact-prefix',
       'artifacts',
       'attestation-subjects',
       'built',

@@ -155,7 +155,13 @@ async function collect(run: string, requested: readonly string[]) {
   const workspace = tempDir('collect');
   const dist = path.join(workspace, 'dist');
   const env = { ...service.envFor(run, 'collect'), GITHUB_WORKSPACE: workspace };
-  const result = await collectResults({ outputDir: dist, env, log: new MemoryLogger(), requested });
+  const result = await collectResults({
+    outputDir: dist,
+    env,
+    log: new MemoryLogger(),
+    requested,
+    prefix: '',
+  });
   return { ...result, workspace, dist };
 }
 
@@ -181,7 +187,13 @@ describe('collect: the merged checksums.txt names files as their downloads do', 
     const dist = path.join(workspace, 'dist');
     const env = { ...service.envFor('run-same-name', 'collect'), GITHUB_WORKSPACE: workspace };
     const requested = ['linux/amd64', 'linux/arm64'];
-    const error = await collectResults({ outputDir: dist, env, log: new MemoryLogger(), requested }).then(
+    const error = await collectResults({
+      outputDir: dist,
+      env,
+      log: new MemoryLogger(),
+      requested,
+      prefix: '',
+    }).then(
       () => null,
       (err: Error) => err,
     );

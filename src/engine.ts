@@ -6,7 +6,7 @@ import { mergeDiagnostics } from './build/diagnostics.js';
 import { buildBudget, withProcessLimit } from './build/budget.js';
 import { pinnedRecord } from './build/env.js';
 import { readSourceMetadata } from './build/metadata.js';
-import type { BuildJob } from './build/plan.js';
+import type { BuildJob, ResolvedTarget } from './build/plan.js';
 import { planJobs } from './build/plan.js';
 import { runPool } from './build/pool.js';
 import type { Timings } from './build/schedule.js';
@@ -31,6 +31,8 @@ import { MANIFEST_FILE, writeManifest } from './report/manifest.js';
 import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
 import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
+import { buildMeaning, dedupeTargets } from './targets/meaning.js';
+import { artifactPrefix } from './upload/prefix.js';
 import { resolveExtraFiles, writeChecksums } from './package/index.js';
 import { universalBinaries } from './package/universal-step.js';
 import { previousManifest, tidyOutputDir } from './package/output-dir.js';
@@ -62,7 +64,10 @@ export interface Matrix {
 
 export interface PlanResult {
   readonly toolchain: Toolchain;
-  readonly targets: readonly RequestedTarget[];
+  /** One per build: spellings of one binary are merged (see `aliases`). */
+  readonly targets: readonly ResolvedTarget[];
+  /** By planned target id: the other spellings of `targets` that build the same binary. */
+  readonly aliases: ReadonlyMap<string, readonly string[]>;
   readonly matrix: Matrix;
 }
 
@@ -73,6 +78,8 @@ export interface BuildResult {
   readonly matrix: Matrix;
   /** Why the artifact upload failed for good; null when it succeeded or was not asked for. */
   readonly uploadError: string | null;
+  /** What the artifacts' names start with (given or derived). */
+  readonly artifactPrefix: string;
 }
 
 function universeOf(toolchain: Toolchain): TargetUniverse {
@@ -114,10 +121,18 @@ export function chunkTargets<T>(targets: readonly T[], chunks: number): T[][] {
 export async function planMatrix(options: Options, ctx: EngineContext): Promise<PlanResult> {
   const env = queryEnvironment(ctx.env, options.env);
   const toolchain = await loadChosenToolchain(options.workingDirectory, env, options.env);
-  const targets = selectTargets(options.targets, options.exclude, universeOf(toolchain));
+  const selected = selectTargets(options.targets, options.exclude, universeOf(toolchain));
   // A pattern that matches no main package fails here already, before any build job starts.
   if (options.mode === 'plan') {
-    await expandPackageLines(options.packages, expandContext(options, env, targets), ctx.log);
+    await expandPackageLines(options.packages, expandContext(options, env, selected), ctx.log);
+  }
+  // One build per binary: two spellings of it in two legs would both upload it.
+  const resolved = await resolveTargets(selected, options.workingDirectory, env);
+  const { kept: targets, aliases } = dedupeTargets(resolved);
+  for (const [id, others] of aliases) {
+    ctx.log.info(
+      `${others.join(', ')} builds the same binary as ${id} with ${toolchain.version}: planned once, as ${id}.`,
+    );
   }
   const groups = chunkTargets(targets, options.chunks);
   if (options.chunks > groups.length) {
@@ -128,6 +143,7 @@ export async function planMatrix(options: Options, ctx: EngineContext): Promise<
   return {
     toolchain,
     targets,
+    aliases,
     matrix: { include: groups.map((group, i) => ({ chunk: i + 1, targets: group.map(targetId).join(' ') })) },
   };
 }
@@ -151,11 +167,18 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   const toolchain = await loadChosenToolchain(cwd, env, options.env);
   // Targets first: a misspelt target is reported before anything else is asked of Go.
   const requested = selectTargets(options.targets, options.exclude, universeOf(toolchain));
-  const [module, metadata, targets] = await Promise.all([
+  const wholeMatrix =
+    options.matrixTargets === null
+      ? []
+      : selectTargets(options.matrixTargets, options.exclude, universeOf(toolchain), 'matrix-targets');
+  const [module, metadata, resolved] = await Promise.all([
     loadModule(cwd, env, options.flags, options.packages),
     readSourceMetadata(cwd, env, options.version),
-    resolveTargets(requested, cwd, env),
+    resolveTargets([...requested, ...wholeMatrix], cwd, env),
   ]);
+  const targets = resolved.slice(0, requested.length);
+  const matrixTargets = resolved.slice(requested.length);
+  checkInMatrix(options, targets, matrixTargets);
   log.info(
     `${toolchain.version} (${toolchain.hostGoos}/${toolchain.hostGoarch}), module ${module.path}, version ${metadata.version}`,
   );
@@ -182,6 +205,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     targets,
     baseEnv: ctx.env,
     onlyFor,
+    matrixTargets,
   });
   for (const { dropped, kept } of merged) {
     log.info(
@@ -308,6 +332,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     version: metadata.version,
     commit: metadata.commit,
     date: metadata.date,
+    runAttempt: runAttempt(ctx.env),
     cache: cacheResult,
     buildPhaseSeconds: Math.round(buildPhaseSeconds * 100) / 100,
     checksums: checksumsPath === null ? null : relativeToBase(checksumsPath, ctx),
@@ -324,8 +349,10 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     },
     log,
   );
+  const prefix = artifactPrefix(options.artifactPrefix, module.path, ctx.env);
   const uploadError = await upload(
     options,
+    prefix,
     manifest,
     jobs,
     [manifestPath, ...(checksumsPath ? [checksumsPath] : [])],
@@ -339,7 +366,31 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
       variant: job.target.variant ?? '',
     })),
   };
-  return { manifest, manifestPath, matrix, uploadError };
+  return { manifest, manifestPath, matrix, uploadError, artifactPrefix: prefix };
+}
+
+/** GITHUB_RUN_ATTEMPT (1 for a run's first attempt), or null outside Actions. */
+export function runAttempt(env: Readonly<Record<string, string | undefined>>): number | null {
+  const text = env.GITHUB_RUN_ATTEMPT ?? '';
+  return /^[1-9]\d*$/.test(text) ? Number(text) : null;
+}
+
+/** Every target of this job must be one of `matrix-targets` (by what it builds), or its name could differ between legs. */
+function checkInMatrix(
+  options: Options,
+  targets: readonly ResolvedTarget[],
+  matrixTargets: readonly ResolvedTarget[],
+): void {
+  if (options.matrixTargets === null) return;
+  const builds = new Set(matrixTargets.map(buildMeaning));
+  const outside = targets.filter((t) => !builds.has(buildMeaning(t))).map((t) => t.id);
+  if (outside.length > 0) {
+    throw new InputError(
+      'matrix-targets',
+      options.matrixTargets,
+      `It names the whole matrix this job builds part of, and it does not hold ${outside.join(', ')} of 'targets'; add ${outside.length === 1 ? 'it' : 'them'}, or leave matrix-targets empty when this job builds the whole matrix.`,
+    );
+  }
 }
 
 /** What the build phase starts, each target named once: `4 target(s)`, or `8 binaries (2 package(s) for 4 target(s))`. */
@@ -444,6 +495,7 @@ function compileInputs(
  */
 async function upload(
   options: Options,
+  prefix: string,
   manifest: Manifest,
   jobs: readonly BuildJob[],
   sharedFiles: string[],
@@ -461,12 +513,14 @@ async function upload(
       .map((a) => {
         const job = jobs.find((j) => j.target.id === a.target && j.package === a.package);
         return {
-          artifactName: renderArtifactName(template, {
-            name: a.name,
-            goos: a.goos,
-            goarch: a.goarch,
-            variant: job?.variantSuffix ?? '',
-          }),
+          artifactName:
+            prefix +
+            renderArtifactName(template, {
+              name: a.name,
+              goos: a.goos,
+              goarch: a.goarch,
+              variant: job?.variantSuffix ?? '',
+            }),
           files: (a.status === 'ok' ? [a.archive ?? (a.path as string), ...(a.sboms ?? [])] : []).map((f) =>
             path.resolve(ctx.baseDir, f),
           ),
@@ -478,12 +532,14 @@ async function upload(
         mode: options.upload,
         rootDirectory: options.outputDir,
         targets,
-        combinedName: renderArtifactName(template, {
-          name: first?.name ?? 'go-build-matrix',
-          goos: '',
-          goarch: '',
-          variant: '',
-        }),
+        combinedName:
+          prefix +
+          renderArtifactName(template, {
+            name: first?.name ?? 'go-build-matrix',
+            goos: '',
+            goarch: '',
+            variant: '',
+          }),
         sharedFiles,
         retentionDays: options.retentionDays,
         env: ctx.env,

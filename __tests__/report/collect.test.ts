@@ -137,7 +137,13 @@ async function twoLegs() {
 async function collect(run: string, requested: string[], workspace = tempDir('collect')) {
   const env = { ...service.envFor(run, 'collect'), GITHUB_WORKSPACE: workspace };
   const log = new MemoryLogger();
-  const result = await collectResults({ outputDir: path.join(workspace, 'dist'), env, log, requested });
+  const result = await collectResults({
+    outputDir: path.join(workspace, 'dist'),
+    env,
+    log,
+    requested,
+    prefix: '',
+  });
   return { ...result, workspace, dist: path.join(workspace, 'dist'), log };
 }
 
@@ -324,7 +330,13 @@ describe('collectResults', () => {
 
   it('refuses to run outside GitHub Actions, saying why', async () => {
     await expect(
-      collectResults({ outputDir: tempDir('nowhere'), env: {}, log: new MemoryLogger(), requested: [] }),
+      collectResults({
+        outputDir: tempDir('nowhere'),
+        env: {},
+        log: new MemoryLogger(),
+        requested: [],
+        prefix: '',
+      }),
     ).rejects.toThrow(/only works inside GitHub Actions/);
   });
 });

@@ -23,7 +23,11 @@
  * - `env`: what a job would get from the runner: ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN (an
  *   unsigned JWT with scp `Actions.Results:<runId>:<jobId>`), ACTIONS_CACHE_SERVICE_V2=true,
  *   GITHUB_SERVER_URL=https://github.com. Callers must not also pass ACTIONS_CACHE_URL.
- * - `envFor(runId, jobId)`: the same env with a token for another run/job (artifact names are per run).
+ * - `envFor(runId, jobId, ref?, attempt?)`: the same env with a token for another run/job (artifact
+ *   names are per run attempt). With `attempt`, the job belongs to that run attempt ("Re-run failed
+ *   jobs") and the env has GITHUB_RUN_ATTEMPT: its artifacts may take names an earlier attempt
+ *   used, and, as GitHub has been measured to do, get LOWER ids than every earlier attempt's.
+ *   Downloads resolve an artifact by run, job and name, as the client asks for them.
  * - `fault(method, fault)`: make `method` (a twirp method name or a blob operation `PutBlob`,
  *   `PutBlock`, `PutBlockList`, `GetBlob`, `HeadBlob`) misbehave: `{ status, message? }` answers
  *   that HTTP status (twirp JSON error / Azure XML error); `{ hang: true }` reads the request and
@@ -91,12 +95,14 @@ export interface StoredArtifact {
   finalized: boolean;
   createdAt: string;
   blobPath: string;
+  /** The run attempt of the job that uploaded it (1 unless envFor named another). */
+  attempt: number;
 }
 
 export interface ResultsService {
   readonly env: Record<string, string>;
   /** `ref`: the branch the job runs for (refs/heads/main unless given). */
-  envFor(runId: string, jobId: string, ref?: string): Record<string, string>;
+  envFor(runId: string, jobId: string, ref?: string, attempt?: number): Record<string, string>;
   fault(method: ServiceMethod, fault: Fault): void;
   clearFaults(): void;
   refuseConnections(): Promise<void>;
@@ -211,6 +217,11 @@ export async function startResultsService(
   const hung = new Set<http.ServerResponse>();
   const sockets = new Set<Socket>();
   let nextId = 1;
+  /** Run attempt by run and job (`run\0job`), from envFor. */
+  const attempts = new Map<string, number>();
+  const attemptOf = (run: string, job: string) => attempts.get(`${run}\u0000${job}`) ?? 1;
+  /** Artifact ids: each attempt's below every earlier attempt's, as GitHub's re-runs have been seen to get. */
+  const artifactId = (attempt: number) => (1000 - attempt) * 1_000_000 + nextId++;
 
   // A request that breaks mid-way (client gone) just drops its socket.
   const serve = (server: 'twirp' | 'blob') => (req: http.IncomingMessage, res: http.ServerResponse) =>
@@ -509,14 +520,17 @@ export async function startResultsService(
       }
       case 'CreateArtifact': {
         const [run, job, name] = ids(body);
-        if (artifacts.some((a) => a.runId === run && a.name === name && a.finalized)) {
+        const attempt = attemptOf(run, job);
+        const same = (a: StoredArtifact) => a.runId === run && a.name === name && a.attempt === attempt;
+        if (artifacts.some((a) => same(a) && a.finalized)) {
           throw new TwirpError(409, 'an artifact with this name already exists on the workflow run');
         }
-        const pending = artifacts.findIndex((a) => a.runId === run && a.name === name);
+        const pending = artifacts.findIndex(same);
         if (pending >= 0) artifacts.splice(pending, 1);
         const mime = body.mime_type;
         const artifact: StoredArtifact = {
-          id: nextId++,
+          id: artifactId(attempt),
+          attempt,
           runId: run,
           jobId: job,
           name,
@@ -532,8 +546,10 @@ export async function startResultsService(
         return { ok: true, signed_upload_url: blobUrl(artifact.blobPath, 'cw') };
       }
       case 'FinalizeArtifact': {
-        const [run, , name] = ids(body);
-        const artifact = artifacts.find((a) => a.runId === run && a.name === name && !a.finalized);
+        const [run, job, name] = ids(body);
+        const artifact = artifacts.find(
+          (a) => a.runId === run && a.name === name && a.attempt === attemptOf(run, job) && !a.finalized,
+        );
         if (!artifact) throw new TwirpError(404, `no artifact named ${name} is being uploaded`);
         artifact.finalized = true;
         artifact.size = Number(stringField(body, 'size'));
@@ -564,8 +580,10 @@ export async function startResultsService(
         };
       }
       case 'GetSignedArtifactURL': {
-        const [run, , name] = ids(body);
-        const artifact = artifacts.find((a) => a.runId === run && a.name === name && a.finalized);
+        const [run, job, name] = ids(body);
+        const artifact = artifacts.find(
+          (a) => a.runId === run && a.jobId === job && a.name === name && a.finalized,
+        );
         if (!artifact) throw new TwirpError(404, `artifact ${name} not found`);
         return { signed_url: blobUrl(artifact.blobPath, 'r') };
       }
@@ -591,12 +609,16 @@ export async function startResultsService(
     ];
   }
 
-  const envFor = (run: string, job: string, ref?: string): Record<string, string> => ({
-    ACTIONS_RESULTS_URL: `http://127.0.0.1:${twirpPort}/`,
-    ACTIONS_RUNTIME_TOKEN: runtimeToken(run, job, ref),
-    ACTIONS_CACHE_SERVICE_V2: 'true',
-    GITHUB_SERVER_URL: 'https://github.com',
-  });
+  const envFor = (run: string, job: string, ref?: string, attempt?: number): Record<string, string> => {
+    if (attempt !== undefined) attempts.set(`${run}\u0000${job}`, attempt);
+    return {
+      ACTIONS_RESULTS_URL: `http://127.0.0.1:${twirpPort}/`,
+      ACTIONS_RUNTIME_TOKEN: runtimeToken(run, job, ref),
+      ACTIONS_CACHE_SERVICE_V2: 'true',
+      GITHUB_SERVER_URL: 'https://github.com',
+      ...(attempt !== undefined ? { GITHUB_RUN_ATTEMPT: String(attempt) } : {}),
+    };
+  };
 
   const closeServer = (server: http.Server) =>
     new Promise<void>((resolve) => {

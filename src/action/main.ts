@@ -11,6 +11,9 @@ import type { Manifest } from '../report/manifest.js';
 import { isFailure, MANIFEST_FILE } from '../report/manifest.js';
 import { renderSummary, totals } from '../report/summary.js';
 import { ActionLogger } from './logger.js';
+import { loadModule } from '../go/module.js';
+import { queryEnvironment } from '../go/chosen-toolchain.js';
+import { artifactPrefix } from '../upload/prefix.js';
 import { handOff } from '../release/step.js';
 import { renderReleaseSummary } from '../report/summary.js';
 import path from 'node:path';
@@ -33,17 +36,21 @@ export async function runAction(): Promise<void> {
     if (options.mode === 'plan') {
       const plan = await planMatrix(options, ctx);
       core.setOutput('matrix', JSON.stringify(plan.matrix));
+      core.setOutput('artifact-prefix', await prefixOf(options));
       log.info(`Planned ${plan.targets.length} target(s) in ${plan.matrix.include.length} chunk(s).`);
       return;
     }
     if (options.mode === 'collect') {
       // The targets the plan asked for: each must have come back from some build job, and passed.
       const plan = await planMatrix(options, ctx);
+      const prefix = await prefixOf(options);
+      core.setOutput('artifact-prefix', prefix);
       const collected = await collectResults({
         outputDir: options.outputDir,
         env: process.env,
         log,
         requested: plan.targets.map(targetId),
+        prefix,
       });
       const result = {
         manifest: collected.manifest,
@@ -61,6 +68,7 @@ export async function runAction(): Promise<void> {
       return;
     }
     const result = await buildMatrix(options, ctx);
+    core.setOutput('artifact-prefix', result.artifactPrefix);
     await report(result, options, log, baseDir);
     await releaseStep(result.manifest, options, log, baseDir, []);
     if (result.uploadError !== null) core.setFailed(result.uploadError);
@@ -68,6 +76,14 @@ export async function runAction(): Promise<void> {
   } catch (err) {
     core.setFailed(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** The given artifact prefix, else the one derived from the module path (asked of Go only then). */
+async function prefixOf(options: Options): Promise<string> {
+  if (options.artifactPrefix !== null) return options.artifactPrefix;
+  const env = queryEnvironment(process.env, options.env);
+  const module = await loadModule(options.workingDirectory, env, options.flags, options.packages);
+  return artifactPrefix(null, module.path, process.env);
 }
 
 /** Outputs, job summary, badge and commit status: the same after a build and after a collect. */

@@ -6,6 +6,7 @@ import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
 import { checkLdflags } from '../options/options.js';
 import type { RequestedTarget } from '../targets/expand.js';
+import { buildMeaning } from '../targets/meaning.js';
 import { variantMeaning, variantSuffix } from '../targets/variants.js';
 import type { CCompiler } from './compilers.js';
 import { discoverCompiler } from './compilers.js';
@@ -29,6 +30,8 @@ export interface BuildJob {
   readonly name: string;
   /** The variant as the file name shows it (`-v7`), or '' when the name shows none. */
   readonly variantSuffix: string;
+  /** Other spellings of the same build in the matrix (`linux/arm` for `linux/arm/7`), recorded in the manifest. */
+  readonly aliases: readonly string[];
   /** Absolute path of the binary. */
   readonly output: string;
   readonly pinned: PinnedVariables;
@@ -96,6 +99,11 @@ export interface PlanInputs {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** Packages built for some `goos/goarch` pairs only (a pattern matched them there alone). */
   readonly onlyFor?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * The whole matrix when `targets` is one leg of it: file names are decided over it, so a
+   * file's name does not depend on which targets share its leg.
+   */
+  readonly matrixTargets?: readonly ResolvedTarget[];
 }
 
 export interface JobPlan {
@@ -109,13 +117,19 @@ export function planJobs(inputs: PlanInputs): JobPlan {
   const jobs: BuildJob[] = [];
   const merged: { dropped: string; kept: string }[] = [];
   const byOutput = new Map<string, number>();
-  const showVariant = variantsShown(targets);
+  const matrix = [...(inputs.matrixTargets ?? []), ...targets];
+  const showVariant = variantsShown(matrix);
+  const spellings = new Map<string, Set<string>>();
+  for (const t of matrix)
+    spellings.set(buildMeaning(t), (spellings.get(buildMeaning(t)) ?? new Set()).add(t.id));
+  const aliasesOf = (t: ResolvedTarget) =>
+    [...(spellings.get(buildMeaning(t)) ?? [])].filter((id) => id !== t.id);
   for (const pkg of options.packages) {
     const name = options.name ?? derivedName(pkg, module, options.workingDirectory);
     const only = inputs.onlyFor?.get(pkg);
     for (const target of targets) {
       if (only !== undefined && !only.has(`${target.goos}/${target.goarch}`)) continue;
-      const job = planJob(inputs, target, pkg, name, showVariant(target));
+      const job = planJob(inputs, target, pkg, name, showVariant(target), aliasesOf(target));
       const previous = byOutput.get(job.output);
       if (previous === undefined) {
         byOutput.set(job.output, jobs.length);
@@ -244,6 +258,7 @@ function planJob(
   pkg: string,
   name: string,
   showVariant: boolean,
+  aliases: readonly string[],
 ): BuildJob {
   const { options, metadata, baseEnv } = inputs;
   const shownVariant =
@@ -287,6 +302,7 @@ function planJob(
     package: pkg,
     name,
     variantSuffix: shownVariant,
+    aliases,
     output,
     pinned,
     env: buildEnvironment(baseEnv, pinned, options.env, compiler),

@@ -1,5 +1,6 @@
-// mode: collect. Downloads every artifact the build legs of this run uploaded, puts their files
-// back into one output-dir and merges the legs' manifests and checksums into the run's.
+// mode: collect. Downloads the artifacts the build legs of this run uploaded under its prefix,
+// puts their files back into one output-dir and merges the legs' manifests and checksums into the
+// run's, each target from the newest run attempt that built it.
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { callClient } from '../cache/client-call.js';
@@ -9,7 +10,7 @@ import type { ArtifactEntry, Manifest } from '../report/manifest.js';
 import { writeManifest } from '../report/manifest.js';
 import type { Leg } from './leg.js';
 import { readLeg } from './leg.js';
-import { mergeManifests } from './merge.js';
+import { attemptOf, entryKey, mergeManifests, newestAttempts } from './merge.js';
 import { makeDirectories } from '../make-dirs.js';
 import { sha256File } from '../hash.js';
 import { assetNames, checkInside } from '../package/shipped.js';
@@ -24,6 +25,8 @@ export interface CollectRequest {
   log: Logger;
   /** The target ids that were asked for, to name the ones no leg reported. */
   requested: readonly string[];
+  /** Only artifacts whose names start with it are downloaded: the legs of this call. */
+  prefix: string;
   /** Per service call; default 20 minutes (the client sets no timeout of its own). */
   timeoutMs?: number;
 }
@@ -38,14 +41,17 @@ export interface CollectResult {
 
 const DEFAULT_TIMEOUT_MS = 20 * 60 * 1000;
 
-/** Downloads the run's artifacts, one folder each; artifacts that no go-build-matrix leg made are skipped. */
+/**
+ * Downloads the run's artifacts that start with the prefix, one folder each; one that holds no
+ * go-build-matrix manifest is skipped. Every attempt's artifact of a name is taken: which attempt
+ * a leg ran in is in its manifest, and the service's ids do not follow attempts.
+ */
 async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]> {
   const { DefaultArtifactClient } = await import('@actions/artifact');
   const client = new DefaultArtifactClient();
   const timeout = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // latest: a re-run leg's artifact replaces the earlier attempt's of the same name.
   const listed = await callClient('Listing the artifacts of this run', req.env, timeout, () =>
-    client.listArtifacts({ latest: true }),
+    client.listArtifacts(),
   );
   if (listed.value === undefined) {
     const why = listed.error instanceof Error ? listed.error.message : String(listed.error);
@@ -53,8 +59,13 @@ async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]
       `Listing the artifacts of this run failed: ${why}; the collect job needs 'actions: read' (the default token has it); re-run it once the artifact service answers`,
     );
   }
+  const all = listed.value.artifacts;
+  const ours = all.filter((a) => a.name.startsWith(req.prefix));
+  req.log.info(
+    `${ours.length} of the run's ${all.length} artifacts start with the artifact prefix ${JSON.stringify(req.prefix)}; only those are downloaded.`,
+  );
   const legs: Leg[] = [];
-  for (const artifact of listed.value.artifacts) {
+  for (const artifact of ours) {
     const dir = path.join(tempDir, String(artifact.id));
     const options = { path: dir, ...(artifact.digest ? { expectedHash: artifact.digest } : {}) };
     const call = await callClient(`Downloading artifact ${artifact.name}`, req.env, timeout, () =>
@@ -79,6 +90,19 @@ async function downloadLegs(req: CollectRequest, tempDir: string): Promise<Leg[]
   return legs;
 }
 
+/** Files of a leg whose targets a newer run attempt built again: the newer files are collected instead. */
+function supersededFiles(leg: Leg, newest: ReadonlyMap<string, number>): Set<string> {
+  const attempt = attemptOf(leg.manifest);
+  const stale = new Set<string>();
+  for (const entry of leg.manifest.artifacts) {
+    if ((newest.get(entryKey(entry)) ?? 0) <= attempt) continue;
+    const paths = [entry.path, entry.archive, ...(entry.sboms ?? [])].filter((p): p is string => p !== null);
+    for (const name of leg.files)
+      if (paths.some((p) => p === name || p.endsWith(`/${name}`))) stale.add(name);
+  }
+  return stale;
+}
+
 export async function collectResults(req: CollectRequest): Promise<CollectResult> {
   if (!req.env.ACTIONS_RUNTIME_TOKEN || !req.env.ACTIONS_RESULTS_URL) {
     throw new Error(
@@ -92,11 +116,14 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
   const tempDir = await mkdtemp(path.join(outputDir, '.collect-'));
   try {
     const legs = await downloadLegs(req, tempDir);
+    const newest = newestAttempts(legs.map((l) => l.manifest));
     // Where each collected file now lives, by its name inside the artifact.
     const placed = new Map<string, string>();
     const recorded = new Map<string, string>();
     for (const leg of legs) {
+      const stale = supersededFiles(leg, newest);
       for (const name of leg.files) {
+        if (stale.has(name)) continue;
         const dest = path.join(outputDir, ...name.split('/'));
         // Checked before any folder is made: a symlinked folder in output-dir must not take the file elsewhere.
         await checkInside(dest, outputDir, 'collect');
@@ -104,7 +131,7 @@ export async function collectResults(req: CollectRequest): Promise<CollectResult
         await rename(path.join(leg.dir, ...name.split('/')), dest);
         placed.set(name, dest);
       }
-      for (const [name, sum] of leg.checksums ?? []) recorded.set(name, sum);
+      for (const [name, sum] of leg.checksums ?? []) if (!stale.has(name)) recorded.set(name, sum);
     }
     // checksums.txt and the release name files by their base names: two of one name fail here.
     const byName = assetNames([...new Set(placed.values())], 'in checksums.txt and the release');

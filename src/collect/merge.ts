@@ -25,27 +25,61 @@ function mergeCache(records: readonly (CacheRecord | null)[]): CacheRecord | nul
   };
 }
 
+/** One result per target and package. */
+export function entryKey(entry: ArtifactEntry): string {
+  return `${entry.target}\u0000${entry.package}`;
+}
+
+/** The run attempt a leg's manifest comes from; 0 when it did not say (outside Actions, older manifests). */
+export function attemptOf(manifest: Manifest): number {
+  return manifest.runAttempt ?? 0;
+}
+
 /**
- * The union of the legs' artifacts, one per target and package (an ok entry wins over a failed
- * one, e.g. from a re-run leg), ordered as requested; the rest of the manifest from the first leg.
+ * Per target and package, the newest run attempt that reported it: a re-run leg's result
+ * replaces the failed attempt's, whatever ids the artifact service gave their artifacts.
+ */
+export function newestAttempts(legs: readonly Manifest[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const m of legs) {
+    for (const entry of m.artifacts) {
+      newest.set(entryKey(entry), Math.max(newest.get(entryKey(entry)) ?? 0, attemptOf(m)));
+    }
+  }
+  return newest;
+}
+
+/**
+ * The union of the legs' artifacts, one per target and package (the newest attempt's, and within
+ * it an ok entry over a failed one), ordered as requested; the rest of the manifest from the first
+ * leg. A target counts as reported under any of its aliases.
  */
 export function mergeManifests(legs: readonly Manifest[], requested: readonly string[]): MergeResult {
   // A leg's manifest rides in each of its per-target artifacts: count each leg once.
   const texts = legs.map((m) => JSON.stringify(m));
   const manifests = legs.filter((_, i) => texts.indexOf(texts[i] ?? '') === i);
-  const byKey = new Map<string, ArtifactEntry>();
-  for (const entry of manifests.flatMap((m) => m.artifacts)) {
-    const key = `${entry.target}\u0000${entry.package}`;
-    const seen = byKey.get(key);
-    if (seen === undefined || (seen.status !== 'ok' && entry.status === 'ok')) byKey.set(key, entry);
+  const byKey = new Map<string, { entry: ArtifactEntry; attempt: number }>();
+  for (const m of manifests) {
+    const attempt = attemptOf(m);
+    for (const entry of m.artifacts) {
+      const seen = byKey.get(entryKey(entry));
+      if (
+        seen === undefined ||
+        attempt > seen.attempt ||
+        (attempt === seen.attempt && seen.entry.status !== 'ok' && entry.status === 'ok')
+      ) {
+        byKey.set(entryKey(entry), { entry, attempt });
+      }
+    }
   }
   const order = (target: string) => {
     const i = requested.indexOf(target);
     return i < 0 ? requested.length : i;
   };
   // A stable sort: targets nobody requested keep the order the legs gave them, after the rest.
-  const artifacts = [...byKey.values()].sort((a, b) => order(a.target) - order(b.target));
-  const reported = new Set(artifacts.map((a) => a.target));
+  const artifacts = [...byKey.values()].map((v) => v.entry).sort((a, b) => order(a.target) - order(b.target));
+  const reported = new Set(artifacts.flatMap((a) => [a.target, ...(a.aliases ?? [])]));
+  const attempts = [...byKey.values()].map((v) => v.attempt);
   const first = manifests[0];
   const manifest: Manifest = {
     schemaVersion: 1,
@@ -55,6 +89,7 @@ export function mergeManifests(legs: readonly Manifest[], requested: readonly st
     version: first?.version ?? '',
     commit: first?.commit ?? '',
     date: first?.date ?? '',
+    ...(attempts.some((a) => a > 0) ? { runAttempt: Math.max(...attempts) } : {}),
     cache: mergeCache(manifests.map((m) => m.cache)),
     // The legs ran side by side: the run's build phase is its longest leg's.
     buildPhaseSeconds: Math.max(0, ...manifests.map((m) => m.buildPhaseSeconds)),

@@ -200,6 +200,12 @@ export const INPUTS: readonly InputDefinition[] = [
     description: "Artifact name (default: '{name}-{goos}-{goarch}{variant}' per target, '{name}' combined)",
   },
   {
+    name: 'artifact-prefix',
+    default: '',
+    description:
+      "Put before every artifact name, and the artifacts mode 'collect' takes: only those that start with it (default: derived from the module path and GO_BUILD_MATRIX_CALL, see README)",
+  },
+  {
     name: 'retention-days',
     default: '',
     description: "Artifact retention in days (default: the repository's setting)",
@@ -208,6 +214,13 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'chunks',
     default: '1',
     description: "With mode 'plan': split the targets into this many groups for separate jobs",
+  },
+  {
+    name: 'matrix-targets',
+    default: '',
+    description:
+      "The targets of the whole matrix when this job builds a part of it ('targets'): file names and merged spellings are decided over the whole matrix, the same in every job (default: 'targets')",
+    separator: '\n',
   },
   { name: 'summary', default: 'true', description: 'Write the job summary table', boolean: true },
   {

@@ -1,3 +1,4 @@
+import { validateArtifactName } from '../upload/names.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { split as shellSplit } from 'shlex';
@@ -59,8 +60,12 @@ export interface Options {
   readonly cacheCleanup: 'auto' | 'false';
   readonly upload: UploadMode;
   readonly artifactName: string | null;
+  /** What every artifact name starts with, and what collect takes; null: derived (see upload/prefix.ts). */
+  readonly artifactPrefix: string | null;
   readonly retentionDays: number | null;
   readonly chunks: number;
+  /** The whole matrix this job builds part of (text, like targets); null: the job's own targets. */
+  readonly matrixTargets: string | null;
   readonly summary: boolean;
   readonly badge: boolean;
   readonly sbom: readonly SbomFormat[];
@@ -473,8 +478,10 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     cacheCleanup: oneOf('cache-cleanup', get('cache-cleanup'), ['auto', 'false']),
     upload: oneOf('upload', get('upload'), ['per-target', 'combined', 'false']),
     artifactName: get('artifact-name').trim() === '' ? null : get('artifact-name').trim(),
+    artifactPrefix: parseArtifactPrefix(get('artifact-prefix')),
     retentionDays: retention === '' ? null : positiveInteger('retention-days', retention, 400),
     chunks: positiveInteger('chunks', get('chunks'), 256),
+    matrixTargets: get('matrix-targets').trim() === '' ? null : get('matrix-targets'),
     summary: bool('summary', get('summary')),
     badge: bool('badge', get('badge')),
     sbom: parseSbom(get('sbom'), release),
@@ -525,4 +532,20 @@ function parseKeyPrefix(value: string): string {
     throw new InputError('cache-key-prefix', value, "Use 1–64 letters, digits, '.', '_' or '-'.");
   }
   return trimmed;
+}
+
+/** A prefix the artifact service takes in a name; '' derives one (upload/prefix.ts). */
+function parseArtifactPrefix(text: string): string | null {
+  const prefix = text.trim();
+  if (prefix === '') return null;
+  try {
+    validateArtifactName(prefix);
+  } catch {
+    throw new InputError(
+      'artifact-prefix',
+      text,
+      'Every artifact name starts with it, and the artifact service allows none of " : < > | * ? \\r \\n \\ / in a name; leave those out.',
+    );
+  }
+  return prefix;
 }

@@ -55,6 +55,7 @@ export function artifactEntry(
     name: job.name,
     package: job.package,
     target: job.target.id,
+    ...(job.aliases.length > 0 ? { aliases: [...job.aliases] } : {}),
     goos: job.target.goos,
     goarch: job.target.goarch,
     env: pinnedRecord(job.pinned),

@@ -25,6 +25,8 @@ export interface ArtifactEntry {
   name: string;
   package: string;
   target: string;
+  /** Other spellings of this target in the matrix that build this very binary (`linux/arm` for `linux/arm/7`); absent when none. */
+  aliases?: string[];
   goos: string;
   goarch: string;
   /** The pinned variables: GOOS, GOARCH, the arch's variant, CGO_ENABLED. */
@@ -84,6 +86,8 @@ export interface Manifest {
   version: string;
   commit: string;
   date: string;
+  /** GITHUB_RUN_ATTEMPT of the job that built it (collect takes each target from its newest attempt); null outside Actions, absent in older manifests. */
+  runAttempt?: number | null;
   cache: CacheRecord | null;
   /** Wall time from the first `go build` to the last finished target (verification and archives included). */
   buildPhaseSeconds: number;

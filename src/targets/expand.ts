@@ -47,11 +47,12 @@ export function selectTargets(
   targetsText: string,
   excludeText: string,
   universe: TargetUniverse,
+  input: 'targets' | 'matrix-targets' = 'targets',
 ): RequestedTarget[] {
-  const wanted = expand('targets', targetsText, universe);
+  const wanted = expand(input, targetsText, universe);
   if (wanted.length === 0) {
     throw new InputError(
-      'targets',
+      input,
       targetsText,
       'Name at least one target, e.g. linux/amd64, or a preset: first-class, all.',
     );
