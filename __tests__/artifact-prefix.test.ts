@@ -63,13 +63,15 @@ describe('two builds in one run each collect their own legs', () => {
     const legs = ['linux/amd64', 'windows/amd64'];
     for (const [m, module] of modules.entries()) {
       for (const [l, targets] of legs.entries()) {
+        // What the reusable workflow does: every leg gets the prefix its plan job derived.
+        const prefix = artifactPrefix(null, module.path, {});
         const result = await build(
           tc,
-          { targets, 'working-directory': module.dir, cache: 'false' },
+          { targets, 'working-directory': module.dir, cache: 'false', 'artifact-prefix': prefix },
           service.envFor(run, `build-${m}-${l}`),
         );
         expect([module.path, targets, result.uploadError]).toEqual([module.path, targets, null]);
-        expect(result.artifactPrefix).toBe(artifactPrefix(null, module.path, {}));
+        expect(result.artifactPrefix).toBe(prefix);
       }
     }
     const names = service.artifacts().map((a) => a.name);

@@ -60,6 +60,7 @@ async function collect(run: string) {
     outputDir: path.join(workspace, 'dist'),
     env: { ...service.envFor(run, 'collect'), GITHUB_WORKSPACE: workspace },
     log: new MemoryLogger(),
+    prefix: '',
     requested: ['linux/amd64'],
     timeoutMs: 60_000,
   });

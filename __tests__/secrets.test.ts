@@ -17,7 +17,6 @@ import path from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { writeArchive } from '../src/package/archive.js';
-import { artifactPrefix } from '../src/upload/prefix.js';
 import { copyModule, tempDir } from './support/engine.js';
 import { GitHubStandIn } from './support/github-api.js';
 import type { ResultsService } from './support/results-service.js';
@@ -27,8 +26,6 @@ import { parseFileCommands, runAction } from './support/runner.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const execFileAsync = promisify(execFile);
-/** The derived artifact prefix of examples/hello outside a reusable workflow. */
-const HELLO = artifactPrefix(null, 'example.com/hello', {});
 const tc = toolchain('1.23');
 const SHA = 'a'.repeat(40);
 const MAX_BUFFER = 1024 * 1024 * 1024;
@@ -410,8 +407,8 @@ describe('the github-token in the action', () => {
       expect(r.stdout).toContain(
         `Commit status go-build-matrix set on ${SHA.slice(0, 12)}: 2/2 targets verified`,
       );
-      expect(r.stdout).toMatch(/Uploaded artifact hello-[0-9a-f]{8}-hello-linux-amd64 /);
-      expect(r.stdout).toMatch(/Uploaded artifact hello-[0-9a-f]{8}-hello-windows-amd64 /);
+      expect(r.stdout).toMatch(/Uploaded artifact hello-linux-amd64 /);
+      expect(r.stdout).toMatch(/Uploaded artifact hello-windows-amd64 /);
       expect(r.stdout).toMatch(/GOCACHE: saved /);
       expect(r.stdout).toContain('::debug::');
 
@@ -424,10 +421,7 @@ describe('the github-token in the action', () => {
       await scanTree(scan, 'workspace', workspace);
 
       const artifacts = service.artifacts().filter((a) => a.finalized);
-      expect(artifacts.map((a) => a.name).sort()).toEqual([
-        `${HELLO}hello-linux-amd64`,
-        `${HELLO}hello-windows-amd64`,
-      ]);
+      expect(artifacts.map((a) => a.name).sort()).toEqual([`hello-linux-amd64`, `hello-windows-amd64`]);
       for (const a of artifacts) {
         const blob = service.blob(`http://127.0.0.1${a.blobPath}`);
         expect(blob?.length).toBeGreaterThan(0);
@@ -455,10 +449,10 @@ describe('the github-token in the action', () => {
           `${dist}/manifest.json`,
           `${dist}/badge.svg`,
           `${dist}/badge.json`,
-          `artifact ${HELLO}hello-linux-amd64 → hello-linux-amd64.tar.gz (gunzip) → hello`,
-          `artifact ${HELLO}hello-linux-amd64 → manifest.json`,
-          `artifact ${HELLO}hello-windows-amd64 → hello-windows-amd64.zip → hello.exe`,
-          `artifact ${HELLO}hello-windows-amd64 → checksums.txt`,
+          `artifact hello-linux-amd64 → hello-linux-amd64.tar.gz (gunzip) → hello`,
+          `artifact hello-linux-amd64 → manifest.json`,
+          `artifact hello-windows-amd64 → hello-windows-amd64.zip → hello.exe`,
+          `artifact hello-windows-amd64 → checksums.txt`,
         ]),
       );
       const cacheMembers = scan.scanned.filter((s) => /^cache .* \((zstd -d|gunzip)\) → /.test(s));

@@ -32,7 +32,6 @@ import type { RequestedTarget, TargetUniverse } from './targets/expand.js';
 import { selectTargets, targetId } from './targets/expand.js';
 import { resolveTargets } from './targets/resolve.js';
 import { buildMeaning, dedupeTargets } from './targets/meaning.js';
-import { artifactPrefix } from './upload/prefix.js';
 import { resolveExtraFiles, writeChecksums } from './package/index.js';
 import { universalBinaries } from './package/universal-step.js';
 import { previousManifest, tidyOutputDir } from './package/output-dir.js';
@@ -349,7 +348,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     },
     log,
   );
-  const prefix = artifactPrefix(options.artifactPrefix, module.path, ctx.env);
+  // Empty unless given: the artifact names of a plain build are the ones artifact-name promises.
+  const prefix = options.artifactPrefix ?? '';
   const uploadError = await upload(
     options,
     prefix,

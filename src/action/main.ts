@@ -43,7 +43,7 @@ export async function runAction(): Promise<void> {
     if (options.mode === 'collect') {
       // The targets the plan asked for: each must have come back from some build job, and passed.
       const plan = await planMatrix(options, ctx);
-      const prefix = await prefixOf(options);
+      const prefix = options.artifactPrefix ?? '';
       core.setOutput('artifact-prefix', prefix);
       const collected = await collectResults({
         outputDir: options.outputDir,
@@ -78,7 +78,11 @@ export async function runAction(): Promise<void> {
   }
 }
 
-/** The given artifact prefix, else the one derived from the module path (asked of Go only then). */
+/**
+ * The prefix a plan hands to its build jobs and its collect job: the given one, else one derived
+ * from the module path and the call (asked of Go only then), so two builds in one run never take
+ * each other's artifacts.
+ */
 async function prefixOf(options: Options): Promise<string> {
   if (options.artifactPrefix !== null) return options.artifactPrefix;
   const env = queryEnvironment(process.env, options.env);

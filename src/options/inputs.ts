@@ -203,7 +203,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'artifact-prefix',
     default: '',
     description:
-      "Put before every artifact name, and the artifacts mode 'collect' takes: only those that start with it (default: derived from the module path and GO_BUILD_MATRIX_CALL, see README)",
+      "Put before every artifact name, and the artifacts mode 'collect' takes: only those that start with it (default: none; mode 'plan' outputs a derived one for its build and collect jobs, see README)",
   },
   {
     name: 'retention-days',
