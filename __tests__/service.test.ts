@@ -4,11 +4,10 @@
 // retry, and artifacts that come back byte for byte with their exec bit.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { hashDependencies } from '../src/cache/keys.js';
 import type { Manifest } from '../src/report/manifest.js';
 import { copyModule, tempDir } from './support/engine.js';
 import { moduleWithDependency } from './support/modules.js';
@@ -63,6 +62,23 @@ async function action(
   };
 }
 
+/**
+ * The start of a module's GOMODCACHE key on this runner (Linux, X64), as README gives it:
+ * `{prefix}-gomod-{OS}-{ARCH}-{hash of the module path}-{hash of go.sum}-`, the hashes the first 8
+ * and 16 hex digits of sha256. From Go's and sha256sum's answers, not src/cache/keys.ts, whose key
+ * the test checks.
+ */
+async function modulesKeyStart(go: Toolchain, prefix: string, dir: string): Promise<string> {
+  const sha256sum = (file: string, input = ''): string =>
+    execFileSync('sha256sum', [file], { input, encoding: 'utf8' }).split(' ')[0] ?? '';
+  const { stdout } = await execFileAsync(go.go, ['list', '-m'], {
+    cwd: dir,
+    env: goEnv(go, { GOPROXY: 'off' }),
+  });
+  const moduleHash = sha256sum('-', stdout.trim()).slice(0, 8);
+  return `${prefix}-gomod-Linux-X64-${moduleHash}-${sha256sum(path.join(dir, 'go.sum')).slice(0, 16)}-`;
+}
+
 const compiles = (stdout: string): number => stdout.split('\n').filter((l) => /\/compile -o /.test(l)).length;
 
 // The two supported releases, and 1.23 to keep an older toolchain covered.
@@ -95,11 +111,7 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action
     expect(compiles(first.stdout)).toBeGreaterThan(20);
     const saved = entriesOf(prefix);
     expect(saved).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^${prefix}-gomod-Linux-X64-${(await hashDependencies(app.dir)).module}-${(await hashDependencies(app.dir)).hash}-\\d+$`,
-        ),
-      ),
+      expect.stringMatching(new RegExp(`^${await modulesKeyStart(go, prefix, app.dir)}\\d+$`)),
       expect.stringMatching(
         new RegExp(
           `^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-1001-1$`,
