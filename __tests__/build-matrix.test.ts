@@ -4,7 +4,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Manifest } from '../src/report/manifest.js';
 import { build } from './support/engine.js';
 import { describeFile, FILE_SAYS, goVersionM } from './support/inspect.js';
 import type { Release } from './support/toolchains.js';
@@ -51,17 +50,18 @@ const FEATURE_FILES: Record<string, [string, Record<string, string>]> = {
 
 describe.each(RELEASES)('Go %s builds the example module for the whole matrix', (release) => {
   const tc = toolchain(release);
-  let manifest: Manifest;
-  let outputDir: string;
-
-  it('builds every target', async () => {
-    const run = await build(tc, {
+  // One build of the matrix, made by whichever test of this release runs first: each test runs alone.
+  let matrix: ReturnType<typeof build> | undefined;
+  const built = (): ReturnType<typeof build> =>
+    (matrix ??= build(tc, {
       targets: [...BASE_TARGETS, ...FEATURE_TARGETS[release]].join(' '),
       'working-directory': EXAMPLE_MODULE,
       version: 'v1.2.3',
-    });
-    manifest = run.manifest;
-    outputDir = run.outputDir;
+    }));
+
+  it('builds every target', async () => {
+    const run = await built();
+    const { manifest } = run;
     expect(manifest.artifacts.map((a) => [a.target, a.status, a.error])).toEqual(
       [...BASE_TARGETS, ...FEATURE_TARGETS[release]].map((t) => [t, 'ok', null]),
     );
@@ -71,7 +71,8 @@ describe.each(RELEASES)('Go %s builds the example module for the whole matrix', 
     expect(manifest.version).toBe('v1.2.3');
   });
 
-  it('names files by target, with the variant where it decides which CPUs run it', () => {
+  it('names files by target, with the variant where it decides which CPUs run it', async () => {
+    const { manifest } = await built();
     const names = Object.fromEntries(manifest.artifacts.map((a) => [a.target, path.basename(a.path ?? '')]));
     const defaultArm = DEFAULTS[release].GOARM?.split(',')[0];
     expect(names).toMatchObject({
@@ -89,7 +90,8 @@ describe.each(RELEASES)('Go %s builds the example module for the whole matrix', 
     for (const t of FEATURE_TARGETS[release]) expect([t, names[t]]).toEqual([t, FEATURE_FILES[t]?.[0]]);
   });
 
-  it('records exactly the pinned environment, defaults included', () => {
+  it('records exactly the pinned environment, defaults included', async () => {
+    const { manifest } = await built();
     const env = Object.fromEntries(manifest.artifacts.map((a) => [a.target, a.env]));
     const d = DEFAULTS[release];
     expect(env['linux/amd64']).toEqual({
@@ -116,6 +118,7 @@ describe.each(RELEASES)('Go %s builds the example module for the whole matrix', 
   });
 
   it('produced files that file(1) and `go version -m` agree are what the manifest says', async () => {
+    const { manifest } = await built();
     for (const a of manifest.artifacts) {
       const file = path.join('/', a.path ?? '');
       const plain = `${a.goos}/${a.goarch}`;
@@ -134,7 +137,8 @@ describe.each(RELEASES)('Go %s builds the example module for the whole matrix', 
     }
   });
 
-  it('verified every file against its target', () => {
+  it('verified every file against its target', async () => {
+    const { manifest } = await built();
     for (const a of manifest.artifacts) {
       expect([a.target, a.verify?.ok, a.verify?.problems]).toEqual([a.target, true, []]);
       expect(a.verify?.os).toBe(a.goos);
@@ -144,7 +148,8 @@ describe.each(RELEASES)('Go %s builds the example module for the whole matrix', 
     }
   });
 
-  it('wrote each file to the output directory', () => {
+  it('wrote each file to the output directory', async () => {
+    const { manifest, outputDir } = await built();
     for (const a of manifest.artifacts) expect(path.dirname(path.join('/', a.path ?? ''))).toBe(outputDir);
   });
 });

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { tempDir } from './support/engine.js';
 import type { ResultsService } from './support/results-service.js';
@@ -61,16 +60,19 @@ describe('two jobs on one machine', () => {
 
     const outcomes: string[] = [];
     for (let run = 1; run <= RUNS; run++) {
+      // The jobs start one after the other (which one first alternates): the second when the
+      // first has restored GOCACHE, so that its restore meets the first one's builds.
+      let restored = (): void => undefined;
+      const firstRestored = new Promise<void>((resolve) => (restored = resolve));
       const results = await Promise.all(
         jobs.map(async (job, index) => {
           writeFileSync(
             path.join(job.workspace, 'fzf', 'gbm_edit.go'),
             `package main\n\nconst gbmEdit = ${run}\n`,
           );
-          // The jobs start a little apart, one then the other, so that one's restore meets the
-          // other's builds.
-          if (index === run % 2) await sleep(1000 + 500 * (run % 3));
-          return runAction(
+          const second = index === run % 2;
+          if (second) await firstRestored;
+          const r = runAction(
             job.workspace,
             {
               targets: job.targets,
@@ -91,7 +93,14 @@ describe('two jobs on one machine', () => {
               GITHUB_REF: 'refs/heads/main',
               SOURCE_DATE_EPOCH: String(1_700_000_000 + run),
             }),
+            second
+              ? undefined
+              : (stdout) => {
+                  if (/^GOCACHE: (restored|no cache entry yet)/m.test(stdout)) restored();
+                },
           );
+          // Should the line never come, the second job still starts, once the first has ended.
+          return second ? r : r.finally(restored);
         }),
       );
       results.forEach((r, index) => {

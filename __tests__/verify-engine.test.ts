@@ -67,13 +67,18 @@ describe('verification in a build', () => {
 });
 
 describe('go-build-matrix verify', () => {
-  let linux: string;
-  let arm: string;
+  // The files, built by whichever test runs first: each test runs alone.
+  let pending: Promise<{ linux: string; arm: string }> | undefined;
+  const built = (): Promise<{ linux: string; arm: string }> =>
+    (pending ??= build(tc, { targets: 'linux/amd64 linux/arm/6', 'working-directory': EXAMPLE_MODULE }).then(
+      (run) => ({
+        linux: path.join('/', run.manifest.artifacts[0]?.path ?? ''),
+        arm: path.join('/', run.manifest.artifacts[1]?.path ?? ''),
+      }),
+    ));
 
   it('accepts a file for its own target (exit 0) and prints the verdict', async () => {
-    const run = await build(tc, { targets: 'linux/amd64 linux/arm/6', 'working-directory': EXAMPLE_MODULE });
-    linux = path.join('/', run.manifest.artifacts[0]?.path ?? '');
-    arm = path.join('/', run.manifest.artifacts[1]?.path ?? '');
+    const { linux, arm } = await built();
     const r = await cli(['verify', '--target', 'linux/amd64', linux]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
@@ -90,6 +95,7 @@ describe('go-build-matrix verify', () => {
   });
 
   it('rejects a file for another target or variant (exit 1) with a sentence', async () => {
+    const { linux, arm } = await built();
     const r = await cli(['verify', '--target', 'linux/arm64', linux]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).problems.join(' ')).toMatch(/linux\/amd64.*linux\/arm64/);
@@ -99,6 +105,7 @@ describe('go-build-matrix verify', () => {
   });
 
   it('rejects what is no executable, or only part of one (exit 1)', async () => {
+    const { linux } = await built();
     const dir = tempDir('verify-cli');
     const truncated = path.join(dir, 'truncated');
     writeFileSync(truncated, readFileSync(linux).subarray(0, 100));
@@ -113,6 +120,7 @@ describe('go-build-matrix verify', () => {
   });
 
   it('works without Go on PATH, on a file built elsewhere', async () => {
+    const { linux } = await built();
     const copy = path.join(tempDir('elsewhere'), 'app');
     copyFileSync(linux, copy);
     const r = await cli(['verify', '--target', 'linux/amd64', copy], { PATH: '/nonexistent' });

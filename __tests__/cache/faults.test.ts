@@ -1,4 +1,6 @@
-// Cache trouble of every kind ends as a warning, quickly, and never as a thrown error.
+// Cache trouble of every kind ends as a warning, never as a thrown error; a service that keeps
+// failing or never answers is cut off by our own timeout, which the warning names (no wall-clock
+// limit: a loaded machine can miss one).
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CacheRequest } from '../../src/cache/index.js';
 import { restoreCaches, saveCaches } from '../../src/cache/index.js';
@@ -23,14 +25,13 @@ async function setup(
   return { svc, req };
 }
 
-/** Restore, a "build" that writes one entry, save; returns what was warned and how long it took. */
-async function cycle(req: CacheRequest): Promise<{ warned: string[]; seconds: number; hit: string }> {
+/** Restore, a "build" that writes one entry, save; returns what was warned. */
+async function cycle(req: CacheRequest): Promise<{ warned: string[]; hit: string }> {
   const log = new MemoryLogger();
-  const start = Date.now();
   const restored = await restoreCaches(req, log);
   writeGoEntry(req.gocache);
   await saveCaches(req, restored, log);
-  return { warned: warnings(log), seconds: (Date.now() - start) / 1000, hit: restored.hit };
+  return { warned: warnings(log), hit: restored.hit };
 }
 
 /** Saves one real entry so that restores have something to download. Its tests allow a slow,
@@ -44,25 +45,25 @@ async function seed(req: CacheRequest): Promise<void> {
 }
 
 describe('cache faults', () => {
+  // Where the fault, not our timeout, must end the call, the timeout is long: a loaded machine
+  // may take more than a second or two over a healthy call.
   it('service refusing connections', async () => {
-    const { svc, req } = await setup();
+    const { svc, req } = await setup('1', { timeoutMs: 20_000 });
     await svc.refuseConnections();
-    const { warned, seconds } = await cycle(req);
+    const { warned } = await cycle(req);
     expect(warned.join('\n')).toMatch(/GOCACHE was not restored: Failed to restore: .*ECONNREFUSED/);
     expect(warned.join('\n')).toMatch(/GOCACHE was not saved: .*Unable to reserve cache/);
-    expect(seconds).toBeLessThan(10);
   });
 
   it('service answering 500 on every call: our timeout ends the client retries', async () => {
     const { svc, req } = await setup();
     for (const m of ['GetCacheEntryDownloadURL', 'CreateCacheEntry'] as const) svc.fault(m, { status: 500 });
-    const { warned, seconds } = await cycle(req);
+    const { warned } = await cycle(req);
     expect(warned).toEqual([
       expect.stringMatching(/GOMODCACHE was not restored: Restoring GOMODCACHE did not answer within 1.5 s/),
       expect.stringMatching(/GOCACHE was not restored: Restoring GOCACHE did not answer within 1.5 s/),
       expect.stringMatching(/GOCACHE was not saved: Saving GOCACHE did not answer within 1.5 s/),
     ]);
-    expect(seconds).toBeLessThan(10);
   });
 
   it('one 500 is absorbed by the client retrying by itself', async () => {
@@ -86,39 +87,40 @@ describe('cache faults', () => {
   it('service that never answers', async () => {
     const { svc, req } = await setup('1', { timeoutMs: 500 });
     for (const m of ['GetCacheEntryDownloadURL', 'CreateCacheEntry'] as const) svc.fault(m, { hang: true });
-    const { warned, seconds } = await cycle(req);
+    const { warned } = await cycle(req);
     expect(warned).toHaveLength(3);
     expect(warned.every((w) => /did not answer within 500 ms/.test(w))).toBe(true);
-    expect(seconds).toBeLessThan(5);
   });
 
   it('service that stops answering after the upload', async () => {
-    const { svc, req } = await setup('1', { timeoutMs: 1000 });
+    // Long enough for the healthy restore and upload on a loaded machine; only the hang ends it.
+    const { svc, req } = await setup('1', { timeoutMs: 5000 });
     svc.fault('FinalizeCacheEntryUpload', { hang: true });
     const { warned } = await cycle(req);
     expect(warned).toEqual([
-      expect.stringMatching(/GOCACHE was not saved: Saving GOCACHE did not answer within 1 s/),
+      expect.stringMatching(/GOCACHE was not saved: Saving GOCACHE did not answer within 5 s/),
     ]);
+    // The upload went through and the finalize met the hang.
+    const calls = svc.requests.map((q) => [q.method, q.status]);
+    expect(calls).toContainEqual(['FinalizeCacheEntryUpload', 'hang']);
   });
 
   it('corrupt archive', async () => {
     const { svc, req } = await setup('1', { timeoutMs: 20_000 });
     await seed(req);
     svc.fault('GetBlob', { corrupt: true });
-    const { warned, seconds, hit } = await cycle({ ...req, env: { ...req.env, GITHUB_RUN_ID: '2' } });
+    const { warned, hit } = await cycle({ ...req, env: { ...req.env, GITHUB_RUN_ID: '2' } });
     expect(warned).toEqual([expect.stringMatching(/GOCACHE was not restored: .*tar/)]);
     expect(hit).toBe('false');
-    expect(seconds).toBeLessThan(10);
   });
 
   it('rate limiting (429) and a refused blob upload (403)', async () => {
-    const { svc, req } = await setup();
+    const { svc, req } = await setup('1', { timeoutMs: 20_000 });
     svc.fault('GetCacheEntryDownloadURL', { status: 429, message: 'too many requests' });
     svc.fault('PutBlob', { status: 403, message: 'signature expired' });
-    const { warned, seconds } = await cycle(req);
+    const { warned } = await cycle(req);
     expect(warned.join('\n')).toMatch(/GOCACHE was not restored: .*429/);
     expect(warned.join('\n')).toMatch(/GOCACHE was not saved: .*signature expired/);
-    expect(seconds).toBeLessThan(10);
   });
 
   it('the service refusing an entry that already exists', async () => {

@@ -138,11 +138,39 @@ const ofRun = (ref: string, go: string, run: number) =>
   new RegExp(`^${ref} gocache-Linux-X64-${go}-.*-${run}-1$`);
 
 describe('cache-cleanup through a commit sequence', () => {
-  const app = workspace();
+  /** One repository's history: its workspace, and a key prefix of its own. */
+  interface History {
+    app: Step;
+    prefix: string;
+    run: (o?: RunOptions) => Promise<MemoryLogger>;
+    entries: () => string[];
+  }
+  let histories = 0;
+  const steps: ((h: History) => Promise<void>)[] = [];
+  /**
+   * A step of the sequence and its test. The test replays the steps before it on a history of
+   * its own, so it passes alone (jest -t) and in any order.
+   */
+  function step(name: string, fn: (h: History) => Promise<void>): void {
+    const earlier = [...steps];
+    steps.push(fn);
+    it(name, async () => {
+      const app = workspace();
+      const prefix = `${PREFIX}${++histories}`;
+      const h: History = {
+        app,
+        prefix,
+        run: (o = {}) => ciRun(app, { prefix, ...o }),
+        entries: () => entries(prefix),
+      };
+      for (const s of earlier) await s(h);
+      await fn(h);
+    });
+  }
 
-  it('cold: saves the modules and the build cache, deletes nothing', async () => {
-    const log = await ciRun(app);
-    expect(entries()).toEqual([
+  step('cold: saves the modules and the build cache, deletes nothing', async (h) => {
+    const log = await h.run();
+    expect(h.entries()).toEqual([
       expect.stringMatching(gomod),
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
     ]);
@@ -150,72 +178,83 @@ describe('cache-cleanup through a commit sequence', () => {
     expect(warnings(log)).toEqual([]);
   });
 
-  it('a source edit: the new GOCACHE entry replaces the previous one', async () => {
-    const before = entries();
-    const log = await ciRun(app);
-    expect(entries()).toEqual([
+  step('a source edit: the new GOCACHE entry replaces the previous one', async (h) => {
+    const before = h.entries();
+    const log = await h.run();
+    expect(h.entries()).toEqual([
       before[0],
       expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
     ]);
     expect(log.lines.map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^Cache: deleted 1 superseded entry of refs\/heads\/main \([\d.]+ \w+\): hygiene-gocache-Linux-X64-go1\.26\.7-[0-9a-f]{8}-[0-9a-f]{16}-\d+-2001-1$/,
+        new RegExp(
+          `^Cache: deleted 1 superseded entry of refs/heads/main \\([\\d.]+ \\w+\\): ${h.prefix}-gocache-Linux-X64-go1\\.26\\.7-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-${runId - 1}-1$`,
+        ),
       ),
     );
   });
 
-  it('a no-op re-run saves nothing and so deletes nothing', async () => {
-    const before = entries();
+  step('a no-op re-run saves nothing and so deletes nothing', async (h) => {
+    const before = h.entries();
     const requests = api.requests.length;
-    const log = await ciRun(app, { newOutputs: 0 });
-    expect(entries()).toEqual(before);
+    const log = await h.run({ newOutputs: 0 });
+    expect(h.entries()).toEqual(before);
     expect(api.requests).toHaveLength(requests);
     expect(warnings(log)).toEqual([]);
   });
 
-  it('a dependency bump: the new go.sum entry and GOCACHE entry replace the old ones', async () => {
-    writeFileSync(path.join(app.moduleDir, 'go.sum'), 'example.com/dep v1.1.0 h1:def=\n');
-    const before = entries();
-    await ciRun(app);
-    const after = entries();
+  step('a dependency bump: the new go.sum entry and GOCACHE entry replace the old ones', async (h) => {
+    writeFileSync(path.join(h.app.moduleDir, 'go.sum'), 'example.com/dep v1.1.0 h1:def=\n');
+    const before = h.entries();
+    await h.run();
+    const after = h.entries();
     expect(after).toHaveLength(2);
     expect(after[0]).toMatch(gomod);
     expect(after[0]).not.toBe(before[0]);
     expect(after[1]).toMatch(gocache('refs/heads/main', 'go1.26.7', runId));
   });
 
-  it('a target added: the grown set’s entry replaces the smaller set’s entry it was restored from', async () => {
-    const [mods, smaller] = entries();
-    const log = await ciRun(app, {
-      targets: ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'],
-    });
-    expect(entries()).toEqual([mods, expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId))]);
-    const smallerKey = `${PREFIX}-${smaller?.split(' ')[1]}`;
-    expect(log.lines.map((l) => l.message)).toContainEqual(
-      expect.stringMatching(
-        new RegExp(
-          `^Cache: deleted 1 superseded entry of refs/heads/main \\([\\d.]+ \\w+\\): ${smallerKey}$`,
+  step(
+    'a target added: the grown set’s entry replaces the smaller set’s entry it was restored from',
+    async (h) => {
+      const [mods, smaller] = h.entries();
+      const log = await h.run({
+        targets: ['linux/amd64 GOAMD64=v1', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'],
+      });
+      expect(h.entries()).toEqual([
+        mods,
+        expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+      ]);
+      const smallerKey = `${h.prefix}-${smaller?.split(' ')[1]}`;
+      expect(log.lines.map((l) => l.message)).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^Cache: deleted 1 superseded entry of refs/heads/main \\([\\d.]+ \\w+\\): ${smallerKey}$`,
+          ),
         ),
-      ),
-    );
-  });
+      );
+    },
+  );
 
-  it('a target removed, or other flags: the new set gets its own entry; the one it was restored from is kept', async () => {
-    const [mods, grown] = entries();
-    await ciRun(app, { targets: ['linux/amd64 GOAMD64=v1'] });
-    const shrunk = entries();
-    expect(shrunk).toEqual([
-      mods,
-      grown,
-      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
-    ]);
-    // Other variant: the set it was restored from is not contained in it.
-    await ciRun(app, { targets: ['linux/amd64 GOAMD64=v3', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'] });
-    expect(entries()).toEqual([
-      ...shrunk,
-      expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
-    ]);
-  });
+  step(
+    'a target removed, or other flags: the new set gets its own entry; the one it was restored from is kept',
+    async (h) => {
+      const [mods, grown] = h.entries();
+      await h.run({ targets: ['linux/amd64 GOAMD64=v1'] });
+      const shrunk = h.entries();
+      expect(shrunk).toEqual([
+        mods,
+        grown,
+        expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+      ]);
+      // Other variant: the set it was restored from is not contained in it.
+      await h.run({ targets: ['linux/amd64 GOAMD64=v3', 'windows/amd64 GOAMD64=v1', 'darwin/arm64'] });
+      expect(h.entries()).toEqual([
+        ...shrunk,
+        expect.stringMatching(gocache('refs/heads/main', 'go1.26.7', runId)),
+      ]);
+    },
+  );
 
   it('an entry restored without the record of its inputs (saved by an earlier version) is kept', async () => {
     const prefix = 'norecord';
@@ -245,37 +284,40 @@ describe('cache-cleanup through a commit sequence', () => {
     ]);
   });
 
-  it('a Go patch upgrade: the old Go’s entry of a target set goes at that set’s first save after a run without it', async () => {
-    const before = entries();
-    // The default set's go1.26.7 entry went when a target was added: nothing to replace yet.
-    await ciRun(app, { goVersion: 'go1.26.8' });
-    const upgraded = entries();
-    expect(upgraded).toEqual([
-      ...before,
-      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
-    ]);
-    // The one-target set's first go1.26.8 run keeps its go1.26.7 entry (the third): as far as
-    // this run can tell, a go1.26.7 leg may still be running beside it.
-    await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
-    const first = runId;
-    expect(entries()).toEqual([
-      ...upgraded,
-      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', first)),
-    ]);
-    // Its next save comes after a whole run without go1.26.7: that entry goes with the older go1.26.8 one.
-    await ciRun(app, { goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
-    expect(entries()).toEqual([
-      ...upgraded.filter((_, i) => i !== 2),
-      expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
-    ]);
-  });
+  step(
+    'a Go patch upgrade: the old Go’s entry of a target set goes at that set’s first save after a run without it',
+    async (h) => {
+      const before = h.entries();
+      // The default set's go1.26.7 entry went when a target was added: nothing to replace yet.
+      await h.run({ goVersion: 'go1.26.8' });
+      const upgraded = h.entries();
+      expect(upgraded).toEqual([
+        ...before,
+        expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
+      ]);
+      // The one-target set's first go1.26.8 run keeps its go1.26.7 entry (the third): as far as
+      // this run can tell, a go1.26.7 leg may still be running beside it.
+      await h.run({ goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
+      const first = runId;
+      expect(h.entries()).toEqual([
+        ...upgraded,
+        expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', first)),
+      ]);
+      // Its next save comes after a whole run without go1.26.7: that entry goes with the older go1.26.8 one.
+      await h.run({ goVersion: 'go1.26.8', targets: ['linux/amd64 GOAMD64=v1'] });
+      expect(h.entries()).toEqual([
+        ...upgraded.filter((_, i) => i !== 2),
+        expect.stringMatching(gocache('refs/heads/main', 'go1.26.8', runId)),
+      ]);
+    },
+  );
 
-  it('another branch keeps its own entries and never deletes the default branch’s', async () => {
-    const main = entries();
-    await ciRun(app, { ref: 'refs/heads/feature', goVersion: 'go1.26.8' });
+  step('another branch keeps its own entries and never deletes the default branch’s', async (h) => {
+    const main = h.entries();
+    await h.run({ ref: 'refs/heads/feature', goVersion: 'go1.26.8' });
     const feature = runId;
-    await ciRun(app, { ref: 'refs/heads/feature', goVersion: 'go1.26.8' });
-    const after = entries();
+    await h.run({ ref: 'refs/heads/feature', goVersion: 'go1.26.8' });
+    const after = h.entries();
     expect(after.slice(0, main.length)).toEqual(main);
     // Modules restored from main are not saved again; the second feature run replaced the first.
     expect(after.slice(main.length)).toEqual([
@@ -284,44 +326,47 @@ describe('cache-cleanup through a commit sequence', () => {
     expect(after.join('\n')).not.toContain(`-${feature}-1`);
   });
 
-  it('another module of the repository keeps its entries apart', async () => {
-    const before = entries();
+  step('another module of the repository keeps its entries apart', async (h) => {
+    const before = h.entries();
     const other = workspace('example.com/tool');
-    await ciRun(other, { module: 'example.com/tool', goVersion: 'go1.26.8' });
-    const after = entries();
+    await ciRun(other, { prefix: h.prefix, module: 'example.com/tool', goVersion: 'go1.26.8' });
+    const after = h.entries();
     expect(after.slice(0, before.length)).toEqual(before);
     expect(after).toHaveLength(before.length + 2);
   });
 
-  it('a token without actions: write: one warning naming it; the entries stay for GitHub to evict', async () => {
-    api.denyWrites = true;
-    try {
-      const before = entries().length;
-      const log = await ciRun(app, { goVersion: 'go1.26.8' });
-      expect(entries()).toHaveLength(before + 1);
-      expect(warnings(log)).toEqual([
-        expect.stringMatching(
-          /^Superseded cache entries were not deleted: GitHub refused with 403 \(Resource not accessible by integration\)\. Grant the job 'permissions: actions: write' to keep one entry per target set and branch, or set cache-cleanup: false;/,
-        ),
-      ]);
-    } finally {
-      api.denyWrites = false;
-    }
-  });
+  step(
+    'a token without actions: write: one warning naming it; the entries stay for GitHub to evict',
+    async (h) => {
+      api.denyWrites = true;
+      try {
+        const before = h.entries().length;
+        const log = await h.run({ goVersion: 'go1.26.8' });
+        expect(h.entries()).toHaveLength(before + 1);
+        expect(warnings(log)).toEqual([
+          expect.stringMatching(
+            /^Superseded cache entries were not deleted: GitHub refused with 403 \(Resource not accessible by integration\)\. Grant the job 'permissions: actions: write' to keep one entry per target set and branch, or set cache-cleanup: false;/,
+          ),
+        ]);
+      } finally {
+        api.denyWrites = false;
+      }
+    },
+  );
 
-  it("cache-cleanup 'false' (no token for it) makes no API request", async () => {
+  step("cache-cleanup 'false' (no token for it) makes no API request", async (h) => {
     const requests = api.requests.length;
-    const before = entries().length;
-    await ciRun(app, { goVersion: 'go1.26.8', token: null });
+    const before = h.entries().length;
+    await h.run({ goVersion: 'go1.26.8', token: null });
     expect(api.requests).toHaveLength(requests);
-    expect(entries()).toHaveLength(before + 1);
+    expect(h.entries()).toHaveLength(before + 1);
     // The next run with cleanup deletes every older entry of that set at once: the Go upgrade's,
     // the one the refused run left and this one.
-    const log = await ciRun(app, { goVersion: 'go1.26.8' });
+    const log = await h.run({ goVersion: 'go1.26.8' });
     expect(log.lines.map((l) => l.message)).toContainEqual(
       expect.stringMatching(/^Cache: deleted 3 superseded entries/),
     );
-    expect(entries()).toHaveLength(before - 1);
+    expect(h.entries()).toHaveLength(before - 1);
   });
 });
 

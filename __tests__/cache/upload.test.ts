@@ -98,12 +98,16 @@ describe('uploadArtifacts', () => {
   it('combined: one artifact with everything; retention-days reaches CreateArtifact as expires_at', async () => {
     svc = await startResultsService();
     const req = { ...outputDir('combined', svc.env), retentionDays: 3 };
+    const before = Date.now();
     const uploaded = await uploadArtifacts(req, new MemoryLogger());
+    const after = Date.now();
     expect(uploaded).toEqual([expect.objectContaining({ name: 'hello' })]);
     const all = [...req.targets.flatMap((t) => t.files), ...req.sharedFiles];
     expectSameFiles(await download(svc.env, uploaded[0]?.id ?? -1), req.rootDirectory, all);
     const expiresAt = Date.parse(svc.artifacts()[0]?.expiresAt ?? '');
-    expect(Math.abs(expiresAt - (Date.now() + 3 * 86_400_000))).toBeLessThan(60_000);
+    // Three days from the upload, however long it took (the service keeps whole seconds).
+    expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 3 * 86_400_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + 3 * 86_400_000);
     const create = svc.requests.find((r) => r.method === 'CreateArtifact');
     expect(create?.body).toMatchObject({ name: 'hello', expires_at: expect.any(String) });
   });

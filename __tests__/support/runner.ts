@@ -35,6 +35,8 @@ export async function runAction(
   workspace: string,
   inputs: Record<string, string>,
   env: Record<string, string>,
+  /** Called with the standard output so far each time more arrives: to act when the run reaches a point. */
+  watch?: (stdout: string) => void,
 ): Promise<RunnerResult> {
   if (!existsSync(NODE24)) throw new Error(`${NODE24} is missing: run npm ci`);
   const files = tempDir('runner');
@@ -62,7 +64,10 @@ export async function runAction(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      watch?.(stdout);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (exitCode) =>
