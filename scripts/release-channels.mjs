@@ -28,7 +28,8 @@ const higher = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 const version = [Number(own[1]), Number(own[2]), Number(own[3])];
 const prerelease = own[4] !== undefined;
 const highestOf = (list) => list.reduce((best, v) => (higher(v, best) > 0 ? v : best), version);
-const topOfLine = !prerelease && higher(highestOf(releases.filter((v) => v[0] === version[0])), version) === 0;
+const topOfLine =
+  !prerelease && higher(highestOf(releases.filter((v) => v[0] === version[0])), version) === 0;
 const topOfAll = !prerelease && higher(highestOf(releases), version) === 0;
 console.log(`major=${topOfLine ? `v${version[0]}` : ''}`);
 console.log(`dist-tag=${prerelease ? 'next' : topOfAll ? 'latest' : `latest-${version[0]}`}`);
