@@ -35,6 +35,8 @@ async function run(command: string, args: string[]): Promise<{ code: number; out
 }
 
 interface Step {
+  id?: string;
+  if?: string;
   uses?: string;
   with?: Record<string, unknown>;
   run?: string;
@@ -378,9 +380,7 @@ describe("the action's own release workflow", () => {
 
 // Issue 27: the reusable workflows as an organisation uses them.
 describe('the reusable workflows as an organisation pins and calls them', () => {
-  type AnyStep = Step & { id?: string; name?: string; if?: string };
   type AnyJob = Workflow['jobs'][string] & {
-    steps?: AnyStep[];
     secrets?: Record<string, string>;
     env?: Record<string, string>;
   };
