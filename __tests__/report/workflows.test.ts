@@ -196,7 +196,7 @@ describe('the reusable workflow', () => {
     expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'collect']);
     expect(wf.jobs.plan?.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs.build?.permissions).toEqual({ contents: 'read' });
-    expect(wf.jobs.collect?.permissions).toEqual({ contents: 'read', statuses: 'write' });
+    expect(wf.jobs.collect?.permissions).toEqual({ contents: 'read', statuses: 'write', actions: 'write' });
     for (const job of Object.values(wf.jobs)) {
       const uses = (job.steps ?? []).flatMap((s) => (s.uses ? [s.uses.split('@')[0]] : []));
       expect(uses).toEqual(
@@ -210,7 +210,7 @@ describe('the reusable workflow', () => {
     const caller = readWorkflow('examples/workflows/reusable-caller.yml');
     const job = caller.jobs['go-build-matrix'];
     expect(job?.uses).toBe(`go-build-matrix/go-build-matrix/.github/workflows/go-build-matrix.yml@${MAJOR}`);
-    expect(job?.permissions).toEqual({ contents: 'read', statuses: 'write' });
+    expect(job?.permissions).toEqual({ contents: 'read', statuses: 'write', actions: 'write' });
   });
 });
 
@@ -237,7 +237,11 @@ describe('the release workflow', () => {
 
   it('has exactly one job that may write contents, after the build workflow (and so after collect)', () => {
     expect(Object.keys(release.jobs)).toEqual(['build', 'publish']);
-    expect(release.jobs.build?.permissions).toEqual({ contents: 'read', statuses: 'write' });
+    expect(release.jobs.build?.permissions).toEqual({
+      contents: 'read',
+      statuses: 'write',
+      actions: 'write',
+    });
     const publish = release.jobs.publish as Workflow['jobs'][string] & { needs?: unknown };
     expect(publish.needs).toBe('build');
     expect(publish.permissions).toEqual({ contents: 'write' });
@@ -281,7 +285,11 @@ describe('the release workflow', () => {
 
   it('the examples grant what the jobs they call declare, and attest with the permissions attest needs', () => {
     const reusable = readWorkflow('examples/workflows/release-reusable.yml');
-    expect(reusable.jobs['go-build-matrix']?.permissions).toEqual({ contents: 'write', statuses: 'write' });
+    expect(reusable.jobs['go-build-matrix']?.permissions).toEqual({
+      contents: 'write',
+      statuses: 'write',
+      actions: 'write',
+    });
     expect(reusable.jobs.attest?.permissions).toEqual({ 'id-token': 'write', attestations: 'write' });
     const step = readWorkflow('examples/workflows/release.yml');
     expect(step.jobs.release?.permissions).toEqual({
@@ -438,7 +446,11 @@ describe('the reusable workflows as an organisation pins and calls them', () => 
     expect(check).toContain('node scripts/workflow-version.mjs');
     // The self-test calls the workflow file itself, from the tag, before anything is released.
     expect(release['self-test']?.uses).toBe('./.github/workflows/go-build-matrix.yml');
-    expect(release['self-test']?.permissions).toEqual({ contents: 'read', statuses: 'write' });
+    expect(release['self-test']?.permissions).toEqual({
+      contents: 'read',
+      statuses: 'write',
+      actions: 'write',
+    });
     expect(release.release?.needs).toContain('self-test');
   });
 
@@ -544,6 +556,21 @@ describe('the reusable workflows as an organisation pins and calls them', () => 
     expect(move?.env?.TAG_TOKEN).toBe('${{ secrets.RELEASE_TAG_TOKEN }}');
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(readme).toMatch(/RELEASE_TAG_TOKEN[^\n]*\n?[^\n]*[Ww]orkflows/);
+  });
+
+  it('item 9: the legs only read and save; collect, granted actions: write, cleans up for them', () => {
+    const jobs = jobsOf('.github/workflows/go-build-matrix.yml');
+    expect(jobs.build?.permissions).toEqual({ contents: 'read' });
+    expect((jobs.build?.steps ?? []).find((s) => s.id === 'build')?.with?.['cache-cleanup']).toBe('false');
+    expect(jobs.collect?.permissions?.actions).toBe('write');
+    const collect = (jobs.collect?.steps ?? []).find((s) => s.id === 'collect');
+    expect(collect?.with?.['cache-cleanup']).toBeUndefined(); // the action's default, auto
+    expect(collect?.with?.['github-token']).toBe('${{ github.token }}');
+    // The release's publish job collects again, without actions: write: it leaves cleanup to collect.
+    const publish = jobsOf('.github/workflows/go-build-matrix-release.yml').publish;
+    const step = (publish?.steps ?? []).find((s) => s.id === 'release');
+    expect(step?.with?.['cache-cleanup']).toBe('false');
+    expect(publish?.permissions?.actions).toBeUndefined();
   });
 
   it('item 10: only the highest release moves the major tag and npm’s latest', async () => {
