@@ -117,11 +117,14 @@ async function privateProxy(
       res.writeHead(404).end();
       return;
     }
+    let body: Buffer;
     try {
-      res.writeHead(200).end(readFileSync(file));
+      body = readFileSync(file);
     } catch {
       res.writeHead(404).end('not found\n');
+      return;
     }
+    res.writeHead(200).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, cert, seen };
@@ -264,29 +267,26 @@ afterEach(async () => {
   proxyServer = undefined;
 });
 
-describe('a private module through the reusable workflow (act, host mode)', () => {
-  it(
-    'builds only with the go-private-token secret, which reaches no log, environment or file of the build',
-    async () => {
-      const { dir: app, proxy } = await moduleWithDependency(tc);
-      writeFileSync(path.join(app, 'main.go'), MAIN);
-      const served = await privateProxy(new URL(proxy).pathname);
-      proxyServer = served.server;
-
-      const work = tempDir('act-private');
-      const repo = path.join(work, 'repo');
-      mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
-      cpSync(path.join(REPO_ROOT, 'action.yml'), path.join(repo, 'action.yml'));
-      cpSync(path.join(REPO_ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
-      cpSync(
-        path.join(REPO_ROOT, '.github', 'workflows', 'go-build-matrix.yml'),
-        path.join(repo, '.github', 'workflows', 'go-build-matrix.yml'),
-      );
-      cpSync(app, path.join(repo, 'app'), { recursive: true });
-      const reversed = [...TOKEN].reverse().join('');
-      writeFileSync(
-        path.join(repo, '.github', 'workflows', 'caller.yml'),
-        `name: caller
+/** The caller's repository: the app, which requires the private example.com/greet, at `app`. */
+async function privateRepo() {
+  const { dir: app, proxy } = await moduleWithDependency(tc);
+  writeFileSync(path.join(app, 'main.go'), MAIN);
+  const served = await privateProxy(new URL(proxy).pathname);
+  proxyServer = served.server;
+  const work = tempDir('act-private');
+  const repo = path.join(work, 'repo');
+  mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
+  cpSync(path.join(REPO_ROOT, 'action.yml'), path.join(repo, 'action.yml'));
+  cpSync(path.join(REPO_ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
+  cpSync(
+    path.join(REPO_ROOT, '.github', 'workflows', 'go-build-matrix.yml'),
+    path.join(repo, '.github', 'workflows', 'go-build-matrix.yml'),
+  );
+  cpSync(app, path.join(repo, 'app'), { recursive: true });
+  const reversed = [...TOKEN].reverse().join('');
+  writeFileSync(
+    path.join(repo, '.github', 'workflows', 'caller.yml'),
+    `name: caller
 on: push
 permissions: {}
 jobs:
@@ -294,6 +294,7 @@ jobs:
     permissions:
       contents: read
       statuses: write
+      actions: write
     uses: ./.github/workflows/go-build-matrix.yml
     with:
       targets: linux/amd64
@@ -309,14 +310,49 @@ jobs:
     secrets:
       go-private-token: \${{ secrets.GO_PRIVATE_TOKEN }}
 `,
-      );
-      const git = (...args: string[]) =>
-        execFileAsync('git', ['-c', 'user.name=act test', '-c', 'user.email=act@example.com', ...args], {
-          cwd: repo,
-        });
-      await git('init', '-q', '-b', 'main');
-      await git('add', '-A');
-      await git('commit', '-q', '--no-gpg-sign', '-m', 'act test');
+  );
+  const git = (...args: string[]) =>
+    execFileAsync('git', ['-c', 'user.name=act test', '-c', 'user.email=act@example.com', ...args], {
+      cwd: repo,
+    });
+  await git('init', '-q', '-b', 'main');
+  await git('add', '-A');
+  await git('commit', '-q', '--no-gpg-sign', '-m', 'act test');
+  return { repo, work, served };
+}
+
+/** The manifest the leg uploaded with its artifact, downloaded back from the service. */
+async function legManifest(results: ResultsService): Promise<Manifest> {
+  const saved = { ...process.env };
+  Object.assign(process.env, results.env);
+  try {
+    const client = new DefaultArtifactClient();
+    const { artifacts } = await client.listArtifacts();
+    expect(artifacts.map((a) => a.name)).toEqual(['app-linux-amd64']);
+    const out = tempDir('act-private-download');
+    await client.downloadArtifact(artifacts[0]?.id ?? 0, { path: out });
+    const file = readdirSync(out).find((f) => f.endsWith('manifest.json')) ?? 'manifest.json';
+    return JSON.parse(readFileSync(path.join(out, file), 'utf8')) as Manifest;
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** The smoke-tested binary ran, and found the token neither in its environment nor on disk. */
+function expectCleanSmoke(manifest: Manifest): void {
+  const [artifact] = manifest.artifacts;
+  expect(artifact?.status).toBe('ok');
+  expect(artifact?.smoke?.ran).toBe(true);
+  expect(artifact?.smoke?.exitCode).toBe(0);
+  expect(artifact?.smoke?.output[0]).toBe('hello from a dependency');
+  expect(artifact?.smoke?.output[1]).toMatch(/^clean: [1-9]\d* files$/);
+}
+
+describe('a private module through the reusable workflow (act, host mode)', () => {
+  it(
+    'builds only with the go-private-token secret, which reaches no log, environment or file of the build',
+    async () => {
+      const { repo, work, served } = await privateRepo();
 
       // Without the secret the proxy refuses Go, and the leg's build fails on it.
       service = await startResultsService({ runId: '1', jobId: '1' });
@@ -344,28 +380,7 @@ jobs:
       expect(served.seen.filter((s) => s.startsWith('wrong '))).toEqual([]);
       // The token is nowhere in act's unmasked log (every step's output, every command).
       expect(without.log.includes(TOKEN) || withToken.log.includes(TOKEN)).toBe(false);
-
-      // The smoke-tested binary ran, and found the token neither in its environment nor on disk.
-      const saved = { ...process.env };
-      Object.assign(process.env, service.env);
-      let manifest: Manifest;
-      try {
-        const client = new DefaultArtifactClient();
-        const { artifacts } = await client.listArtifacts();
-        expect(artifacts.map((a) => a.name)).toEqual(['app-linux-amd64']);
-        const out = tempDir('act-private-download');
-        await client.downloadArtifact(artifacts[0]?.id ?? 0, { path: out });
-        const file = readdirSync(out).find((f) => f.endsWith('manifest.json')) ?? 'manifest.json';
-        manifest = JSON.parse(readFileSync(path.join(out, file), 'utf8')) as Manifest;
-      } finally {
-        process.env = saved;
-      }
-      const [artifact] = manifest.artifacts;
-      expect(artifact?.status).toBe('ok');
-      expect(artifact?.smoke?.ran).toBe(true);
-      expect(artifact?.smoke?.exitCode).toBe(0);
-      expect(artifact?.smoke?.output[0]).toBe('hello from a dependency');
-      expect(artifact?.smoke?.output[1]).toMatch(/^clean: [1-9]\d* files$/);
+      expectCleanSmoke(await legManifest(service));
     },
     30 * 60_000,
   );
