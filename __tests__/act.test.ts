@@ -191,7 +191,7 @@ jobs:
     const prefix = stepOutputs(run, `${jobs}/plan`, 'plan')[0]?.['artifact-prefix'] ?? '';
     expect(prefix).toMatch(/^hello-[0-9a-f]{8}-$/);
     // Each leg uploaded one artifact per target to the results service.
-    const legArtifacts = stepOutputs(run, `${jobs}/build-`, '2').flatMap(
+    const legArtifacts = stepOutputs(run, `${jobs}/build-`, 'build').flatMap(
       (o) => JSON.parse(o.artifacts ?? '[]') as ArtifactOutput[],
     );
     expect(legArtifacts.map((a) => a.target).sort()).toEqual([...targets].sort());
@@ -268,7 +268,9 @@ jobs:
       verified: '3',
     });
     // The badge step (the only actions/upload-artifact use) was skipped, not run.
-    expect(run.lines.some((l) => l.step === 'actions/upload-artifact@v4' && l.stage === 'Main')).toBe(false);
+    expect(run.lines.some((l) => l.step?.startsWith('actions/upload-artifact@') && l.stage === 'Main')).toBe(
+      false,
+    );
   });
 
   it('a leg whose target does not compile fails its build job and collect, and the caller stops', async () => {
@@ -307,7 +309,9 @@ jobs:
     // results: act keeps one result for all legs of a matrix job, so a leg finishing after a failed
     // one reports "Job failed" too; pkg/runner/job_executor.go setJobResult.)
     const legs = run.lines
-      .filter((l) => l.jobID === 'build' && l.stepID?.join('/') === '2' && l.stage === 'Main' && l.stepResult)
+      .filter(
+        (l) => l.jobID === 'build' && l.stepID?.join('/') === 'build' && l.stage === 'Main' && l.stepResult,
+      )
       .map((l) => [(l.matrix as { targets: string }).targets, l.stepResult])
       .sort();
     expect(legs).toEqual([

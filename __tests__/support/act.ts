@@ -8,9 +8,10 @@
 //   job's workspace instead (pkg/runner/step_action_remote.go, isLocalCheckout).
 // - Remote actions are cloned from github.com, which this suite cannot reach, even for a step whose
 //   `if:` is false (act fetches every action of a job before its first step). `--local-repository`
-//   maps them to directories: go-build-matrix/go-build-matrix@v1 to the copied repository (so the
-//   reusable workflow runs this checkout's action.yml and dist/), and actions/setup-go@v5 and
-//   actions/upload-artifact@v4 to local stand-ins of those downloads, written below: setup-go's
+//   maps them to directories: go-build-matrix/go-build-matrix@<this version> to the copied
+//   repository (so the reusable workflow runs this checkout's action.yml and dist/), and
+//   actions/setup-go and actions/upload-artifact (at the SHAs the workflow pins, and setup-go@v5
+//   for the tests' own workflows) to local stand-ins of those downloads, written below: setup-go's
 //   puts the suite's Go 1.26 first on PATH (it downloads nothing); upload-artifact's fails if it
 //   ever runs (the reusable workflow only uses it with `badge: true`).
 // - act's own artifact server (`--artifact-server-path`) implements the v4 artifact twirp service,
@@ -42,6 +43,7 @@ import { copyModule, tempDir } from './engine.js';
 import { NODE24 } from './runner.js';
 import { goTool } from './tools.js';
 import { REPO_ROOT, toolchain } from './toolchains.js';
+import { ACTION_REF, usesOf } from './workflow-refs.js';
 
 export const execFileAsync = promisify(execFile);
 export const tc = toolchain('1.26');
@@ -190,11 +192,13 @@ export async function runAct(
     '--concurrent-jobs',
     '2',
     '--local-repository',
-    `go-build-matrix/go-build-matrix@v1=${repo}`,
+    `${ACTION_REF}=${repo}`,
     '--local-repository',
     `actions/setup-go@v5=${tools.standIns.setupGo}`,
     '--local-repository',
-    `actions/upload-artifact@v4=${tools.standIns.uploadArtifact}`,
+    `${usesOf('actions/setup-go')}=${tools.standIns.setupGo}`,
+    '--local-repository',
+    `${usesOf('actions/upload-artifact')}=${tools.standIns.uploadArtifact}`,
     '--env',
     `GBM_TEST_REPORT=${report}`,
   ];

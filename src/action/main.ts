@@ -2,6 +2,8 @@ import * as core from '@actions/core';
 import type { BuildResult } from '../engine.js';
 import { buildMatrix, planMatrix } from '../engine.js';
 import { collectResults } from '../collect/index.js';
+import { deleteSuperseded } from '../cache/hygiene.js';
+import { msFromEnv } from '../env-knobs.js';
 import { INPUTS } from '../options/inputs.js';
 import type { Options } from '../options/options.js';
 import { parseOptions } from '../options/options.js';
@@ -52,6 +54,16 @@ export async function runAction(): Promise<void> {
         requested: plan.targets.map(targetId),
         prefix,
       });
+      // Build legs only read (a called workflow's legs get contents: read): this job, granted
+      // actions: write, deletes the cache entries their saves superseded, for all of them.
+      if (options.cacheCleanup === 'auto') {
+        await deleteSuperseded(collected.manifest.cache?.saved ?? [], {
+          token: options.githubToken,
+          env: process.env,
+          retryBaseMs: msFromEnv(process.env, 'GO_BUILD_MATRIX_API_RETRY_MS') ?? 1000,
+          log,
+        });
+      }
       const result = {
         manifest: collected.manifest,
         manifestPath: path.join(options.outputDir, MANIFEST_FILE),

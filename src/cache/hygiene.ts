@@ -23,15 +23,10 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import { apiFailure, makeClient } from '../github/client.js';
+import type { SavedCacheEntry } from '../report/manifest.js';
 
-export interface SavedEntry {
-  name: 'GOMODCACHE' | 'GOCACHE';
-  key: string;
-  /** Every key of the same kind and runner (and module, for GOMODCACHE) starts with it. */
-  family: string;
-  /** Keys of other compile inputs this entry holds all of (the narrower target set it was restored from). */
-  supersedes: readonly string[];
-}
+/** An entry a job saved: recorded in its manifest, so collect can clean up after the legs. */
+export type SavedEntry = SavedCacheEntry;
 
 export interface CleanupRequest {
   token: string;

@@ -44,6 +44,8 @@ export interface CacheRecord {
   restoredBytes: number;
   savedBytes: number;
   use: CacheUse;
+  /** What this job saved (for a collect job to clean up after legs that cannot); absent when nothing. */
+  saved?: SavedEntry[];
 }
 
 export interface CacheRequest {
@@ -426,6 +428,7 @@ export async function saveCaches(
       log.warning(`${entry.name} was not saved: ${why}`);
     }
   }
+  if (saved.length > 0) record.saved = saved;
   if (req.cleanupToken) {
     await deleteSuperseded(saved, {
       token: req.cleanupToken,

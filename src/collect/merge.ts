@@ -16,12 +16,15 @@ function mergeCache(records: readonly (CacheRecord | null)[]): CacheRecord | nul
   const first = present[0];
   if (first === undefined) return null;
   const hits = new Set(present.map((r) => r.hit));
+  // Every leg's saves, so that collect can delete what they superseded.
+  const saved = present.flatMap((r) => r.saved ?? []);
   return {
     hit: hits.size === 1 ? first.hit : 'partial',
     key: present.every((r) => r.key === first.key) ? first.key : null,
     restoredBytes: present.reduce((sum, r) => sum + r.restoredBytes, 0),
     savedBytes: present.reduce((sum, r) => sum + r.savedBytes, 0),
     ...(present.every((r) => r.use === first.use) && first.use !== undefined ? { use: first.use } : {}),
+    ...(saved.length > 0 ? { saved } : {}),
   };
 }
 

@@ -6,10 +6,26 @@ import { GoCommandError } from './command.js';
 import type { Toolchain } from './toolchain.js';
 import { loadToolchain } from './toolchain.js';
 
+/** Where modules come from and how they are checked: the download must fetch what the builds would. */
+const MODULE_SOURCE = [
+  'GOPROXY',
+  'GOPRIVATE',
+  'GONOPROXY',
+  'GONOSUMDB',
+  'GOSUMDB',
+  'GOINSECURE',
+  'GOAUTH',
+  'GOVCS',
+  'NETRC',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+];
+
 /**
  * The job's environment for `go` queries: nothing that selects a target, and the Go and the
- * modules the builds get: GOTOOLCHAIN (local unless `env` chooses another) and GOWORK as `env`
- * sets them, so the version, ports, variants and module facts are those of the builds.
+ * modules the builds get: GOTOOLCHAIN (local unless `env` chooses another), GOWORK and where
+ * modules come from (GOPROXY, GOPRIVATE, GONOSUMDB…) as `env` sets them, so the version, ports,
+ * variants, module facts and the downloaded modules are those of the builds.
  */
 export function queryEnvironment(
   env: EngineContext['env'],
@@ -20,6 +36,7 @@ export function queryEnvironment(
     if (value !== undefined && !PINNED_VARIABLES.includes(key)) clean[key] = value;
   }
   if (chosen.GOWORK !== undefined) clean.GOWORK = chosen.GOWORK;
+  for (const key of MODULE_SOURCE) if (chosen[key] !== undefined) clean[key] = chosen[key];
   clean.GOTOOLCHAIN = chosen.GOTOOLCHAIN ?? 'local';
   return clean;
 }

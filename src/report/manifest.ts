@@ -66,6 +66,20 @@ export interface CacheRecord {
   savedBytes: number;
   /** off, local (outside Actions), unavailable, restore-only, restore-and-save; absent in older manifests. */
   use?: 'off' | 'local' | 'unavailable' | 'restore-only' | 'restore-and-save';
+  /**
+   * The entries this job saved, with what each supersedes: a collect job that may delete cache
+   * entries cleans up for build legs that may not. Absent when nothing was saved.
+   */
+  saved?: SavedCacheEntry[];
+}
+
+export interface SavedCacheEntry {
+  name: 'GOMODCACHE' | 'GOCACHE';
+  key: string;
+  /** Every key of the same kind and runner (and module, for GOMODCACHE) starts with it. */
+  family: string;
+  /** Keys of other compile inputs this entry holds all of. */
+  supersedes: string[];
 }
 
 /** The go.work a build ran in: paths relative to the workspace. */
