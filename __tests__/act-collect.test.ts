@@ -140,7 +140,7 @@ describe(`the reusable workflow's collect under nektos/act ${ACT_VERSION}`, () =
     for (const [i, m] of ['alpha', 'beta'].entries()) {
       const jobs = `${m}/go-build-matrix`;
       // The legs' own files, by digest: each collect names exactly those.
-      const legs = stepOutputs(run, `${jobs}/build-`, '2').flatMap(artifactsOf);
+      const legs = stepOutputs(run, `${jobs}/build-`, 'build').flatMap(artifactsOf);
       expect(legs.map((a) => a.target).sort()).toEqual(['linux/amd64', 'windows/amd64']);
       const collected = outputsOf(run, `${jobs}/collect`, 'collect');
       expect(collected['artifact-prefix']).toBe(prefixes[i]);
@@ -207,7 +207,7 @@ describe(`the reusable workflow's collect under nektos/act ${ACT_VERSION}`, () =
     expect(byName.size).toBe(2);
     for (const ids of byName.values()) expect(ids[2]).toBeLessThan(ids[1] as number);
     // collect took the second attempt's windows binary, the one its leg built.
-    const legs = stepOutputs(second, `${jobs}/build-`, '2').flatMap(artifactsOf);
+    const legs = stepOutputs(second, `${jobs}/build-`, 'build').flatMap(artifactsOf);
     const collected = outputsOf(second, `${jobs}/collect`, 'collect');
     expect(collected).toMatchObject({ built: '2', failed: '0' });
     const digests = (list: ArtifactOutput[]) => list.map((a) => `${a.target} ${a.status} ${a.sha256}`).sort();

@@ -99,9 +99,10 @@ jobs:
       'release-url',
       'verified',
     ]);
-    // Every output has a value; release-url is empty because no release was made.
+    // Every output has a value; release-url is empty because no release was made, artifact-prefix
+    // because none was given (a plain build names its artifacts after artifact-name alone).
     for (const [name, value] of Object.entries(outputs))
-      expect([name, value === '']).toEqual([name, name === 'release-url']);
+      expect([name, value === '']).toEqual([name, name === 'release-url' || name === 'artifact-prefix']);
     expect(outputs).toMatchObject({ built: '3', failed: '0', verified: '3', 'cache-hit': 'false' });
     expect(outputs.manifest).toBe('examples/hello/dist/manifest.json');
     const artifacts = JSON.parse(outputs.artifacts ?? '[]') as ArtifactOutput[];
