@@ -1,82 +1,30 @@
 // Issue 27 item 6: a private module through the reusable workflow's go-private-token secret, run
-// by nektos/act in host mode as __tests__/act.test.ts runs the workflow (see there for what act
-// does and does not do). The private module is served by an HTTPS module proxy on 127.0.0.1 that
+// by nektos/act in host mode through __tests__/support/act.ts (see there for what act does and
+// does not do). The private module is served by an HTTPS module proxy on 127.0.0.1 that
 // answers 401 without the token; the caller gives GOPROXY, GONOSUMDB and the proxy's certificate
 // through `env` and the token as the secret. act runs with --insecure-secrets, so the secret is
 // not masked in its log: a token that reached any log would be there.
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Manifest } from '../src/report/manifest.js';
+import type { ActRun, ActTools } from './support/act.js';
+import { execFileAsync, repository, runAct, setUpAct, tc } from './support/act.js';
 import { tempDir } from './support/engine.js';
 import { moduleWithDependency } from './support/modules.js';
 import type { ResultsService } from './support/results-service.js';
 import { startResultsService } from './support/results-service.js';
-import { NODE24 } from './support/runner.js';
-import { goTool } from './support/tools.js';
-import { REPO_ROOT, toolchain } from './support/toolchains.js';
-import { ACTION_REF, usesOf } from './support/workflow-refs.js';
 
-const execFileAsync = promisify(execFile);
-const tc = toolchain('1.26');
 const USER = 'x-access-token';
 const TOKEN = `gbm-private-${randomBytes(12).toString('hex')}`;
 
-let act: string;
-let nodeDir: string;
-let setupGo: string;
-let uploadArtifact: string;
-
+let tools: ActTools;
 beforeAll(async () => {
-  act = await goTool(tc, 'github.com/nektos/act', 'v0.2.89');
-  nodeDir = tempDir('act-node');
-  symlinkSync(NODE24, path.join(nodeDir, 'node'));
-  // Stand-ins of the setup-go and upload-artifact downloads, as in act.test.ts.
-  setupGo = tempDir('act-setup-go');
-  writeFileSync(
-    path.join(setupGo, 'action.yml'),
-    `name: setup-go stand-in
-description: Puts the suite's Go on PATH
-inputs:
-  go-version:
-    default: stable
-  go-version-file:
-    default: ''
-  cache:
-    default: 'true'
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: |
-        echo '${tc.binDir}' >>"$GITHUB_PATH"
-        echo "GOCACHE=$RUNNER_TEMP/go-build" >>"$GITHUB_ENV"
-        echo "GOMODCACHE=$RUNNER_TEMP/go-mod" >>"$GITHUB_ENV"
-`,
-  );
-  uploadArtifact = tempDir('act-upload-artifact');
-  writeFileSync(
-    path.join(uploadArtifact, 'action.yml'),
-    `name: upload-artifact stand-in
-description: Fails when run
-inputs:
-  name:
-    default: artifact
-  path:
-    default: ''
-runs:
-  using: composite
-  steps:
-    - shell: bash
-      run: echo '::error::the upload-artifact stand-in ran'; exit 1
-`,
-  );
+  tools = await setUpAct();
 }, 20 * 60_000);
 
 /** An HTTPS module proxy serving `root` to requests that carry the token (Basic auth), else 401. */
@@ -181,80 +129,12 @@ func main() {
 }
 `;
 
-interface Run {
-  exitCode: number | null;
-  log: string;
-  logFile: string;
-  work: string;
-}
-
-/** One act run of the caller (push event), with or without the secret. */
-async function runAct(repo: string, work: string, service: ResultsService, secret: boolean): Promise<Run> {
-  const home = path.join(work, 'home');
-  mkdirSync(home, { recursive: true });
-  const args = [
-    'push',
-    '--json',
-    '-W',
-    path.join('.github', 'workflows', 'caller.yml'),
-    '-P',
-    'ubuntu-latest=-self-hosted',
-    '--action-cache-path',
-    path.join(work, 'act-cache'),
-    '--no-cache-server',
-    '--insecure-secrets',
-    '--local-repository',
-    `${ACTION_REF}=${repo}`,
-    '--local-repository',
-    `${usesOf('actions/setup-go')}=${setupGo}`,
-    '--local-repository',
-    `${usesOf('actions/upload-artifact')}=${uploadArtifact}`,
-  ];
-  for (const [k, v] of Object.entries(service.env)) args.push('--env', `${k}=${v}`);
-  if (secret) args.push('--secret', `GO_PRIVATE_TOKEN=${TOKEN}`);
-  const env = {
-    HOME: home,
-    PATH: [nodeDir, '/usr/bin', '/bin'].join(path.delimiter),
-    LANG: 'C.UTF-8',
-    TMPDIR: work,
-    GOENV: 'off',
-    GOFLAGS: '',
-    GOTOOLCHAIN: 'local',
-    GOMAXPROCS: '2',
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(act, args, { cwd: repo, env });
-    let log = '';
-    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      const logFile = path.join(tempDir('act-private-log'), 'act.log');
-      writeFileSync(logFile, log);
-      resolve({ exitCode, log, logFile, work });
-    });
-  });
-}
-
 /** What the action's step of the build leg logged as errors, and its result. */
-function legStep(run: Run): { result: string | undefined; errors: string[] } {
-  const lines = run.log
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return {};
-      }
-    });
-  const own = lines.filter(
-    (l) => l.jobID === 'build' && (l.stepID as string[] | undefined)?.join('/') === 'build',
-  );
+function legStep(run: ActRun): { result: string | undefined; errors: string[] } {
+  const own = run.lines.filter((l) => l.jobID === 'build' && l.stepID?.join('/') === 'build');
   return {
-    result: own.find((l) => l.stage === 'Main' && typeof l.stepResult === 'string')?.stepResult as
-      string | undefined,
-    errors: own.filter((l) => l.command === 'error').map((l) => String(l.arg ?? '')),
+    result: own.find((l) => l.stage === 'Main' && l.stepResult)?.stepResult,
+    errors: own.filter((l) => l.command === 'error').map((l) => l.arg ?? ''),
   };
 }
 
@@ -273,20 +153,10 @@ async function privateRepo() {
   writeFileSync(path.join(app, 'main.go'), MAIN);
   const served = await privateProxy(new URL(proxy).pathname);
   proxyServer = served.server;
+  // The smoke test scans `work`, so the repository and both runs live under it.
   const work = tempDir('act-private');
-  const repo = path.join(work, 'repo');
-  mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
-  cpSync(path.join(REPO_ROOT, 'action.yml'), path.join(repo, 'action.yml'));
-  cpSync(path.join(REPO_ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
-  cpSync(
-    path.join(REPO_ROOT, '.github', 'workflows', 'go-build-matrix.yml'),
-    path.join(repo, '.github', 'workflows', 'go-build-matrix.yml'),
-  );
-  cpSync(app, path.join(repo, 'app'), { recursive: true });
   const reversed = [...TOKEN].reverse().join('');
-  writeFileSync(
-    path.join(repo, '.github', 'workflows', 'caller.yml'),
-    `name: caller
+  const caller = `name: caller
 on: push
 permissions: {}
 jobs:
@@ -309,15 +179,8 @@ jobs:
       go-private-host: ${served.url.replace('https://', '')}
     secrets:
       go-private-token: \${{ secrets.GO_PRIVATE_TOKEN }}
-`,
-  );
-  const git = (...args: string[]) =>
-    execFileAsync('git', ['-c', 'user.name=act test', '-c', 'user.email=act@example.com', ...args], {
-      cwd: repo,
-    });
-  await git('init', '-q', '-b', 'main');
-  await git('add', '-A');
-  await git('commit', '-q', '--no-gpg-sign', '-m', 'act test');
+`;
+  const repo = await repository({ 'caller.yml': caller }, { app }, path.join(work, 'repo'));
   return { repo, work, served };
 }
 
@@ -359,7 +222,12 @@ describe('a private module through the reusable workflow (act, host mode)', () =
 
       // Without the secret the proxy refuses Go, and the leg's build fails on it.
       service = await startResultsService({ runId: '1', jobId: '1' });
-      const without = await runAct(repo, path.join(work, 'without'), service, false);
+      // Empty secrets still turn act's masking off (--insecure-secrets), as in the run with the token.
+      const without = await runAct(tools, repo, 'caller.yml', {
+        env: service.env,
+        secrets: {},
+        work: path.join(work, 'without'),
+      });
       expect([without.exitCode === 0, without.logFile]).toEqual([false, without.logFile]);
       const refused = legStep(without);
       expect([refused.result, without.logFile]).toEqual(['failure', without.logFile]);
@@ -371,7 +239,11 @@ describe('a private module through the reusable workflow (act, host mode)', () =
 
       // With it: the download step fetched the module with the token, the build and smoke test passed.
       service = await startResultsService({ runId: '2', jobId: '1' });
-      const withToken = await runAct(repo, path.join(work, 'with'), service, true);
+      const withToken = await runAct(tools, repo, 'caller.yml', {
+        env: service.env,
+        secrets: { GO_PRIVATE_TOKEN: TOKEN },
+        work: path.join(work, 'with'),
+      });
       expect([withToken.exitCode, legStep(withToken).errors, withToken.logFile]).toEqual([
         0,
         [],

@@ -80,6 +80,8 @@ description: Puts the suite's Go ${tc.release} on PATH instead of downloading on
 inputs:
   go-version:
     default: stable
+  go-version-file:
+    default: ''
   cache:
     default: 'true'
 runs:
@@ -113,16 +115,16 @@ runs:
   return { act, nodeDir, standIns };
 }
 
-/** A git repository holding what a checkout of this project holds for these tests. */
+/** A git repository holding what a checkout of this project holds for these tests (at `repo`). */
 export async function repository(
   workflows: Record<string, string>,
   modules: Record<string, string>,
+  repo = tempDir('act-repo'),
 ): Promise<string> {
-  const repo = tempDir('act-repo');
-  cpSync(path.join(REPO_ROOT, 'action.yml'), path.join(repo, 'action.yml'));
-  cpSync(path.join(REPO_ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
   const wf = path.join(repo, '.github', 'workflows');
   mkdirSync(wf, { recursive: true });
+  cpSync(path.join(REPO_ROOT, 'action.yml'), path.join(repo, 'action.yml'));
+  cpSync(path.join(REPO_ROOT, 'dist'), path.join(repo, 'dist'), { recursive: true });
   cpSync(
     path.join(REPO_ROOT, '.github', 'workflows', 'go-build-matrix.yml'),
     path.join(wf, 'go-build-matrix.yml'),
@@ -172,11 +174,17 @@ export async function runAct(
   tools: ActTools,
   repo: string,
   workflow: string,
-  opts: { env?: Record<string, string> } = {},
+  opts: {
+    env?: Record<string, string>;
+    /** Secrets for `--secret`; given (even empty), act prints secrets unmasked, so a test sees any in its log. */
+    secrets?: Record<string, string>;
+    /** The run's directory (HOME, TMPDIR, act's cache and so every job's RUNNER_TEMP), made if missing. */
+    work?: string;
+  } = {},
 ): Promise<ActRun> {
-  const work = tempDir('act-run');
+  const work = opts.work ?? tempDir('act-run');
   const report = path.join(work, 'report');
-  mkdirSync(report);
+  mkdirSync(report, { recursive: true });
   const home = path.join(work, 'home');
   mkdirSync(home);
   const args = [
@@ -203,6 +211,8 @@ export async function runAct(
     `GBM_TEST_REPORT=${report}`,
   ];
   for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
+  if (opts.secrets) args.push('--insecure-secrets');
+  for (const [k, v] of Object.entries(opts.secrets ?? {})) args.push('--secret', `${k}=${v}`);
   // act's host mode hands its own environment to every step: a small, explicit one (no Go on
   // PATH but Debian's /usr/bin/go, which the setup-go stand-in's PATH entry comes before).
   const env: Record<string, string> = {
