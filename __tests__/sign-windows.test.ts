@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -286,6 +286,7 @@ describe.each(['1.26', '1.27'] as const)('Go %s windows output, signed through t
   );
 
   it('signs only windows binaries, and a build without signing inputs signs nothing', () => {
+    expect(WINDOWS.map((t) => entry(signed, t).signing?.kind)).toEqual(['authenticode', 'authenticode']);
     const linux = entry(signed, 'linux/amd64');
     expect(linux.signing).toBeUndefined();
     expect(linux.sha256).toBe(entry(plain, 'linux/amd64').sha256);
@@ -310,6 +311,13 @@ describe.each(['1.26', '1.27'] as const)('Go %s windows output, signed through t
   it('leaves the secrets in no log line, output or file, and nothing in RUNNER_TEMP', () => {
     const logs = signed.log.lines.map((l) => l.message).join('\n');
     expectNoSecret(logs, signer);
+    // osslsigncode got the secrets as files in RUNNER_TEMP (its argv is in the debug log), now gone.
+    const files = [...logs.matchAll(/"-(?:pkcs12|readpass)","([^"]+)"/g)].map((m) => m[1] as string);
+    expect(files.length).toBeGreaterThanOrEqual(2 * (WINDOWS.length + 1));
+    for (const f of files) {
+      expect(f.startsWith(`${runnerTemp}${path.sep}`)).toBe(true);
+      expect(existsSync(f)).toBe(false);
+    }
     expectNoSecret(JSON.stringify(signed.manifest), signer);
     expectNoSecret(renderSummary(signed.manifest) + renderTable(signed.manifest), signer);
     for (const f of filesUnder(signed.outputDir)) expectNoSecret(readFileSync(f, 'latin1'), signer);
