@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,13 +17,24 @@ import type { ArtifactEntry } from '../src/report/manifest.js';
 import { renderSummary, renderTable } from '../src/report/summary.js';
 import { verifyFile } from '../src/verify/index.js';
 import type { EngineRun } from './support/engine.js';
-import { build, copyModule, tempDir } from './support/engine.js';
+import { build, copyModule, tempDir as newTempDir } from './support/engine.js';
 import type { Toolchain } from './support/toolchains.js';
-import { EXAMPLE_MODULE, toolchain } from './support/toolchains.js';
+import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
 
 const run = promisify(execFile);
 
 const WINDOWS = ['windows/amd64', 'windows/arm64'];
+
+/** Every temporary directory of this file, removed at its end. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = newTempDir(prefix);
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 interface Signer {
   dir: string;
@@ -194,6 +205,7 @@ async function signedBuild(
       upload: 'false',
       cache: 'false',
       sbom: 'cyclonedx',
+      'output-dir': tempDir('sign-out'),
       'windows-certificate': signer.base64,
       'windows-certificate-password': signer.password,
       ...extra,
@@ -219,6 +231,7 @@ describe.each(['1.26', '1.27'] as const)('Go %s windows output, signed through t
     copyModule(EXAMPLE_MODULE, dir);
     plain = await build(tc, {
       'working-directory': dir,
+      'output-dir': tempDir('plain-out'),
       targets: [...WINDOWS, 'linux/amd64'].join(' '),
       upload: 'false',
       cache: 'false',
@@ -373,6 +386,7 @@ describe('signing inputs that cannot sign', () => {
       tc,
       {
         'working-directory': dir,
+        'output-dir': tempDir('sign-nosigner-out'),
         targets: 'windows/amd64',
         upload: 'false',
         cache: 'false',
@@ -417,5 +431,67 @@ describe('an RFC 3161 timestamp from a local stand-in', () => {
     expect(summary).toContain(a.signing?.timestamp as string);
     expect(summary).toContain(signer.serial);
     expect(readdirSync(runnerTemp)).toEqual([]);
+  }, 300_000);
+});
+
+describe('the CLI (dist/cli.js)', () => {
+  const tc = toolchain('1.26');
+  const cli = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args],
+        { env, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          resolve({ code: error ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr });
+        },
+      );
+    });
+
+  it('takes the certificate and password from the environment only, and signs with them', async () => {
+    const refused = await cli(['build', '--windows-certificate', signer.base64], goEnv(tc));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: --windows-certificate is not a flag: .*GO_BUILD_MATRIX_WINDOWS_CERTIFICATE/,
+    );
+    expectNoSecret(refused.stdout + refused.stderr, signer);
+
+    const dir = tempDir('sign-cli');
+    copyModule(EXAMPLE_MODULE, dir);
+    const temp = tempDir('sign-cli-tmp');
+    const out = tempDir('sign-cli-out');
+    const r = await cli(
+      [
+        'build',
+        '--working-directory',
+        dir,
+        '--targets',
+        'windows/amd64',
+        '--output-dir',
+        out,
+        '--upload',
+        'false',
+        '--cache',
+        'false',
+        '--verbose',
+      ],
+      goEnv(tc, {
+        TMPDIR: temp,
+        GO_BUILD_MATRIX_WINDOWS_CERTIFICATE: signer.base64,
+        GO_BUILD_MATRIX_WINDOWS_CERTIFICATE_PASSWORD: signer.password,
+      }),
+    );
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/^error: /m)]);
+    expect(r.stdout).toContain(`signed windows/amd64: authenticode by osslsigncode`);
+    expectNoSecret(r.stdout + r.stderr, signer);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+      artifacts: ArtifactEntry[];
+    };
+    expect(manifest.artifacts[0]?.signing?.serial).toBe(signer.serial);
+    for (const f of filesUnder(out)) expectNoSecret(readFileSync(f, 'latin1'), signer);
+    // The secret files went to the OS temp directory, and are gone.
+    expect(r.stderr).toContain(`"-pkcs12","${temp}${path.sep}`);
+    expect(readdirSync(temp).filter((n) => n.startsWith('go-build-matrix-signing-'))).toEqual([]);
   }, 300_000);
 });
