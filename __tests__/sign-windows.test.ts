@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { InputError } from '../src/options/errors.js';
+import { parseOptions } from '../src/options/options.js';
+import { handOff } from '../src/release/step.js';
 import type { ArtifactEntry } from '../src/report/manifest.js';
 import { renderSummary, renderTable } from '../src/report/summary.js';
 import { verifyFile } from '../src/verify/index.js';
@@ -297,6 +299,25 @@ describe.each(['1.26', '1.27'] as const)('Go %s windows output, signed through t
       });
     },
   );
+
+  it('the attestation subjects (and so the release) hold the archives of the signed files', async () => {
+    const { subjects } = await handOff({
+      manifest: signed.manifest,
+      options: { ...parseOptions({ 'output-dir': signed.outputDir }, '/'), release: 'false' },
+      baseDir: '/',
+      env: {},
+      log: signed.log,
+      missing: [],
+    });
+    const lines = readFileSync(path.resolve('/', subjects), 'utf8');
+    for (const t of WINDOWS) {
+      const a = entry(signed, t);
+      const archive = path.resolve('/', a.archive as string);
+      expect(lines).toContain(`${sha256(readFileSync(archive))}  ${path.basename(archive)}\n`);
+      const inner = execFileSync('unzip', ['-p', archive], { maxBuffer: 64 * 1024 * 1024 });
+      expect(sha256(inner)).toBe(a.signing?.sha256);
+    }
+  });
 
   it('signs only windows binaries, and a build without signing inputs signs nothing', () => {
     expect(WINDOWS.map((t) => entry(signed, t).signing?.kind)).toEqual(['authenticode', 'authenticode']);
