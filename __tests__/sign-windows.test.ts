@@ -427,6 +427,31 @@ describe('signing inputs that cannot sign', () => {
   }, 300_000);
 });
 
+describe('a signature that cannot be made', () => {
+  it('fails its target (not shipped, nothing under its name) and no other', async () => {
+    // A port nothing listens on: the timestamp cannot be had, so the signing fails.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const runnerTemp = tempDir('sign-runner-temp');
+    const result = await signedBuild(toolchain('1.27'), signer, runnerTemp, {
+      targets: 'windows/amd64 linux/amd64',
+      'windows-timestamp-url': `http://127.0.0.1:${port}/`,
+    });
+    const [win, linux] = ['windows/amd64', 'linux/amd64'].map((t) =>
+      result.manifest.artifacts.find((a) => a.target === t),
+    );
+    expect(win?.status).toBe('verify-failed');
+    expect(win?.error).toMatch(/^Authenticode signing failed: osslsigncode \d+\.\d+ sign exited/);
+    expect(win?.signing).toBeUndefined();
+    expect(win?.archive).toBeNull();
+    expect(linux?.status).toBe('ok');
+    expect(readdirSync(result.outputDir).filter((f) => f.includes('windows'))).toEqual([]);
+    expect(readdirSync(runnerTemp)).toEqual([]);
+  }, 300_000);
+});
+
 describe('an RFC 3161 timestamp from a local stand-in', () => {
   const tc = toolchain('1.27');
   let tsa: Awaited<ReturnType<typeof startTsa>>;

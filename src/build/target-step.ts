@@ -6,7 +6,7 @@ import type { Options } from '../options/options.js';
 import type { ArchiveEntry, Archived } from '../package/index.js';
 import { archiveBinary, archiveKind } from '../package/index.js';
 import { setAside } from '../package/output-dir.js';
-import type { SmokeRecord, TargetTimeline } from '../report/manifest.js';
+import type { SigningRecord, SmokeRecord, TargetTimeline } from '../report/manifest.js';
 import { describeSigning } from '../report/format.js';
 import { smokePassed, smokeTest } from '../smoke/index.js';
 import type { VerifyResult } from '../verify/index.js';
@@ -18,7 +18,7 @@ import { executableExtension } from './plan.js';
 import type { StampContext } from './stamp.js';
 import { stampNotes } from './stamp.js';
 import { verifyBuilt } from './verify-step.js';
-import type { SignedBinary, WindowsSigner } from '../sign/windows-step.js';
+import type { WindowsSigner } from '../sign/windows-step.js';
 
 /** One built target: how its build went and, when it produced a file, the verifier's verdict. */
 export interface TargetResult {
@@ -26,7 +26,7 @@ export interface TargetResult {
   /** The verdict on the file as shipped: the signed file's when it was signed. */
   readonly verify: VerifyResult | null;
   /** The signature this run added (windows binaries with 'windows-certificate'); null when none. */
-  readonly signed: SignedBinary | null;
+  readonly signed: SigningRecord | null;
   readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
   readonly timeline: TargetTimeline;
@@ -140,7 +140,7 @@ export async function runTargetStep(
   const result = {
     outcome,
     verify: verdict,
-    signed,
+    signed: signed?.record ?? null,
     smoke,
     archive,
     file,
@@ -178,7 +178,7 @@ function reportResult(
         : `verification failed: ${verify.problems.join(' ')}`,
     );
   if (verify) lines.push(...verify.notes.map((n) => `note: ${n}`));
-  if (signed?.record) lines.push(`signed: ${describeSigning(signed.record)}`);
+  if (signed) lines.push(`signed: ${describeSigning(signed)}`);
   if (smoke) {
     lines.push(
       smoke.ran

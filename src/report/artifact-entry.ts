@@ -40,7 +40,7 @@ export function artifactEntry(
   const verify = result?.verify ?? null;
   const built = outcome?.ok === true;
   const smoke = result?.smoke ?? null;
-  const signing = result?.signed?.record ?? undefined;
+  const signing = result?.signed ?? undefined;
   const smokeFailed = smoke !== null && !smokePassed(smoke);
   const status =
     outcome === null
@@ -66,7 +66,7 @@ export function artifactEntry(
     archive: result?.archive ? relativeToBase(result.archive.path, ctx) : null,
     archiveSha256: result?.archive?.sha256 ?? null,
     // The file as shipped: signed, when this run signed it (the unsigned hash is in `signing`).
-    size: signing ? (result?.signed?.bytes.length ?? null) : (outcome?.size ?? null),
+    size: signing?.size ?? outcome?.size ?? null,
     sha256: signing?.sha256 ?? outcome?.sha256 ?? null,
     buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
     timeline: result?.timeline ?? null,

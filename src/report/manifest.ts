@@ -58,8 +58,9 @@ export interface SigningRecord {
   /** The file as `go build` wrote it, before signing (what a rebuild reproduces). */
   unsignedSha256: string;
   unsignedSize: number;
-  /** The signed file (the same as the entry's sha256). */
+  /** The signed file (the same as the entry's sha256 and size). */
   sha256: string;
+  size: number;
   subject: string;
   issuer: string;
   serial: string;

@@ -113,6 +113,7 @@ async function signOne(
         ...base,
         ...signer,
         sha256: createHash('sha256').update(bytes).digest('hex'),
+        size: bytes.length,
       },
     };
   } catch (err) {
