@@ -48,6 +48,7 @@ import { writeSboms } from './sbom/index.js';
 import { sha256File } from './hash.js';
 import type { ArtifactEntry, WorkspaceRecord } from './report/manifest.js';
 import { msFromEnv } from './env-knobs.js';
+import { prepareWindowsSigner } from './sign/windows-step.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -259,6 +260,11 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   const previousTimings = await readTimings(path.join(options.outputDir, MANIFEST_FILE), timingsPath);
   const order = longestFirst(jobs, previousTimings, module.path);
   log.debug(`Start order (longest expected first): ${order.map((j) => j.target.id).join(' ')}`);
+  // Before any build: a missing signer or a wrong password is one error, not one per target.
+  const windowsSigner =
+    options.windowsSigning === null
+      ? null
+      : await prepareWindowsSigner({ signing: options.windowsSigning, env: ctx.env, log });
   const step: StepContext = {
     options,
     ctx,
@@ -275,6 +281,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     smokeTimeoutMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_SMOKE_TIMEOUT_MS') ?? DEFAULT_SMOKE_TIMEOUT_MS,
     phaseStarted: process.hrtime.bigint(),
     stamp,
+    windowsSigner,
   };
   const finished = await runPool(
     order,
@@ -283,7 +290,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     (job, release) => runTargetStep(job, step, release),
     (result) => result !== null && failed(result),
     (): TargetResult | null => null,
-  );
+  ).finally(() => windowsSigner?.dispose());
   const resultOf = new Map(order.map((job, i) => [job, finished[i] ?? null]));
   const results = jobs.map((job) => resultOf.get(job) ?? null);
   const buildPhaseSeconds = Number(process.hrtime.bigint() - step.phaseStarted) / 1e9;

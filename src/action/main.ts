@@ -31,7 +31,12 @@ export async function runAction(): Promise<void> {
   const log = new ActionLogger();
   try {
     const raw = readInputs();
-    if (raw['github-token']) core.setSecret(raw['github-token']);
+    // Masked before anything can print them; the certificate also as the one line base64 is decoded from.
+    for (const name of ['github-token', 'windows-certificate', 'windows-certificate-password']) {
+      const value = raw[name];
+      if (value) core.setSecret(value);
+    }
+    if (raw['windows-certificate']) core.setSecret(raw['windows-certificate'].replace(/\s+/g, ''));
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
     const options = parseOptions(raw, baseDir);
     const ctx = { baseDir, env: process.env, log };

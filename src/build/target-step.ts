@@ -6,7 +6,8 @@ import type { Options } from '../options/options.js';
 import type { ArchiveEntry, Archived } from '../package/index.js';
 import { archiveBinary, archiveKind } from '../package/index.js';
 import { setAside } from '../package/output-dir.js';
-import type { SmokeRecord, TargetTimeline } from '../report/manifest.js';
+import type { SigningRecord, SmokeRecord, TargetTimeline } from '../report/manifest.js';
+import { describeSigning } from '../report/format.js';
 import { smokePassed, smokeTest } from '../smoke/index.js';
 import type { VerifyResult } from '../verify/index.js';
 import type { BuildOutcome } from './build-target.js';
@@ -17,11 +18,15 @@ import { executableExtension } from './plan.js';
 import type { StampContext } from './stamp.js';
 import { stampNotes } from './stamp.js';
 import { verifyBuilt } from './verify-step.js';
+import type { WindowsSigner } from '../sign/windows-step.js';
 
 /** One built target: how its build went and, when it produced a file, the verifier's verdict. */
 export interface TargetResult {
   readonly outcome: BuildOutcome;
+  /** The verdict on the file as shipped: the signed file's when it was signed. */
   readonly verify: VerifyResult | null;
+  /** The signature this run added (windows binaries with 'windows-certificate'); null when none. */
+  readonly signed: SigningRecord | null;
   readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
   readonly timeline: TargetTimeline;
@@ -51,6 +56,8 @@ export interface StepContext {
   /** The build phase's start (process.hrtime.bigint()); timelines count from it. */
   readonly phaseStarted: bigint;
   readonly stamp: StampContext;
+  /** Signs windows binaries; null without 'windows-certificate'. */
+  readonly windowsSigner: WindowsSigner | null;
 }
 
 function extensionOf(job: BuildJob): string {
@@ -99,18 +106,30 @@ export async function runTargetStep(
           isolateNetwork: step.isolateNetwork,
         })
       : null;
+  // Signed after every check of the file as built, before anything archives, hashes or ships it.
+  const signed =
+    bytes !== null &&
+    step.windowsSigner !== null &&
+    job.target.goos === 'windows' &&
+    outcome.ok &&
+    verify?.ok !== false &&
+    (smoke === null || smokePassed(smoke))
+      ? await step.windowsSigner.sign(job, bytes, options)
+      : null;
+  const shipped = signed?.bytes ?? bytes;
+  const verdict = signed?.verify ?? verify;
   // A failed target keeps its slot until its result is in, so fail-fast sees it before the next start.
-  const passed = outcome.ok && verify?.ok !== false && (smoke === null || smokePassed(smoke));
+  const passed = outcome.ok && verdict?.ok !== false && (smoke === null || smokePassed(smoke));
   if (passed) releaseSlot();
   // Nothing under the name a good binary would have: a step shipping output-dir/* must not find it.
   const file =
     bytes === null ? null : passed ? job.output : await setAside(job.output, options.outputDir, ctx.log);
   const kind = archiveKind(options.archive, job.target.goos);
   const archive =
-    bytes !== null && passed && kind !== null
+    shipped !== null && passed && kind !== null
       ? await archiveBinary(
           job.output,
-          bytes,
+          shipped,
           `${job.name}${extensionOf(job)}`,
           extensionOf(job),
           kind,
@@ -120,12 +139,13 @@ export async function runTargetStep(
       : null;
   const result = {
     outcome,
-    verify,
+    verify: verdict,
+    signed: signed?.record ?? null,
     smoke,
     archive,
     file,
     timeline: { started, built, verified, done: clock() },
-    bytes: options.universal && isUniversalSlice(job) ? bytes : null,
+    bytes: options.universal && isUniversalSlice(job) ? shipped : null,
   };
   reportResult(result, ctx, options.smokeTest ?? []);
   return result;
@@ -140,7 +160,7 @@ export function describeSmoke(smoke: SmokeRecord, args: readonly string[]): stri
 }
 
 function reportResult(
-  { outcome, verify, smoke, file }: TargetResult,
+  { outcome, verify, signed, smoke, file }: TargetResult,
   ctx: EngineContext,
   smokeArgs: readonly string[],
 ): void {
@@ -158,6 +178,7 @@ function reportResult(
         : `verification failed: ${verify.problems.join(' ')}`,
     );
   if (verify) lines.push(...verify.notes.map((n) => `note: ${n}`));
+  if (signed) lines.push(`signed: ${describeSigning(signed)}`);
   if (smoke) {
     lines.push(
       smoke.ran

@@ -115,7 +115,15 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
   try {
     // The token comes from the environment only, as gh and GoReleaser take it: never a flag.
     const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '';
-    const options = { ...parseOptions({ mode: command, ...flags.inputs }, io.cwd), githubToken: token };
+    // The signing secrets likewise: the environment, where a CI system's secret store puts them.
+    const secrets = {
+      'windows-certificate': io.env.GO_BUILD_MATRIX_WINDOWS_CERTIFICATE ?? '',
+      'windows-certificate-password': io.env.GO_BUILD_MATRIX_WINDOWS_CERTIFICATE_PASSWORD ?? '',
+    };
+    const options = {
+      ...parseOptions({ mode: command, ...flags.inputs, ...secrets }, io.cwd),
+      githubToken: token,
+    };
     if (options.mode === 'build' && options.release !== 'false') {
       const lacking = releaseEnvironmentLacks(io.env, token);
       if (lacking !== null) throw new InputError('release', options.release, lacking);

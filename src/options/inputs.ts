@@ -269,6 +269,25 @@ export const INPUTS: readonly InputDefinition[] = [
     cli: 'never a flag (shell history keeps flags): the environment variable GITHUB_TOKEN, else GH_TOKEN',
   },
   {
+    name: 'windows-certificate',
+    default: '',
+    description:
+      'Base64 of a PKCS#12 (.pfx) code-signing certificate with its key, from a secret: every windows binary is Authenticode-signed with osslsigncode before it is archived, checksummed or released',
+    cli: 'never a flag (shell history keeps flags): the environment variable GO_BUILD_MATRIX_WINDOWS_CERTIFICATE',
+  },
+  {
+    name: 'windows-certificate-password',
+    default: '',
+    description: "The password of 'windows-certificate', from a secret",
+    cli: 'never a flag: the environment variable GO_BUILD_MATRIX_WINDOWS_CERTIFICATE_PASSWORD',
+  },
+  {
+    name: 'windows-timestamp-url',
+    default: '',
+    description:
+      "An RFC 3161 timestamp server (e.g. 'http://timestamp.digicert.com'): the signature stays valid after the certificate expires",
+  },
+  {
     name: 'status',
     default: 'false',
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",

@@ -10,6 +10,15 @@ import { KEPT_CHARACTERS, unkeptCharacters } from '../release/names.js';
 import type { RawInputs } from './inputs.js';
 import { withDefaults } from './inputs.js';
 import type { SbomFormat } from '../sbom/index.js';
+import type { WindowsSigning } from '../sign/windows-inputs.js';
+import { parseWindowsSigning, secretShown } from '../sign/windows-inputs.js';
+
+/** Inputs whose value no message repeats. */
+const SECRET_INPUTS: readonly string[] = [
+  'github-token',
+  'windows-certificate',
+  'windows-certificate-password',
+];
 
 export type Mode = 'build' | 'plan' | 'collect';
 export type Linkage = 'static' | 'dynamic' | 'any';
@@ -75,6 +84,8 @@ export interface Options {
   readonly makeLatest: 'true' | 'false' | 'legacy';
   readonly githubToken: string;
   readonly status: boolean;
+  /** Authenticode signing of windows binaries; null when no certificate is given. */
+  readonly windowsSigning: WindowsSigning | null;
 }
 
 /** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
@@ -418,7 +429,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     if (value.includes('\0'))
       throw new InputError(
         name,
-        value,
+        SECRET_INPUTS.includes(name) ? secretShown(value) : value,
         'It contains a NUL character, which no file name or command argument can hold.',
       );
   }
@@ -492,6 +503,11 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     // The runner substitutes the expression; on the command line the literal means "no token".
     githubToken: token.startsWith('${{') ? '' : token,
     status: bool('status', get('status')),
+    windowsSigning: parseWindowsSigning(
+      get('windows-certificate'),
+      get('windows-certificate-password'),
+      get('windows-timestamp-url'),
+    ),
   };
 }
 

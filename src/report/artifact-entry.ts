@@ -40,6 +40,7 @@ export function artifactEntry(
   const verify = result?.verify ?? null;
   const built = outcome?.ok === true;
   const smoke = result?.smoke ?? null;
+  const signing = result?.signed ?? undefined;
   const smokeFailed = smoke !== null && !smokePassed(smoke);
   const status =
     outcome === null
@@ -64,12 +65,14 @@ export function artifactEntry(
     path: built && result?.file ? relativeToBase(result.file, ctx) : null,
     archive: result?.archive ? relativeToBase(result.archive.path, ctx) : null,
     archiveSha256: result?.archive?.sha256 ?? null,
-    size: outcome?.size ?? null,
-    sha256: outcome?.sha256 ?? null,
+    // The file as shipped: signed, when this run signed it (the unsigned hash is in `signing`).
+    size: signing?.size ?? outcome?.size ?? null,
+    sha256: signing?.sha256 ?? outcome?.sha256 ?? null,
     buildSeconds: outcome?.seconds == null ? null : Math.round(outcome.seconds * 100) / 100,
     timeline: result?.timeline ?? null,
     verify,
     smoke,
+    ...(signing ? { signing } : {}),
     error:
       outcome === null
         ? `not built: fail-fast stopped the matrix after ${firstFailure ?? 'a target'} failed`

@@ -1,4 +1,4 @@
-import type { VerifyRecord } from './manifest.js';
+import type { SigningRecord, VerifyRecord } from './manifest.js';
 
 /** 1536 → "1.5 KiB". */
 export function formatBytes(bytes: number | null): string {
@@ -25,4 +25,9 @@ export function formatFloor(verify: VerifyRecord | null): string | null {
 /** "signature: adhoc", "signature: invalid (page 3 differs)"; null for formats without signatures and older manifests. */
 export function formatSignature(verify: VerifyRecord | null): string | null {
   return verify?.signature == null ? null : `signature: ${verify.signature.summary}`;
+}
+
+/** `authenticode by osslsigncode 2.9: subject …, issuer …, serial …, timestamp …`. */
+export function describeSigning(r: SigningRecord): string {
+  return `${r.kind} by ${r.tool}: subject ${r.subject}, issuer ${r.issuer}, serial ${r.serial}, ${r.timestamp === null ? 'not timestamped' : `timestamp ${r.timestamp} (${r.timestampUrl ?? ''})`}; sha256 ${r.unsignedSha256} unsigned, ${r.sha256} signed`;
 }

@@ -45,7 +45,28 @@ export interface ArtifactEntry {
   timeline: TargetTimeline | null;
   verify: VerifyRecord | null;
   smoke: SmokeRecord | null;
+  /** How the file was signed after it was built; absent when it was not. `sha256`/`size` above are the signed file's. */
+  signing?: SigningRecord;
   error: string | null;
+}
+
+/** An Authenticode signature this run added: the signer as read back from the signed file. */
+export interface SigningRecord {
+  kind: 'authenticode';
+  /** The signer, e.g. 'osslsigncode 2.9'. */
+  tool: string;
+  /** The file as `go build` wrote it, before signing (what a rebuild reproduces). */
+  unsignedSha256: string;
+  unsignedSize: number;
+  /** The signed file (the same as the entry's sha256 and size). */
+  sha256: string;
+  size: number;
+  subject: string;
+  issuer: string;
+  serial: string;
+  /** The RFC 3161 timestamp (ISO 8601); null when not timestamped. */
+  timestamp: string | null;
+  timestampUrl: string | null;
 }
 
 export interface TargetTimeline {

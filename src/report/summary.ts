@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { ArtifactEntry, CacheRecord, Manifest, SmokeRecord } from './manifest.js';
+import type { ArtifactEntry, CacheRecord, Manifest, SigningRecord, SmokeRecord } from './manifest.js';
 import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
-import { formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
+import { describeSigning, formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
 
 const STATUS_ICON: Record<string, string> = {
   ok: '✅ ok',
@@ -170,6 +170,16 @@ export function renderSummary(manifest: Manifest): string {
         .trim(),
     );
   }
+  const signed = manifest.artifacts.filter((a) => a.signing !== undefined && a.status === 'ok');
+  if (signed.length > 0) {
+    lines.push('', '| signed | with | subject | issuer | serial | timestamp |', '|---|---|---|---|---|---|');
+    for (const a of signed) {
+      const s = a.signing as SigningRecord;
+      lines.push(
+        `| ${cellCode(a.target)} | ${cellText(`${s.kind}, ${s.tool}`)} | ${cellText(s.subject)} | ${cellText(s.issuer)} | ${cellCode(s.serial)} | ${s.timestamp === null ? 'none' : cellText(`${s.timestamp} (${s.timestampUrl ?? ''})`)} |`,
+      );
+    }
+  }
   lines.push(
     '',
     `**${t.built}/${t.requested} built**, ${t.failed} failed` +
@@ -211,6 +221,9 @@ export function renderTable(manifest: Manifest): string {
         .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
         .join('  ')
         .trimEnd(),
+    ),
+    ...manifest.artifacts.flatMap((a) =>
+      a.signing && a.status === 'ok' ? [`signed ${a.target}: ${describeSigning(a.signing)}`] : [],
     ),
     '',
     `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
