@@ -1,22 +1,17 @@
-import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { BuildOutcome } from './build/build-target.js';
-import { mergeDiagnostics } from './build/diagnostics.js';
 import { buildBudget, withProcessLimit } from './build/budget.js';
 import { pinnedRecord } from './build/env.js';
 import { readSourceMetadata } from './build/metadata.js';
 import type { BuildJob, ResolvedTarget } from './build/plan.js';
 import { planJobs } from './build/plan.js';
 import { runPool } from './build/pool.js';
-import type { Timings } from './build/schedule.js';
-import { longestFirst, readTimings, timingKey, timingsPathIn, writeTimings } from './build/schedule.js';
+import { longestFirst, readTimings, timingsPathIn } from './build/schedule.js';
 import type { StepContext, TargetResult } from './build/target-step.js';
 import { failed, runTargetStep } from './build/target-step.js';
 import { observeProcessStarts } from './exec.js';
 import { loadChosenToolchain, queryEnvironment } from './go/chosen-toolchain.js';
 import { downloadModules } from './go/download.js';
-import type { GoModule } from './go/module.js';
 import { loadModule } from './go/module.js';
 import { checkToolchainLines } from './go/toolchain-lines.js';
 import type { ExpandContext } from './go/packages.js';
@@ -37,18 +32,18 @@ import { universalBinaries } from './package/universal-step.js';
 import { previousManifest, tidyOutputDir } from './package/output-dir.js';
 import type { CacheRequest } from './cache/index.js';
 import { restoreCaches, saveCaches } from './cache/index.js';
-import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './upload/names.js';
-import { renderArtifactName, uploadArtifacts } from './upload/index.js';
 import { canIsolateNetwork } from './smoke/index.js';
 import { TOOL } from './version.js';
 import { atLeast } from './targets/variants.js';
 import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp.js';
-import { makeDirectories } from './make-dirs.js';
-import { writeSboms } from './sbom/index.js';
-import { sha256File } from './hash.js';
-import type { ArtifactEntry, WorkspaceRecord } from './report/manifest.js';
 import { msFromEnv } from './env-knobs.js';
 import { prepareWindowsSigner } from './sign/windows-step.js';
+import { uploadStep } from './upload/step.js';
+import { writeArtifactSboms } from './sbom/step.js';
+import { rememberTimings } from './build/timings-step.js';
+import { checkWritable } from './package/output-dir.js';
+import { builtWith, runAttempt, workspaceRecord } from './report/records.js';
+import { annotateDiagnostics } from './build/diagnostics.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -357,7 +352,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   );
   // Empty unless given: the artifact names of a plain build are the ones artifact-name promises.
   const prefix = options.artifactPrefix ?? '';
-  const uploadError = await upload(
+  const uploadError = await uploadStep(
     options,
     prefix,
     manifest,
@@ -377,11 +372,6 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
 }
 
 /** GITHUB_RUN_ATTEMPT (1 for a run's first attempt), or null outside Actions. */
-export function runAttempt(env: Readonly<Record<string, string | undefined>>): number | null {
-  const text = env.GITHUB_RUN_ATTEMPT ?? '';
-  return /^[1-9]\d*$/.test(text) ? Number(text) : null;
-}
-
 /** Every target of this job must be one of `matrix-targets` (by what it builds), or its name could differ between legs. */
 function checkInMatrix(
   options: Options,
@@ -467,10 +457,6 @@ function checkCompilerLines(
 
 const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
 
-function retryOf(delayMs: number | undefined): { attempts: number; delayMs: number } | undefined {
-  return delayMs === undefined ? undefined : { attempts: 3, delayMs };
-}
-
 /** Everything that changes compiled output, for the GOCACHE key (link flags do not: links are not cached). */
 function compileInputs(
   jobs: readonly BuildJob[],
@@ -494,168 +480,4 @@ function compileInputs(
     `env=${JSON.stringify(options.env)}`,
     `GOFLAGS=${env.GOFLAGS ?? ''}`,
   ];
-}
-
-/**
- * Uploads the packaged files (the archive when there is one, so the exec bit survives the
- * download) with the manifest and checksums. Returns the reason when the upload failed for good.
- */
-async function upload(
-  options: Options,
-  prefix: string,
-  manifest: Manifest,
-  jobs: readonly BuildJob[],
-  sharedFiles: string[],
-  ctx: EngineContext,
-): Promise<string | null> {
-  if (options.upload === 'false') return null;
-  const template =
-    options.artifactName ??
-    (options.upload === 'combined' ? DEFAULT_COMBINED_TEMPLATE : DEFAULT_PER_TARGET_TEMPLATE);
-  try {
-    // A failed target's artifact carries only the manifest: a collect job then reports it as
-    // failed, with the reason, even when every target of its leg failed.
-    const targets = manifest.artifacts
-      .filter((a) => a.status !== 'skipped')
-      .map((a) => {
-        const job = jobs.find((j) => j.target.id === a.target && j.package === a.package);
-        return {
-          artifactName:
-            prefix +
-            renderArtifactName(template, {
-              name: a.name,
-              goos: a.goos,
-              goarch: a.goarch,
-              variant: job?.variantSuffix ?? '',
-            }),
-          files: (a.status === 'ok' ? [a.archive ?? (a.path as string), ...(a.sboms ?? [])] : []).map((f) =>
-            path.resolve(ctx.baseDir, f),
-          ),
-        };
-      });
-    const first = manifest.artifacts[0];
-    await uploadArtifacts(
-      {
-        mode: options.upload,
-        rootDirectory: options.outputDir,
-        targets,
-        combinedName:
-          prefix +
-          renderArtifactName(template, {
-            name: first?.name ?? 'go-build-matrix',
-            goos: '',
-            goarch: '',
-            variant: '',
-          }),
-        sharedFiles,
-        retentionDays: options.retentionDays,
-        env: ctx.env,
-        retry: retryOf(msFromEnv(ctx.env, 'GO_BUILD_MATRIX_UPLOAD_RETRY_MS')),
-      },
-      ctx.log,
-    );
-    return null;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.log.error(message, { title: 'upload' });
-    return message;
-  }
-}
-
-/**
- * An SBOM beside every binary that passed, from the build info in the file itself; recorded in
- * its manifest entry. Returns the SBOM files with their hashes, for checksums.txt.
- */
-async function writeArtifactSboms(
-  artifacts: ArtifactEntry[],
-  options: Options,
-  commitDate: string,
-  ctx: EngineContext,
-): Promise<{ path: string; sha256: string }[]> {
-  if (options.sbom.length === 0) return [];
-  const written: { path: string; sha256: string }[] = [];
-  for (const a of artifacts) {
-    if (a.status !== 'ok' || a.path === null || a.sha256 === null) continue;
-    const files = await writeSboms(
-      { file: path.resolve(ctx.baseDir, a.path), target: a.target, sha256: a.sha256 },
-      options.sbom,
-      { tool: TOOL, timestamp: new Date(commitDate) },
-    );
-    a.sboms = files.map((f) => relativeToBase(f, ctx));
-    for (const file of files) written.push({ path: file, sha256: await sha256File(file) });
-  }
-  ctx.log.info(`Wrote ${written.length} SBOM(s) (${options.sbom.join(', ')}), one per binary.`);
-  return written;
-}
-
-/** Keeps this run's build times for the next run's start order (in GOCACHE, so the cache carries them). */
-async function rememberTimings(
-  timingsPath: string | null,
-  modulePath: string,
-  previous: Timings,
-  results: readonly (TargetResult | null)[],
-  log: Logger,
-): Promise<void> {
-  if (timingsPath === null) return;
-  const measured = results.flatMap((r) =>
-    r?.outcome.ok && r.outcome.seconds !== null
-      ? [{ key: timingKey(modulePath, r.outcome.job), seconds: r.outcome.seconds }]
-      : [],
-  );
-  try {
-    await writeTimings(timingsPath, previous, measured);
-  } catch (err) {
-    log.debug(`Build timings not kept for the next run: ${(err as Error).message}`);
-  }
-}
-
-/** Fails before any build when output-dir cannot take files, instead of every target failing alike. */
-async function checkWritable(outputDir: string): Promise<void> {
-  const probe = path.join(outputDir, `.go-build-matrix-probe-${process.pid}`);
-  try {
-    await makeDirectories(outputDir);
-    await writeFile(probe, '');
-    await rm(probe, { force: true });
-  } catch (err) {
-    throw new InputError('output-dir', outputDir, `Nothing can be written there: ${(err as Error).message}.`);
-  }
-}
-
-/**
- * The Go that built the binaries, from their build info: with GOTOOLCHAIN switching, the go on
- * PATH is not the one that builds. A version other than the queries reported is a warning.
- */
-function builtWith(artifacts: readonly ArtifactEntry[], queried: string, log: Logger): string {
-  const versions = new Set(artifacts.flatMap((a) => a.verify?.buildinfo?.goVersion ?? []));
-  const [built] = versions;
-  if (built === undefined) return queried;
-  if (versions.size > 1 || built !== queried) {
-    log.warning(
-      `The binaries' build info names ${[...versions].join(', ')}, but go version said ${queried} before the builds; the manifest records ${built}.`,
-    );
-  }
-  return built;
-}
-
-/** go.work and its modules, relative to the workspace; null in module mode. */
-function workspaceRecord(module: GoModule, ctx: EngineContext): WorkspaceRecord | null {
-  if (module.workspace === null) return null;
-  return {
-    file: relativeToBase(module.workspace.file, ctx),
-    modules: module.workspace.modules.map((m) => ({ path: m.path, dir: relativeToBase(m.dir, ctx) || '.' })),
-  };
-}
-
-function annotateDiagnostics(outcomes: readonly BuildOutcome[], log: Logger): void {
-  const merged = mergeDiagnostics(
-    outcomes.map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })),
-  );
-  for (const { diagnostic, targets } of merged) {
-    log.error(`${diagnostic.message} (${targets.join(', ')})`, {
-      file: diagnostic.file,
-      line: diagnostic.line,
-      ...(diagnostic.col !== null ? { col: diagnostic.col } : {}),
-      title: 'go build',
-    });
-  }
 }

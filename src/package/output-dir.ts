@@ -1,11 +1,12 @@
 // What output-dir holds after a run: only files this run vouches for under the names that ship.
 // A failed target's file is kept apart for inspection; files an earlier run wrote and this one
 // did not are removed, and only those: output-dir may be '.' or hold the user's own files.
-import { chmod, lstat, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256File } from '../hash.js';
 import type { Logger } from '../log.js';
 import { makeDirectories } from '../make-dirs.js';
+import { InputError } from '../options/errors.js';
 import type { Manifest } from '../report/manifest.js';
 
 /** The folder of output-dir that keeps the files of failed targets, never shipped. */
@@ -141,4 +142,16 @@ async function unlisted(outputDir: string, current: ReadonlySet<string>): Promis
       return ![...current].some((file) => file === entry || inside(file, entry));
     })
     .sort();
+}
+
+/** Fails before any build when output-dir cannot take files, instead of every target failing alike. */
+export async function checkWritable(outputDir: string): Promise<void> {
+  const probe = path.join(outputDir, `.go-build-matrix-probe-${process.pid}`);
+  try {
+    await makeDirectories(outputDir);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    throw new InputError('output-dir', outputDir, `Nothing can be written there: ${(err as Error).message}.`);
+  }
 }
