@@ -140,4 +140,41 @@ describe('collect cleans up the cache entries of legs that cannot', () => {
     expect(result.deletedEntries).toBe(3);
     expect(stored()).toEqual(['gocache run 3002', 'gocache run 3002', 'gomod']);
   });
+
+  it('a cleanup that meets a rate limit, a lost answer and a dead client converges on the next run', async () => {
+    // Two runs of both legs: run 3003's entries (and anything older) are superseded by run 3004's.
+    const saved: CacheRecord[] = [];
+    for (const run of [3003, 3004]) {
+      const commit = Math.floor(now / 1000);
+      saved.push(await leg(run, TARGETS.a, commit, true), await leg(run, TARGETS.b, commit, false));
+      now += 60_000;
+    }
+    const keys = saved.slice(2).flatMap((c) => c.saved ?? []);
+    const cleanup = (log: MemoryLogger) =>
+      deleteSuperseded(keys, {
+        token: api.token,
+        env: {
+          GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
+          GITHUB_REF: 'refs/heads/main',
+          GITHUB_API_URL: api.url,
+        },
+        retryBaseMs: 5,
+        log,
+      });
+    const from = api.requests.length;
+    // The first delete meets GitHub's secondary limit (429, retry-after), the next takes effect but
+    // its answer is lost, and the client dies after the one after that.
+    api.rateLimitNext(/^DELETE .*\/actions\/caches\//, 429, 0);
+    api.failNext(/^DELETE .*\/actions\/caches\//, 502, 1, true);
+    api.faultAt(4, 'killed');
+    await cleanup(new MemoryLogger());
+    api.heal();
+    const served = api.requests.slice(from).map((r) => `${r.method} ${r.status}`);
+    expect(served).toEqual(expect.arrayContaining(['DELETE 429', 'DELETE 502']));
+    // The next run's collect finishes the job: every superseded entry gone, the newest kept.
+    const log = new MemoryLogger();
+    await cleanup(log);
+    expect(warnings(log)).toEqual([]);
+    expect(stored()).toEqual(['gocache run 3004', 'gocache run 3004', 'gomod']);
+  });
 });
