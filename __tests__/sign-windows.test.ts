@@ -22,6 +22,7 @@ import type { EngineRun } from './support/engine.js';
 import { build, copyModule, tempDir as newTempDir } from './support/engine.js';
 import type { Toolchain } from './support/toolchains.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
+import { selfSigned } from './verify/signing.js';
 
 const run = promisify(execFile);
 
@@ -49,29 +50,13 @@ interface Signer {
 /** A self-signed code-signing certificate and its key as a password-protected PKCS#12. */
 async function makeSigner(): Promise<Signer> {
   const dir = tempDir('sign-cert');
-  const [key, cert, p12] = ['key.pem', 'cert.pem', 'cert.p12'].map((f) => path.join(dir, f)) as [
-    string,
-    string,
-    string,
-  ];
+  const p12 = path.join(dir, 'cert.p12');
   const password = `pw-${randomBytes(12).toString('hex')}`;
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
+  const { key, cert } = await selfSigned(
+    dir,
     '/CN=go-build-matrix sign test/O=Example Signer',
-    '-addext',
-    'extendedKeyUsage=codeSigning',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
+    'codeSigning',
+  );
   await run('openssl', [
     'pkcs12',
     '-export',
@@ -98,25 +83,7 @@ async function startTsa(): Promise<{
   close: () => Promise<void>;
 }> {
   const dir = tempDir('sign-tsa');
-  const key = path.join(dir, 'tsa.key');
-  const cert = path.join(dir, 'tsa.crt');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=go-build-matrix test TSA',
-    '-addext',
-    'extendedKeyUsage=critical,timeStamping',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
+  const { key, cert } = await selfSigned(dir, '/CN=go-build-matrix test TSA', 'critical,timeStamping');
   writeFileSync(path.join(dir, 'serial'), '01\n');
   const config = path.join(dir, 'tsa.cnf');
   writeFileSync(

@@ -164,15 +164,14 @@ export async function npmBinary(b: NpmBinary): Promise<string> {
   return file;
 }
 
-/**
- * `pe` Authenticode-signed by osslsigncode (Debian's package, .ci/install-system-deps) with a
- * self-signed code-signing certificate made here by openssl; `digest` is osslsigncode's -h.
- */
-export async function signPe(pe: Buffer, digest: 'sha256' | 'sha1' | 'sha512' = 'sha256'): Promise<Buffer> {
-  const dir = tempDir('authenticode');
-  const [key, cert, input, output] = ['key.pem', 'cert.pem', 'in.exe', 'out.exe'].map((f) =>
-    path.join(dir, f),
-  ) as [string, string, string, string];
+/** A self-signed certificate and its key (PEM files in `dir`), made by openssl for one extended key usage. */
+export async function selfSigned(
+  dir: string,
+  subject: string,
+  extendedKeyUsage: string,
+): Promise<{ key: string; cert: string }> {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
   await run('openssl', [
     'req',
     '-x509',
@@ -182,14 +181,25 @@ export async function signPe(pe: Buffer, digest: 'sha256' | 'sha1' | 'sha512' = 
     '-days',
     '2',
     '-subj',
-    '/CN=go-build-matrix test signer',
+    subject,
     '-addext',
-    'extendedKeyUsage=codeSigning',
+    `extendedKeyUsage=${extendedKeyUsage}`,
     '-keyout',
     key,
     '-out',
     cert,
   ]);
+  return { key, cert };
+}
+
+/**
+ * `pe` Authenticode-signed by osslsigncode (Debian's package, .ci/install-system-deps) with a
+ * self-signed code-signing certificate made here by openssl; `digest` is osslsigncode's -h.
+ */
+export async function signPe(pe: Buffer, digest: 'sha256' | 'sha1' | 'sha512' = 'sha256'): Promise<Buffer> {
+  const dir = tempDir('authenticode');
+  const [input, output] = ['in.exe', 'out.exe'].map((f) => path.join(dir, f)) as [string, string];
+  const { key, cert } = await selfSigned(dir, '/CN=go-build-matrix test signer', 'codeSigning');
   await writeFile(input, pe);
   await run('osslsigncode', [
     'sign',
