@@ -3,8 +3,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BuildJob } from '../src/build/plan.js';
-import { longestFirst, readTimings, timingKey, timingsPathIn, writeTimings } from '../src/build/schedule.js';
+import type { BuildJob } from '../src/compile/plan.js';
+import {
+  longestFirst,
+  readTimings,
+  timingKey,
+  timingsPathIn,
+  writeTimings,
+} from '../src/compile/schedule.js';
 import { build, copyModule, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, toolchain } from './support/toolchains.js';
 

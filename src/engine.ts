@@ -1,14 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
-import { buildBudget, withProcessLimit } from './build/budget.js';
-import { pinnedRecord } from './build/env.js';
-import { readSourceMetadata } from './build/metadata.js';
-import type { BuildJob, ResolvedTarget } from './build/plan.js';
-import { planJobs } from './build/plan.js';
-import { runPool } from './build/pool.js';
-import { longestFirst, readTimings, timingsPathIn } from './build/schedule.js';
-import type { StepContext, TargetResult } from './build/target-step.js';
-import { failed, runTargetStep } from './build/target-step.js';
+import { buildBudget, withProcessLimit } from './compile/budget.js';
+import { pinnedRecord } from './compile/env.js';
+import { readSourceMetadata } from './compile/metadata.js';
+import type { BuildJob, ResolvedTarget } from './compile/plan.js';
+import { planJobs } from './compile/plan.js';
+import { runPool } from './compile/pool.js';
+import { longestFirst, readTimings, timingsPathIn } from './compile/schedule.js';
+import type { StepContext, TargetResult } from './compile/target-step.js';
+import { failed, runTargetStep } from './compile/target-step.js';
 import { observeProcessStarts } from './exec.js';
 import { loadChosenToolchain, queryEnvironment } from './go/chosen-toolchain.js';
 import { downloadModules } from './go/download.js';
@@ -35,15 +35,15 @@ import { restoreCaches, saveCaches } from './cache/index.js';
 import { canIsolateNetwork } from './smoke/index.js';
 import { TOOL } from './version.js';
 import { atLeast } from './targets/variants.js';
-import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './build/stamp.js';
+import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './compile/stamp.js';
 import { msFromEnv } from './env-knobs.js';
 import { prepareWindowsSigner } from './sign/windows-step.js';
 import { uploadStep } from './upload/step.js';
 import { writeArtifactSboms } from './sbom/step.js';
-import { rememberTimings } from './build/timings-step.js';
+import { rememberTimings } from './compile/timings-step.js';
 import { checkWritable } from './package/output-dir.js';
 import { builtWith, runAttempt, workspaceRecord } from './report/records.js';
-import { annotateDiagnostics } from './build/diagnostics.js';
+import { annotateDiagnostics } from './compile/diagnostics.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */

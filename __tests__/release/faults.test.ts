@@ -11,7 +11,7 @@ import { buildHello, copyOf, expected, published, release, sha256, warnings } fr
 import type { Fault, StandInOptions } from '../support/github-api.js';
 import { GitHubStandIn } from '../support/github-api.js';
 import { parseOptions } from '../../src/options/options.js';
-import { readSourceMetadata } from '../../src/build/metadata.js';
+import { readSourceMetadata } from '../../src/compile/metadata.js';
 import { tempDir } from '../support/engine.js';
 
 const TARGETS = 'linux/amd64 windows/amd64';

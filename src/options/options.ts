@@ -2,7 +2,7 @@ import { validateArtifactName } from '../upload/names.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { split as shellSplit } from 'shlex';
-import { splitGoQuoted } from '../build/ldflags.js';
+import { splitGoQuoted } from '../compile/ldflags.js';
 import { VARIANT_VARIABLES } from '../targets/variants.js';
 import { WINDOWS_RELEASES } from '../verify/floor.js';
 import { InputError } from './errors.js';
@@ -45,7 +45,7 @@ export interface Options {
   readonly flags: readonly string[];
   readonly trimpath: boolean;
   readonly env: Readonly<Record<string, string>>;
-  /** Targets at once; 'auto' lets the engine size it to the machine (see build/budget.ts). */
+  /** Targets at once; 'auto' lets the engine size it to the machine (see compile/budget.ts). */
   readonly parallel: number | 'auto';
   readonly failFast: boolean;
   readonly buildTimeoutMs: number;

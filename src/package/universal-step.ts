@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { SourceMetadata } from '../build/metadata.js';
-import type { BuildJob } from '../build/plan.js';
-import { outputPath } from '../build/plan.js';
-import type { TargetResult } from '../build/target-step.js';
+import type { SourceMetadata } from '../compile/metadata.js';
+import type { BuildJob } from '../compile/plan.js';
+import { outputPath } from '../compile/plan.js';
+import type { TargetResult } from '../compile/target-step.js';
 import type { EngineContext } from '../engine.js';
 import type { Options } from '../options/options.js';
 import { relativeToBase } from '../report/artifact-entry.js';

@@ -1,9 +1,9 @@
 // A target's line in the manifest: its status, files, hashes, timings and verdicts.
 import path from 'node:path';
-import { pinnedRecord } from '../build/env.js';
-import type { BuildJob } from '../build/plan.js';
-import type { TargetResult } from '../build/target-step.js';
-import { describeSmoke } from '../build/target-step.js';
+import { pinnedRecord } from '../compile/env.js';
+import type { BuildJob } from '../compile/plan.js';
+import type { TargetResult } from '../compile/target-step.js';
+import { describeSmoke } from '../compile/target-step.js';
 import type { EngineContext } from '../engine.js';
 import { smokePassed } from '../smoke/index.js';
 import type { ArtifactEntry } from './manifest.js';

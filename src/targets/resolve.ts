@@ -1,4 +1,4 @@
-import type { ResolvedTarget } from '../build/plan.js';
+import type { ResolvedTarget } from '../compile/plan.js';
 import { defaultVariant } from '../go/toolchain.js';
 import type { RequestedTarget } from './expand.js';
 import { targetId } from './expand.js';

@@ -1,6 +1,6 @@
 // The upload stage: the packaged files of every target, as artifacts named after artifact-name.
 import path from 'node:path';
-import type { BuildJob } from '../build/plan.js';
+import type { BuildJob } from '../compile/plan.js';
 import type { EngineContext } from '../engine.js';
 import { msFromEnv } from '../env-knobs.js';
 import type { Options } from '../options/options.js';
