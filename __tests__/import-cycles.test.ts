@@ -76,14 +76,18 @@ function importCircles(graph: ReadonlyMap<string, readonly string[]>): string[][
       onStack.delete(w);
       component.push(w);
     } while (w !== v);
-    if (component.length > 1 || (graph.get(v) ?? []).includes(v)) circles.push(circleThrough(graph, component));
+    if (component.length > 1 || (graph.get(v) ?? []).includes(v))
+      circles.push(circleThrough(graph, component));
   };
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) connect(v);
   return circles;
 }
 
 /** One concrete circle inside a strongly connected `component`: a → b → … → a. */
-function circleThrough(graph: ReadonlyMap<string, readonly string[]>, component: readonly string[]): string[] {
+function circleThrough(
+  graph: ReadonlyMap<string, readonly string[]>,
+  component: readonly string[],
+): string[] {
   const members = new Set(component);
   const start = [...component].sort()[0] as string;
   // Breadth first from start back to start, inside the component: the shortest circle through it.

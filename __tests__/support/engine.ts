@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BuildResult, PlanResult } from '../../src/engine.js';
+import type { BuildResult, PlanResult } from '../../src/pipeline/context.js';
 import { buildMatrix, planMatrix } from '../../src/engine.js';
 import { MemoryLogger } from '../../src/log.js';
 import { parseOptions } from '../../src/options/options.js';

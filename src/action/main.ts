@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { BuildResult } from '../engine.js';
+import type { BuildResult } from '../pipeline/context.js';
 import { buildMatrix, planMatrix } from '../engine.js';
 import { collectResults } from '../collect/index.js';
 import { deleteSuperseded } from '../cache/hygiene.js';

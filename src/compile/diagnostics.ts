@@ -1,6 +1,4 @@
 import path from 'node:path';
-import type { Logger } from '../log.js';
-import type { BuildOutcome } from './build-target.js';
 
 /** One compiler or linker message with a source position. */
 export interface Diagnostic {
@@ -50,19 +48,4 @@ export function mergeDiagnostics(
     }
   }
   return [...merged.values()];
-}
-
-/** One annotation per distinct diagnostic, naming every target that reported it. */
-export function annotateDiagnostics(outcomes: readonly BuildOutcome[], log: Logger): void {
-  const merged = mergeDiagnostics(
-    outcomes.map((o) => ({ target: o.job.target.id, diagnostics: o.diagnostics })),
-  );
-  for (const { diagnostic, targets } of merged) {
-    log.error(`${diagnostic.message} (${targets.join(', ')})`, {
-      file: diagnostic.file,
-      line: diagnostic.line,
-      ...(diagnostic.col !== null ? { col: diagnostic.col } : {}),
-      title: 'go build',
-    });
-  }
 }

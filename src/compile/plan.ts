@@ -5,8 +5,8 @@ import type { Toolchain } from '../go/toolchain.js';
 import { InputError } from '../options/errors.js';
 import type { NAME_TEMPLATE_PLACEHOLDERS, Options } from '../options/options.js';
 import { checkLdflags } from '../options/options.js';
-import type { RequestedTarget } from '../targets/expand.js';
 import { buildMeaning } from '../targets/meaning.js';
+import type { ResolvedTarget } from '../targets/resolve.js';
 import { variantMeaning, variantSuffix } from '../targets/variants.js';
 import type { CCompiler } from './compilers.js';
 import { discoverCompiler } from './compilers.js';
@@ -14,14 +14,6 @@ import type { PinnedVariables } from './env.js';
 import { buildEnvironment } from './env.js';
 import { renderLdflags, substitute } from './ldflags.js';
 import type { SourceMetadata } from './metadata.js';
-
-/** A target with the toolchain's defaults resolved. */
-export interface ResolvedTarget extends RequestedTarget {
-  /** `linux/amd64`, or `linux/amd64/v3` when the variant was named. */
-  readonly id: string;
-  /** The arch's variant variable and pinned value (named or the toolchain default), if the arch has one. */
-  readonly pinnedVariant: { readonly variable: string; readonly value: string } | null;
-}
 
 /** Everything needed to run and report one `go build`. */
 export interface BuildJob {
@@ -172,14 +164,7 @@ function describe(job: BuildJob): string {
 }
 
 function sameBuild(a: BuildJob, b: BuildJob): boolean {
-  const meaning = (j: BuildJob): string =>
-    j.pinned.variant ? variantMeaning(j.pinned.variant.variable, j.pinned.variant.value) : '';
-  return (
-    a.package === b.package &&
-    a.pinned.GOOS === b.pinned.GOOS &&
-    a.pinned.GOARCH === b.pinned.GOARCH &&
-    meaning(a) === meaning(b)
-  );
+  return a.package === b.package && buildMeaning(a.target) === buildMeaning(b.target);
 }
 
 /** Bytes per path element of an output: NAME_MAX (255) less room for `.tar.gz` and `.<pid>.partial`. */

@@ -1,64 +1,19 @@
 // One target, start to finish: build, then verify, smoke-test and archive it while the other
 // targets are still compiling, so none of that work waits for the matrix to end.
 import path from 'node:path';
-import type { EngineContext } from '../engine.js';
-import type { Options } from '../options/options.js';
-import type { ArchiveEntry, Archived } from '../package/index.js';
+import type { EngineContext, StepContext, TargetResult } from '../pipeline/context.js';
 import { archiveBinary, archiveKind } from '../package/index.js';
 import { setAside } from '../package/output-dir.js';
-import type { SigningRecord, SmokeRecord, TargetTimeline } from '../report/manifest.js';
+import type { SmokeRecord } from '../report/manifest.js';
 import { describeSigning } from '../report/format.js';
 import { smokePassed, smokeTest } from '../smoke/index.js';
-import type { VerifyResult } from '../verify/index.js';
-import type { BuildOutcome } from './build-target.js';
 import { buildTarget } from './build-target.js';
 import { pinnedRecord } from './env.js';
 import type { BuildJob } from './plan.js';
 import { executableExtension } from './plan.js';
-import type { StampContext } from './stamp.js';
 import { stampNotes } from './stamp.js';
-import { verifyBuilt } from './verify-step.js';
-import type { WindowsSigner } from '../sign/windows-step.js';
-
-/** One built target: how its build went and, when it produced a file, the verifier's verdict. */
-export interface TargetResult {
-  readonly outcome: BuildOutcome;
-  /** The verdict on the file as shipped: the signed file's when it was signed. */
-  readonly verify: VerifyResult | null;
-  /** The signature this run added (windows binaries with 'windows-certificate'); null when none. */
-  readonly signed: SigningRecord | null;
-  readonly smoke: SmokeRecord | null;
-  readonly archive: Archived | null;
-  readonly timeline: TargetTimeline;
-  /** Where the binary lies now: its output, failed/<name> for a failed target, null when none. */
-  readonly file: string | null;
-  /** The binary's bytes, kept only when a later step uses them (the darwin slices of `universal`). */
-  readonly bytes: Buffer | null;
-}
-
-/** What every target's step shares. */
-export interface StepContext {
-  readonly options: Options;
-  readonly ctx: EngineContext;
-  /** Where `go build` runs. */
-  readonly cwd: string;
-  readonly host: {
-    readonly goos: string;
-    readonly goarch: string;
-    readonly goroot: string;
-    readonly node: string;
-  };
-  readonly extraFiles: readonly ArchiveEntry[];
-  /** Archive entry dates: the commit date. */
-  readonly mtime: Date;
-  readonly isolateNetwork: boolean;
-  readonly smokeTimeoutMs: number;
-  /** The build phase's start (process.hrtime.bigint()); timelines count from it. */
-  readonly phaseStarted: bigint;
-  readonly stamp: StampContext;
-  /** Signs windows binaries; null without 'windows-certificate'. */
-  readonly windowsSigner: WindowsSigner | null;
-}
+import type { VerifyResult } from '../verify/index.js';
+import { verifyBuilt } from '../verify/stage.js';
 
 function extensionOf(job: BuildJob): string {
   return executableExtension(job.target.goos, job.target.goarch);

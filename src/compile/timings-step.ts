@@ -2,7 +2,7 @@
 import type { Logger } from '../log.js';
 import type { Timings } from './schedule.js';
 import { timingKey, writeTimings } from './schedule.js';
-import type { TargetResult } from './target-step.js';
+import type { TargetResult } from '../pipeline/context.js';
 
 /** Keeps this run's build times for the next run's start order (in GOCACHE, so the cache carries them). */
 export async function rememberTimings(

@@ -1,5 +1,5 @@
 // The Go the builds use, as GOTOOLCHAIN in the `env` input chooses it, and the environment every `go` query runs in.
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../pipeline/context.js';
 import { InputError } from '../options/errors.js';
 import { PINNED_VARIABLES } from '../options/options.js';
 import { GoCommandError } from './command.js';

@@ -2,9 +2,8 @@
 import path from 'node:path';
 import { pinnedRecord } from '../compile/env.js';
 import type { BuildJob } from '../compile/plan.js';
-import type { TargetResult } from '../compile/target-step.js';
 import { describeSmoke } from '../compile/target-step.js';
-import type { EngineContext } from '../engine.js';
+import type { EngineContext, TargetResult } from '../pipeline/context.js';
 import { smokePassed } from '../smoke/index.js';
 import type { ArtifactEntry } from './manifest.js';
 

@@ -1,5 +1,5 @@
 // Manifest fields the engine records from the run itself: the attempt, the Go that built, the workspace.
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../pipeline/context.js';
 import type { GoModule } from '../go/module.js';
 import type { Logger } from '../log.js';
 import { relativeToBase } from './artifact-entry.js';

@@ -1,6 +1,6 @@
 // Targets by what they build: two spellings whose pinned variants mean the same (linux/arm and
 // linux/arm/7 on a toolchain whose GOARM default is 7) are one binary, one file, one artifact.
-import type { ResolvedTarget } from '../compile/plan.js';
+import type { ResolvedTarget } from './resolve.js';
 import { variantMeaning } from './variants.js';
 
 /** GOOS, GOARCH and what the pinned variant means: equal for two targets exactly when they build one binary. */

@@ -1,8 +1,15 @@
-import type { ResolvedTarget } from '../compile/plan.js';
 import { defaultVariant } from '../go/toolchain.js';
 import type { RequestedTarget } from './expand.js';
 import { targetId } from './expand.js';
 import { goValue, variantRule } from './variants.js';
+
+/** A target with the toolchain's defaults resolved. */
+export interface ResolvedTarget extends RequestedTarget {
+  /** `linux/amd64`, or `linux/amd64/v3` when the variant was named. */
+  readonly id: string;
+  /** The arch's variant variable and pinned value (named or the toolchain default), if the arch has one. */
+  readonly pinnedVariant: { readonly variable: string; readonly value: string } | null;
+}
 
 /**
  * Pins every target's variant: the named value, or the toolchain's own default for that

@@ -3,7 +3,7 @@
 // name an ABI version. Each Go release writes its own values (measured in __tests__/verify/floor.test.ts).
 import type { ElfInfo, ElfNote } from './elf.js';
 import { goMinimum, goMinor } from './go-floors.js';
-import type { Thin } from './identify.js';
+import type { Thin } from './thin.js';
 import type { MachoInfo } from './macho.js';
 import { MACHO_PLATFORMS } from './macho.js';
 import type { PeInfo } from './pe.js';

@@ -5,6 +5,7 @@ import type { Format } from './arches.js';
 import type { Endian } from './binary.js';
 import type { ElfInfo } from './elf.js';
 import { floorOf } from './floor.js';
+import type { Thin } from './thin.js';
 import type { MachoInfo } from './macho.js';
 import { MACHO_PLATFORMS } from './macho.js';
 import type { PeInfo } from './pe.js';
@@ -12,8 +13,6 @@ import type { Plan9Info } from './plan9.js';
 import type { OsFloor } from './types.js';
 import type { WasmInfo } from './wasm.js';
 import type { XcoffInfo } from './xcoff.js';
-
-export type Thin = ElfInfo | PeInfo | MachoInfo | WasmInfo | Plan9Info | XcoffInfo;
 
 export interface Identity {
   format: Format;

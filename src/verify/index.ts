@@ -9,7 +9,7 @@ import { readContainer, sniff } from './container.js';
 import type { Expectation } from './expect.js';
 import { expectationFor } from './expect.js';
 import { effectiveFloor, highestFloor } from './floor.js';
-import type { Thin } from './identify.js';
+import type { Thin } from './thin.js';
 import { identify } from './identify.js';
 import type { FatSlice, MachoInfo } from './macho.js';
 import { readMacho } from './macho.js';

@@ -1,7 +1,8 @@
+// The verify stage, run per target as soon as it is built: is the file the target it is named after?
+import type { BuildJob } from '../compile/plan.js';
 import type { Options } from '../options/options.js';
-import type { VerifyRequest, VerifyResult } from '../verify/index.js';
-import { BufferSource, failedVerdict, verifySource } from '../verify/index.js';
-import type { BuildJob } from './plan.js';
+import type { VerifyRequest, VerifyResult } from './index.js';
+import { BufferSource, failedVerdict, verifySource } from './index.js';
 
 /** The inputs that bound what a file may need: linkage, glibc and the oldest macOS and Windows. */
 export type VerifyPolicy = Pick<Options, 'linkage' | 'maxGlibc' | 'minMacos' | 'minWindows'>;

@@ -1,10 +1,7 @@
 // The upload stage: the packaged files of every target, as artifacts named after artifact-name.
 import path from 'node:path';
-import type { BuildJob } from '../compile/plan.js';
-import type { EngineContext } from '../engine.js';
+import type { Reported, Uploaded } from '../pipeline/context.js';
 import { msFromEnv } from '../env-knobs.js';
-import type { Options } from '../options/options.js';
-import type { Manifest } from '../report/manifest.js';
 import { renderArtifactName, uploadArtifacts } from './index.js';
 import { DEFAULT_COMBINED_TEMPLATE, DEFAULT_PER_TARGET_TEMPLATE } from './names.js';
 
@@ -14,16 +11,18 @@ function retryOf(delayMs: number | undefined): { attempts: number; delayMs: numb
 
 /**
  * Uploads the packaged files (the archive when there is one, so the exec bit survives the
- * download) with the manifest and checksums. Returns the reason when the upload failed for good.
+ * download) with the manifest and checksums. Records why the upload failed for good, if it did.
  */
-export async function uploadStep(
-  options: Options,
-  prefix: string,
-  manifest: Manifest,
-  jobs: readonly BuildJob[],
-  sharedFiles: string[],
-  ctx: EngineContext,
-): Promise<string | null> {
+export async function uploadStage(reported: Reported): Promise<Uploaded> {
+  // Empty unless given: the artifact names of a plain build are the ones artifact-name promises.
+  const artifactPrefix = reported.options.artifactPrefix ?? '';
+  const sharedFiles = [reported.manifestPath, ...(reported.checksumsPath ? [reported.checksumsPath] : [])];
+  const uploadError = await upload(reported, artifactPrefix, sharedFiles);
+  return { ...reported, artifactPrefix, uploadError };
+}
+
+async function upload(reported: Reported, prefix: string, sharedFiles: string[]): Promise<string | null> {
+  const { options, manifest, jobs, ctx } = reported;
   if (options.upload === 'false') return null;
   const template =
     options.artifactName ??
