@@ -5,15 +5,9 @@ import type { BuildJob } from '../compile/plan.js';
 import { rememberTimings } from '../compile/timings-step.js';
 import { msFromEnv } from '../env-knobs.js';
 import type { Options } from '../options/options.js';
-import type { Built, Prepared } from '../pipeline/context.js';
-import type { CacheRecord, CacheRequest } from './index.js';
+import type { Prepared, RestoredCache } from '../pipeline/context.js';
+import type { CacheRequest } from './index.js';
 import { restoreCaches, saveCaches } from './index.js';
-
-/** The restored caches, to be saved once the builds are done. */
-export interface RestoredCache {
-  /** Keeps this run's build times (they live in GOCACHE), then saves the caches. */
-  save(built: Built): Promise<CacheRecord>;
-}
 
 export async function cacheStage(run: Prepared): Promise<RestoredCache> {
   const { options, ctx, toolchain, module, metadata, jobs, env } = run;

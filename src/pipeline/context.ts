@@ -147,6 +147,12 @@ export interface Checksummed extends Described {
   readonly checksumsPath: string | null;
 }
 
+/** The caches the cache stage restored, saved once the builds are done. */
+export interface RestoredCache {
+  /** Keeps this run's build times (they live in GOCACHE), then saves the caches. */
+  save(built: Built): Promise<CacheRecord>;
+}
+
 /** What the manifest records: the run so far with what the cache stage did. */
 export interface Recorded extends Checksummed {
   readonly cache: CacheRecord;

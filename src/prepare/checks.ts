@@ -4,20 +4,12 @@ import type { Toolchain } from '../go/toolchain.js';
 import type { Logger } from '../log.js';
 import { InputError } from '../options/errors.js';
 import type { Options } from '../options/options.js';
-import type { RequestedTarget, TargetUniverse } from '../targets/expand.js';
+import type { RequestedTarget } from '../targets/expand.js';
 import { selectTargets, targetId } from '../targets/expand.js';
 import { buildMeaning } from '../targets/meaning.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
 import { atLeast } from '../targets/variants.js';
-
-export function universeOf(toolchain: Toolchain): TargetUniverse {
-  return {
-    dist: toolchain.dist,
-    broken: toolchain.broken,
-    goVersion: toolchain.version,
-    release: toolchain.release,
-  };
-}
+import { universeOf } from './queries.js';
 
 /** Every target of this job must be one of `matrix-targets` (by what it builds), or its name could differ between legs. */
 export function checkInMatrix(

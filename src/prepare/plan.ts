@@ -6,8 +6,7 @@ import type { EngineContext, PlanResult } from '../pipeline/context.js';
 import { selectTargets, targetId } from '../targets/expand.js';
 import { dedupeTargets } from '../targets/meaning.js';
 import { resolveTargets } from '../targets/resolve.js';
-import { universeOf } from './checks.js';
-import { expandContext } from './stage.js';
+import { expandContext, universeOf } from './queries.js';
 
 /** Splits targets into `chunks` contiguous groups of nearly equal size (never an empty group). */
 export function chunkTargets<T>(targets: readonly T[], chunks: number): T[][] {

@@ -8,7 +8,6 @@ import { planJobs } from '../compile/plan.js';
 import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from '../compile/stamp.js';
 import { loadChosenToolchain, queryEnvironment } from '../go/chosen-toolchain.js';
 import { loadModule } from '../go/module.js';
-import type { ExpandContext } from '../go/packages.js';
 import { expandPackageLines } from '../go/packages.js';
 import { checkToolchainLines } from '../go/toolchain-lines.js';
 import { InputError } from '../options/errors.js';
@@ -16,10 +15,10 @@ import type { Options } from '../options/options.js';
 import { resolveExtraFiles } from '../package/index.js';
 import { checkWritable } from '../package/output-dir.js';
 import type { EngineContext, Prepared } from '../pipeline/context.js';
-import type { RequestedTarget } from '../targets/expand.js';
 import { selectTargets } from '../targets/expand.js';
 import { resolveTargets } from '../targets/resolve.js';
-import { checkCompilerLines, checkInMatrix, checkToolchainKnows, universeOf } from './checks.js';
+import { checkCompilerLines, checkInMatrix, checkToolchainKnows } from './checks.js';
+import { expandContext, universeOf } from './queries.js';
 
 export async function prepareStage(given: Options, ctx: EngineContext): Promise<Prepared> {
   const { log } = ctx;
@@ -102,20 +101,6 @@ export async function prepareStage(given: Options, ctx: EngineContext): Promise<
     jobs,
     budget,
     extraFiles,
-  };
-}
-
-export function expandContext(
-  options: Options,
-  env: Record<string, string>,
-  targets: readonly RequestedTarget[],
-): ExpandContext {
-  return {
-    workingDirectory: options.workingDirectory,
-    env,
-    platforms: targets,
-    tags: options.tags,
-    cgoEnabled: options.cgoEnabled,
   };
 }
 

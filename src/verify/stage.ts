@@ -8,7 +8,7 @@ import { BufferSource, failedVerdict, verifySource } from './index.js';
 export type VerifyPolicy = Pick<Options, 'linkage' | 'maxGlibc' | 'minMacos' | 'minWindows'>;
 
 /** What a built file must be: its target, with the variant that was pinned for it and the policy. */
-export function verifyRequest(job: BuildJob, options: VerifyPolicy): VerifyRequest {
+function verifyRequest(job: BuildJob, options: VerifyPolicy): VerifyRequest {
   const variant = job.pinned.variant;
   return {
     goos: job.pinned.GOOS,
