@@ -111,19 +111,41 @@ function circleThrough(
   return [start, start];
 }
 
+/** Every module that both reaches and is reached from the circle's first module: the whole tangle. */
+function tangleOf(graph: ReadonlyMap<string, readonly string[]>, circle: readonly string[]): string[] {
+  const reach = (from: string, next: (v: string) => readonly string[]): Set<string> => {
+    const seen = new Set([from]);
+    const queue = [from];
+    for (let v = queue.shift(); v !== undefined; v = queue.shift()) {
+      for (const w of next(v)) {
+        if (!graph.has(w) || seen.has(w)) continue;
+        seen.add(w);
+        queue.push(w);
+      }
+    }
+    return seen;
+  };
+  const start = circle[0] as string;
+  const forward = reach(start, (v) => graph.get(v) ?? []);
+  const backward = reach(start, (v) => [...graph.keys()].filter((u) => graph.get(u)?.includes(v)));
+  return [...forward].filter((v) => backward.has(v)).sort();
+}
+
 describe('import graph of src/', () => {
   it('finds a circle when there is one (the check can fail)', () => {
     const graph = new Map([
       ['a.ts', ['b.ts']],
       ['b.ts', ['c.ts']],
-      ['c.ts', ['a.ts', 'd.ts']],
+      ['c.ts', ['a.ts', 'd.ts', 'f.ts']],
       ['d.ts', []],
       ['e.ts', ['e.ts']],
+      ['f.ts', ['b.ts']],
     ]);
     expect(importCircles(graph)).toEqual([
       ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
       ['e.ts', 'e.ts'],
     ]);
+    expect(tangleOf(graph, ['a.ts', 'b.ts', 'c.ts', 'a.ts'])).toEqual(['a.ts', 'b.ts', 'c.ts', 'f.ts']);
     expect(importCircles(new Map([['a.ts', ['b.ts']]]))).toEqual([]);
   });
 
@@ -132,6 +154,11 @@ describe('import graph of src/', () => {
     const graph = new Map(files.map((file) => [path.relative(SRC, file), importsOf(file)]));
     // The graph must be the real one: the engine reaches every stage through imports.
     expect(graph.get('engine.ts')?.length).toBeGreaterThan(5);
-    expect(importCircles(graph).map((circle) => circle.join(' → '))).toEqual([]);
+    // Each tangle as one circle through it, with every other module caught in the same tangle.
+    const tangles = importCircles(graph).map((circle) => {
+      const others = tangleOf(graph, circle).filter((m) => !circle.includes(m));
+      return circle.join(' → ') + (others.length > 0 ? ` (also in it: ${others.join(', ')})` : '');
+    });
+    expect(tangles).toEqual([]);
   });
 });
