@@ -121,9 +121,10 @@ describe('the release refuses before any call', () => {
         releaseNotes: 'auto',
         prerelease: 'auto',
         makeLatest: 'true',
+        verifyRelease: true,
         githubToken: token,
       },
-      baseDir: '/',
+      baseDir: build.baseDir,
       env: { GITHUB_API_URL: api.url, GO_BUILD_MATRIX_API_RETRY_MS: '5', ...env },
       log: new MemoryLogger(),
       missing: [],
@@ -152,7 +153,7 @@ describe('the release refuses before any call', () => {
     await newApi();
     const b = copyOf(hello);
     const entry = b.manifest.artifacts[0];
-    const archive = entry?.archive ?? '';
+    const archive = path.resolve(b.baseDir, entry?.archive ?? '');
     const renamed = path.join(path.dirname(archive), 'hello linux(amd64).tar.gz');
     renameSync(archive, renamed);
     const manifest = { ...b.manifest, artifacts: [{ ...entry, archive: renamed } as typeof entry & object] };
@@ -160,6 +161,7 @@ describe('the release refuses before any call', () => {
       handOffWith({ GITHUB_REF: 'refs/tags/v1.2.0', GITHUB_REPOSITORY: 'octo/hello' }, api.token, {
         outputDir: b.outputDir,
         manifest,
+        baseDir: b.baseDir,
       }),
     ).rejects.toThrow(
       `GitHub would store the release file "hello linux(amd64).tar.gz" (" " "(" ")") under another name (it turns such characters into '.'), so checksums.txt and the attestation would name files the release does not hold. Use only ASCII letters, digits, '.', '_', '-' and '+', with no '.' first or last in 'name-template' and in the version it takes ({version}: the 'version' input or the tag).`,
