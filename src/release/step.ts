@@ -76,11 +76,11 @@ async function verifyPublished(tag: string, req: HandOffRequest): Promise<Releas
     },
     log: req.log,
   });
+  const failed = verification.rows.filter((r) => r.problems.length > 0);
   req.log.group(
-    `Release ${tag}: verified as downloaded`,
+    `Release ${tag}: verified as downloaded (${verification.rows.length - failed.length} of ${verification.rows.length} asset(s) ok)`,
     renderVerification(verification).trimEnd().split('\n'),
   );
-  const failed = verification.rows.filter((r) => r.problems.length > 0);
   if (failed.length > 0) {
     throw new Error(
       `Release ${tag} was made, but ${failed.length} asset(s) as downloaded are not what this build made: ${failed
