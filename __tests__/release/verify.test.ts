@@ -284,6 +284,17 @@ describe('dist/cli.js verify', () => {
       `octo/hello@v1.2.0: 1 of ${ASSETS.length} asset(s) failed verification: hello-linux-arm64.tar.gz`,
     );
 
+    const none = await distCli(['verify', '--release', 'octo/hello@v9.9.9'], env, os.tmpdir());
+    expect([none.code, none.stdout, none.stderr]).toEqual([
+      1,
+      '',
+      'error: octo/hello@v9.9.9: the repository has no release of tag v9.9.9.\n',
+    ]);
+    const absent = await distCli(['verify', '--manifest', 'nowhere/manifest.json'], env, os.tmpdir());
+    expect([absent.code, absent.stderr]).toEqual([
+      2,
+      `error: --manifest nowhere/manifest.json: ${path.join(os.tmpdir(), 'nowhere/manifest.json')} is not a file\n`,
+    ]);
     const usage = await distCli(['verify', '--release', 'hello'], env, os.tmpdir());
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/release.*"hello".*OWNER\/REPO@TAG/);
