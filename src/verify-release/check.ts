@@ -1,6 +1,6 @@
 // The checks of a release's assets against its manifest and checksums.txt: one row per asset.
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKSUMS_FILE } from '../package/checksums.js';
 import type { ArtifactEntry, Manifest } from '../report/manifest.js';
@@ -21,18 +21,27 @@ interface Expected {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+/** A binary as shipped, on disk: what its SBOM is compared with. */
+interface Binary {
+  file: string;
+  sha256: string;
+}
+
 /**
- * Checks every asset (name → bytes) against the manifest: what it must hold, checksums.txt, the
- * binaries (archives opened) by the verifier, SBOMs against the binaries, the universal
- * binary's slices. `workDir` receives the binaries the SBOM check reads from disk.
+ * Checks every asset (name → its file) against the manifest: what it must hold, checksums.txt,
+ * the binaries (archives opened) by the verifier, SBOMs against the binaries, the universal
+ * binary's slices. One asset is in memory at a time; `workDir` receives the binaries taken out
+ * of archives.
  */
 export async function checkAssets(
   manifest: Manifest,
-  assets: ReadonlyMap<string, Buffer>,
+  assets: ReadonlyMap<string, string>,
   workDir: string,
 ): Promise<AssetRow[]> {
   const expected = expectedAssets(manifest);
-  const checksums = readChecksums(assets.get(CHECKSUMS_FILE));
+  const checksumsFile = assets.get(CHECKSUMS_FILE);
+  const checksums = checksumsFile === undefined ? null : readChecksums(await readFile(checksumsFile));
+  await mkdir(path.join(workDir, 'binaries'), { recursive: true });
   const rows = new Map<string, AssetRow>();
   const row = (asset: string, target: string | null): AssetRow => {
     const known = rows.get(asset);
@@ -50,34 +59,28 @@ export async function checkAssets(
     rows.set(asset, made);
     return made;
   };
-  // The binaries as shipped, by artifact: what the SBOMs are compared with.
-  const binaries = new Map<ArtifactEntry, Buffer>();
+  const binaries = new Map<ArtifactEntry, Binary>();
   for (const [name, want] of expected) {
     const r = row(name, want.artifact?.target ?? null);
-    const bytes = assets.get(name);
-    if (bytes === undefined) {
+    const file = assets.get(name);
+    if (file === undefined) {
       r.problems.push(
         `missing: ${want.artifact ? `the manifest lists it for ${want.artifact.target}` : 'the manifest lists it'}, and it is not there`,
       );
       continue;
     }
     if (want.kind === 'checksums') continue;
+    const bytes = await readFile(file);
     checkChecksum(r, bytes, checksums, want);
     if (want.kind === 'shipped' && want.artifact) {
-      const binary = await checkShipped(r, bytes, want.artifact, { manifest, checksums, workDir });
+      const binary = await checkShipped(r, file, bytes, want.artifact, { manifest, checksums, workDir });
       if (binary !== null) binaries.set(want.artifact, binary);
     }
   }
   for (const [name, want] of expected) {
-    const bytes = assets.get(name);
-    if (want.kind !== 'sbom' || want.artifact === null || bytes === undefined) continue;
-    await checkSbom(
-      row(name, want.artifact.target),
-      bytes,
-      want.artifact,
-      binaries.get(want.artifact),
-      workDir,
-    );
+    const file = assets.get(name);
+    if (want.kind !== 'sbom' || want.artifact === null || file === undefined) continue;
+    await checkSbom(row(name, want.artifact.target), file, want.artifact, binaries.get(want.artifact));
   }
   if (checksums !== null) {
     const inside = insideArchives(manifest);
@@ -114,9 +117,8 @@ function insideArchives(manifest: Manifest): Set<string> {
   );
 }
 
-/** checksums.txt as name → sha256; null when there is none. */
-function readChecksums(bytes: Buffer | undefined): Map<string, string> | null {
-  if (bytes === undefined) return null;
+/** checksums.txt as name → sha256. */
+function readChecksums(bytes: Buffer): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of bytes.toString('utf8').split('\n')) {
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
@@ -152,20 +154,24 @@ interface ShippedContext {
   workDir: string;
 }
 
-/** Verifies the binary the asset ships (inside its archive); returns the binary's bytes when it could be read. */
+/** Verifies the binary the asset ships (inside its archive); returns the binary on disk when it could be read. */
 async function checkShipped(
   r: AssetRow,
+  file: string,
   bytes: Buffer,
   a: ArtifactEntry,
   ctx: ShippedContext,
-): Promise<Buffer | null> {
+): Promise<Binary | null> {
   let binary = bytes;
+  let binaryFile = file;
   const kind = archiveKindOf(r.asset);
   if (a.archive !== null && kind !== null) {
     try {
       const [first] = await readArchive(kind, bytes, ctx.workDir);
       if (first === undefined) throw new Error('it holds no file');
       binary = first.bytes;
+      binaryFile = path.join(ctx.workDir, 'binaries', path.posix.basename(a.path ?? r.asset));
+      await writeFile(binaryFile, binary);
     } catch (err) {
       r.binary = 'FAILED';
       r.problems.push(`cannot be opened as ${kind}: ${(err as Error).message}`);
@@ -192,7 +198,7 @@ async function checkShipped(
   r.problems.push(...problems);
   if (a.goarch === 'universal')
     await checkSlices(r, binary, verdict.slices?.map((s) => s.machine) ?? [], ctx.manifest);
-  return binary;
+  return { file: binaryFile, sha256: actual };
 }
 
 /** The target as the manifest records it; the policy bounds (glibc, OS floors) were the build's to check. */
@@ -249,23 +255,19 @@ async function checkSlices(
 
 async function checkSbom(
   r: AssetRow,
-  bytes: Buffer,
+  file: string,
   a: ArtifactEntry,
-  binary: Buffer | undefined,
-  workDir: string,
+  binary: Binary | undefined,
 ): Promise<void> {
   if (binary === undefined || a.path === null) {
     r.notes.push(`not compared: the ${a.target} binary could not be read (see its row)`);
     return;
   }
-  const name = path.posix.basename(a.path);
-  const file = path.join(workDir, name);
-  await writeFile(file, binary);
-  const problems = await sbomProblems(bytes.toString('utf8'), {
-    file,
-    name,
+  const problems = await sbomProblems(await readFile(file, 'utf8'), {
+    file: binary.file,
+    name: path.posix.basename(a.path),
     target: a.target,
-    sha256: sha256(binary),
+    sha256: binary.sha256,
   });
   r.sbom = problems.length === 0 ? 'ok' : 'FAILED';
   r.problems.push(...problems.map((p) => `the SBOM does not describe the ${a.target} binary: ${p}`));

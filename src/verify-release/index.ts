@@ -2,7 +2,7 @@
 // build's output-dir), then checked against the release's manifest.json and checksums.txt, the
 // binaries by the verifier, the SBOMs against the binaries' build info, the universal binary's
 // slices against the darwin binaries.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeClient } from '../github/client.js';
@@ -51,7 +51,8 @@ export async function verifyRelease(req: VerifyReleaseRequest): Promise<ReleaseV
   const { source } = req;
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'go-build-matrix-verify-'));
   try {
-    const got = source.kind === 'release' ? await fromRelease(source, req.log) : await fromDisk(source);
+    const got =
+      source.kind === 'release' ? await fromRelease(source, req.log, workDir) : await fromDisk(source);
     const rows = got.manifest === null ? [] : await checkAssets(got.manifest, got.assets, workDir);
     rows.push(...got.rows);
     return { subject: got.subject, ok: rows.every((r) => r.problems.length === 0), rows };
@@ -63,12 +64,14 @@ export async function verifyRelease(req: VerifyReleaseRequest): Promise<ReleaseV
 interface Assets {
   subject: string;
   manifest: Manifest | null;
-  assets: Map<string, Buffer>;
+  /** Each asset by name: its file. */
+  assets: Map<string, string>;
   /** Rows of the source's own (manifest.json on a release). */
   rows: AssetRow[];
 }
 
-async function fromRelease(source: ReleaseSource, log: Logger): Promise<Assets> {
+/** Every asset downloaded into `workDir`, as a user downloads it. */
+async function fromRelease(source: ReleaseSource, log: Logger, workDir: string): Promise<Assets> {
   const subject = `${source.owner}/${source.repo}@${source.tag}`;
   const client = await makeClient({
     token: source.token,
@@ -81,9 +84,16 @@ async function fromRelease(source: ReleaseSource, log: Logger): Promise<Assets> 
   const release = releases.find((r) => !r.draft) ?? releases[0];
   if (release === undefined)
     throw new Error(`${subject}: the repository has no release of tag ${source.tag}.`);
-  const assets = new Map<string, Buffer>();
+  const folder = path.join(workDir, 'assets');
+  await mkdir(folder);
+  const assets = new Map<string, string>();
   for (const asset of await api.listAssets(release.id)) {
-    if (asset.state === 'uploaded') assets.set(asset.name, await api.bytesOf(asset));
+    // GitHub keeps asset names to letters, digits and '._-+': a name is a file name.
+    if (asset.state !== 'uploaded' || !/^[A-Za-z0-9._+-]+$/.test(asset.name) || /^\.+$/.test(asset.name))
+      continue;
+    const file = path.join(folder, asset.name);
+    await writeFile(file, await api.bytesOf(asset));
+    assets.set(asset.name, file);
   }
   log.info(
     `Verify ${subject}: downloaded ${assets.size} asset(s) of ${release.draft ? 'the draft' : 'the release'}.`,
@@ -98,15 +108,15 @@ async function fromRelease(source: ReleaseSource, log: Logger): Promise<Assets> 
     problems: [],
     notes: [],
   };
-  const bytes = assets.get(MANIFEST_FILE);
+  const manifestFile = assets.get(MANIFEST_FILE);
   let manifest: Manifest | null = null;
-  if (bytes === undefined) {
+  if (manifestFile === undefined) {
     row.problems.push(
       'missing: a release of this tool carries its manifest, which says what every other asset must be; nothing else could be checked',
     );
   } else {
     try {
-      manifest = parseManifest(bytes.toString('utf8'));
+      manifest = parseManifest(await readFile(manifestFile, 'utf8'));
     } catch (err) {
       row.problems.push(`not a manifest of this tool: ${(err as Error).message}`);
     }
@@ -133,11 +143,13 @@ async function fromDisk(source: ManifestSource): Promise<Assets> {
     .filter((a) => a.status === 'ok')
     .flatMap((a) => [a.archive ?? a.path, ...(a.sboms ?? [])]);
   if (manifest.checksums !== null) relative.push(manifest.checksums);
-  const assets = new Map<string, Buffer>();
+  const assets = new Map<string, string>();
   for (const rel of relative) {
     if (rel === null) continue;
     try {
-      assets.set(path.posix.basename(rel), await readFile(path.resolve(base, rel)));
+      const file = path.resolve(base, rel);
+      await access(file);
+      assets.set(path.posix.basename(rel), file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
