@@ -3,6 +3,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { MemoryLogger } from '../src/log.js';
+import { handOff } from '../src/release/step.js';
 import type { EngineRun } from './support/engine.js';
 import { build, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, toolchain } from './support/toolchains.js';
@@ -41,10 +43,23 @@ describe('output-dir', () => {
     const first = await build(tc, { ...inputs, targets: 'linux/amd64 windows/amd64' });
     expect(filesIn(out)).toEqual([...listed(first), 'NOTES.txt'].sort());
     expect(filesIn(out).filter((f) => f.includes('windows'))).toHaveLength(3);
+    // The step after every build writes the attestation subjects and the release's manifest.
+    const handed = { outputDir: out, release: 'false', verifyRelease: true } as const;
+    await handOff({
+      manifest: first.manifest,
+      options: { ...handed, releaseNotes: 'auto', prerelease: 'auto', makeLatest: 'true', githubToken: '' },
+      baseDir: '/',
+      env: {},
+      log: new MemoryLogger(),
+      missing: [],
+    });
+    const own = ['attestation-subjects.sha256', 'release-manifest.json'];
+    expect(filesIn(out)).toEqual([...listed(first), 'NOTES.txt', ...own].sort());
 
     const second = await build(tc, { ...inputs, targets: 'linux/amd64' });
     expect(second.manifest.artifacts.map((a) => a.target)).toEqual(['linux/amd64']);
-    expect(filesIn(out)).toEqual([...listed(second), 'NOTES.txt'].sort());
+    // The tool's own files are not named as someone else's.
+    expect(filesIn(out)).toEqual([...listed(second), 'NOTES.txt', ...own].sort());
     expect(filesIn(out).filter((f) => f.includes('windows'))).toEqual([]);
     const messages = second.log.lines.map((l) => `${l.level}: ${l.message}`);
     expect(messages).toContainEqual(

@@ -237,9 +237,10 @@ describe('only files inside output-dir are checksummed, released or attested', (
         `Refusing to release ${file}: ${where} outside output-dir ${out}; only files inside output-dir (symlinks followed) are shipped.`,
       );
     }
-    // The same manifest without the outside file releases.
+    // The same manifest without the outside file releases, with the release's manifest.json.
     const files = await releaseFiles(manifest([ok], { checksums: null }), root, out);
-    expect(files.map((f) => f.name)).toEqual(['app-linux-amd64']);
+    expect(files.map((f) => f.name)).toEqual(['app-linux-amd64', 'manifest.json']);
+    expect(files.at(-1)?.file).toBe(path.join(out, 'release-manifest.json'));
   });
 
   it('writeChecksums refuses a file that resolves outside output-dir', async () => {

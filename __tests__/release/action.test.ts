@@ -95,12 +95,18 @@ describe('a build job with release: true on a tag', () => {
       'hello-linux-amd64.tar.gz',
       'hello-windows-arm64.exe.cdx.json',
       'hello-windows-arm64.zip',
+      'manifest.json',
     ]);
-    for (const [name, digest] of Object.entries(subjects)) expect(sha256(path.join(dist, name))).toBe(digest);
+    // manifest.json is the release's view of the manifest, written beside the run's own.
+    const onDisk = (name: string) => (name === 'manifest.json' ? 'release-manifest.json' : name);
+    for (const [name, digest] of Object.entries(subjects))
+      expect(sha256(path.join(dist, onDisk(name)))).toBe(digest);
     expect(releaseAssets()).toEqual(subjects);
     expect(api.release('v2.0.0')).toMatchObject({ draft: false, immutable: true, body: 'hello 2.0.0' });
     expect(r.summary).toContain('### Release [v2.0.0](https://github.com/octo/hello/releases/tag/v2.0.0)');
-    expect(r.summary).toContain('Release v2.0.0: published, 5 asset(s): 5 added, 0 replaced, 0 unchanged');
+    expect(r.summary).toContain('Release v2.0.0: published, 6 asset(s): 6 added, 0 replaced, 0 unchanged');
+    // verify-release is on by default: the release was downloaded again and verified.
+    expect(r.stdout).toContain('::group::Release v2.0.0: verified as downloaded (6 of 6 asset(s) ok)');
     expect(r.summary).toMatch(/^\| `hello-linux-amd64\.tar\.gz` \| added \| `[0-9a-f]{12}` \|$/m);
     expect(r.stdout.replace(`::add-mask::${api.token}`, '')).not.toContain(api.token);
   });
@@ -185,6 +191,7 @@ describe('plan → build legs → one collect job that publishes', () => {
         ]),
         'hello-windows-amd64.zip',
         'hello-windows-amd64.exe.cdx.json',
+        'manifest.json',
       ].sort(),
     );
     expect(releaseAssets()).toEqual(subjects);

@@ -31,7 +31,7 @@ afterEach(async () => {
   await api.stop();
 });
 
-/** Every file under `dir` a release ships, read from disk: archives, SBOMs and checksums.txt. */
+/** Every file under `dir` a release ships, read from disk: archives, SBOMs, checksums.txt and the release's manifest. */
 function shippable(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
@@ -40,7 +40,7 @@ function shippable(dir: string): Record<string, string> {
       if (statSync(file).isDirectory()) walk(file);
       else if (/\.(tar\.gz|zip|cdx\.json)$/.test(name) || name === 'checksums.txt') {
         out[name] = sha256(readFileSync(file));
-      }
+      } else if (name === 'release-manifest.json') out['manifest.json'] = sha256(readFileSync(file));
     }
   };
   walk(dir);
@@ -68,7 +68,7 @@ async function cliRelease(ref: string, extraEnv: Record<string, string> = {}) {
 }
 
 describe('go-build-matrix build --release', () => {
-  it('publishes the release with the token from GH_TOKEN: every archive, SBOM and checksums.txt', async () => {
+  it('publishes the release with the token from GH_TOKEN: every archive, SBOM, checksums.txt and manifest.json, then verifies it', async () => {
     await newApi();
     const r = await cliRelease('refs/tags/v1.2.0', { GH_TOKEN: api.token });
     expect([r.code, r.stderr.split('\n').filter((l) => l.startsWith('error'))]).toEqual([EXIT_OK, []]);
@@ -79,11 +79,15 @@ describe('go-build-matrix build --release', () => {
       'hello-linux-amd64.tar.gz',
       'hello-windows-amd64.exe.cdx.json',
       'hello-windows-amd64.zip',
+      'manifest.json',
     ]);
     const release = api.release('v1.2.0');
     expect(release?.draft).toBe(false);
     expect(Object.fromEntries((release?.assets ?? []).map((a) => [a.name, sha256(a.bytes)]))).toEqual(files);
-    expect(r.stdout).toContain('Release v1.2.0: published, 5 asset(s): 5 added, 0 replaced, 0 unchanged');
+    expect(r.stdout).toContain('Release v1.2.0: published, 6 asset(s): 6 added, 0 replaced, 0 unchanged');
+    // verify-release is on by default: every asset was downloaded again and verified.
+    expect(r.stderr).toContain('Release v1.2.0: verified as downloaded (6 of 6 asset(s) ok)');
+    expect(api.requests.filter((q) => q.path.startsWith('/download/'))).toHaveLength(6);
     // The stand-in answers 401 to any other token: GH_TOKEN's is the one that reached GitHub.
     expect(api.requests.map((q) => q.status)).not.toContain(401);
   });
@@ -121,9 +125,10 @@ describe('the release refuses before any call', () => {
         releaseNotes: 'auto',
         prerelease: 'auto',
         makeLatest: 'true',
+        verifyRelease: true,
         githubToken: token,
       },
-      baseDir: '/',
+      baseDir: build.baseDir,
       env: { GITHUB_API_URL: api.url, GO_BUILD_MATRIX_API_RETRY_MS: '5', ...env },
       log: new MemoryLogger(),
       missing: [],
@@ -152,14 +157,18 @@ describe('the release refuses before any call', () => {
     await newApi();
     const b = copyOf(hello);
     const entry = b.manifest.artifacts[0];
-    const archive = entry?.archive ?? '';
+    const archive = path.resolve(b.baseDir, entry?.archive ?? '');
     const renamed = path.join(path.dirname(archive), 'hello linux(amd64).tar.gz');
     renameSync(archive, renamed);
-    const manifest = { ...b.manifest, artifacts: [{ ...entry, archive: renamed } as typeof entry & object] };
+    const manifest = {
+      ...b.manifest,
+      artifacts: [{ ...entry, archive: path.relative(b.baseDir, renamed) } as typeof entry & object],
+    };
     await expect(
       handOffWith({ GITHUB_REF: 'refs/tags/v1.2.0', GITHUB_REPOSITORY: 'octo/hello' }, api.token, {
         outputDir: b.outputDir,
         manifest,
+        baseDir: b.baseDir,
       }),
     ).rejects.toThrow(
       `GitHub would store the release file "hello linux(amd64).tar.gz" (" " "(" ")") under another name (it turns such characters into '.'), so checksums.txt and the attestation would name files the release does not hold. Use only ASCII letters, digits, '.', '_', '-' and '+', with no '.' first or last in 'name-template' and in the version it takes ({version}: the 'version' input or the tag).`,

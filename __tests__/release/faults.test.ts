@@ -7,7 +7,16 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Build, Run } from './harness.js';
-import { buildHello, copyOf, expected, published, release, sha256, warnings } from './harness.js';
+import {
+  buildHello,
+  copyOf,
+  expected,
+  published,
+  release,
+  releaseManifest,
+  sha256,
+  warnings,
+} from './harness.js';
 import type { Fault, StandInOptions } from '../support/github-api.js';
 import { GitHubStandIn } from '../support/github-api.js';
 import { parseOptions } from '../../src/options/options.js';
@@ -46,9 +55,10 @@ function filesOf(b: Build): Map<string, Buffer> {
   ];
   for (const p of all) {
     if (p === null) continue;
-    const file = path.resolve('/', p);
+    const file = path.resolve(b.baseDir, p);
     if (path.basename(file) in names) found.set(path.basename(file), readFileSync(file));
   }
+  found.set('manifest.json', releaseManifest(b));
   return found;
 }
 
@@ -321,8 +331,8 @@ describe('names GitHub would change', () => {
       const archive = b.manifest.artifacts[0]?.archive as string;
       const name =
         c === '.' ? `${path.basename(archive)}.` : path.basename(archive).replace('-linux', `${c}linux`);
-      const renamed = path.join(path.dirname(path.resolve('/', archive)), name);
-      renameSync(path.resolve('/', archive), renamed);
+      const renamed = path.join(path.dirname(path.resolve(b.baseDir, archive)), name);
+      renameSync(path.resolve(b.baseDir, archive), renamed);
       const artifacts = b.manifest.artifacts.map((a, i) => (i === 0 ? { ...a, archive: renamed } : a));
       const run = await release(api, { ...b, manifest: { ...b.manifest, artifacts } });
       expect([c, run.error?.message]).toEqual([

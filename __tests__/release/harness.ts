@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../../src/report/manifest.js';
+import { releaseView } from '../../src/report/manifest.js';
 import { MemoryLogger } from '../../src/log.js';
 import type { HandOff, HandOffRequest } from '../../src/release/step.js';
 import { handOff } from '../../src/release/step.js';
@@ -15,6 +16,8 @@ import { REPO_ROOT, toolchain } from '../support/toolchains.js';
 export interface Build {
   outputDir: string;
   manifest: Manifest;
+  /** What the manifest's paths are relative to: '/' for a build, the copy's root for a copy. */
+  baseDir: string;
 }
 
 export interface Run {
@@ -48,28 +51,19 @@ export async function buildHello(
     ...extra,
   });
   expect(run.manifest.artifacts.every((a) => a.status === 'ok')).toBe(true);
-  return { outputDir: run.outputDir, manifest: run.manifest };
+  return { outputDir: run.outputDir, manifest: run.manifest, baseDir: '/' };
 }
 
-/** A copy of a build's output, so that a run may not change what another run publishes. */
+/**
+ * A copy of a build's output, so that a run may not change what another run publishes. The copy
+ * lies at the same relative path under a root of its own, so its manifest (and the release's
+ * manifest.json) is the same as the build's, as for a re-run in the same workspace.
+ */
 export function copyOf(b: Build): Build {
-  const outputDir = tempDir('release-out');
+  const baseDir = tempDir('release-out');
+  const outputDir = path.join(baseDir, path.relative(b.baseDir, b.outputDir));
   cpSync(b.outputDir, outputDir, { recursive: true });
-  const rebase = (p: string | null) =>
-    p === null ? null : path.join(outputDir, path.relative(b.outputDir, path.resolve('/', p)));
-  return {
-    outputDir,
-    manifest: {
-      ...b.manifest,
-      checksums: rebase(b.manifest.checksums),
-      artifacts: b.manifest.artifacts.map((a) => ({
-        ...a,
-        path: rebase(a.path),
-        archive: rebase(a.archive),
-        ...(a.sboms ? { sboms: a.sboms.map((s) => rebase(s) as string) } : {}),
-      })),
-    },
-  };
+  return { outputDir, manifest: b.manifest, baseDir };
 }
 
 export async function release(api: GitHubStandIn, b: Build, options: ReleaseOptions = {}): Promise<Run> {
@@ -83,9 +77,11 @@ export async function release(api: GitHubStandIn, b: Build, options: ReleaseOpti
         releaseNotes: options.releaseNotes ?? 'auto',
         prerelease: options.prerelease ?? 'auto',
         makeLatest: options.makeLatest ?? 'true',
+        // The publishing tests count requests; the verification has tests of its own.
+        verifyRelease: options.verifyRelease ?? false,
         githubToken: options.token ?? api.token,
       },
-      baseDir: '/',
+      baseDir: b.baseDir,
       env: {
         GITHUB_REF: options.ref ?? 'refs/tags/v1.2.0',
         GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
@@ -110,13 +106,13 @@ export function published(api: GitHubStandIn, tag = 'v1.2.0'): Record<string, st
 
 /**
  * What a release of this build must hold, read from output-dir independently of the release
- * code: every archive and SBOM the manifest lists, and checksums.txt, by base name.
+ * code: every archive and SBOM the manifest lists, checksums.txt, by base name, and manifest.json.
  */
 export function expected(b: Build): Record<string, string> {
   const wanted = new Set(
     b.manifest.artifacts
       .flatMap((a) => [a.archive ?? a.path, ...(a.sboms ?? [])])
-      .flatMap((p) => (p === null ? [] : [path.resolve('/', p)])),
+      .flatMap((p) => (p === null ? [] : [path.resolve(b.baseDir, p)])),
   );
   const out: Record<string, string> = {};
   const walk = (dir: string) => {
@@ -127,7 +123,13 @@ export function expected(b: Build): Record<string, string> {
     }
   };
   walk(b.outputDir);
+  out['manifest.json'] = sha256(releaseManifest(b));
   return out;
+}
+
+/** The manifest as the release carries it: the build's without this run's attempt, cache and times. */
+export function releaseManifest(b: Build): Buffer {
+  return Buffer.from(`${JSON.stringify(releaseView(b.manifest), null, 2)}\n`);
 }
 
 export const warnings = (log: MemoryLogger) =>

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Build } from './harness.js';
-import { buildHello, published, sha256 } from './harness.js';
+import { buildHello, published, releaseManifest, sha256 } from './harness.js';
 import { GitHubStandIn } from '../support/github-api.js';
 import { copyModule, tempDir } from '../support/engine.js';
 import { goEnv, REPO_ROOT, toolchain } from '../support/toolchains.js';
@@ -91,14 +91,18 @@ function seed(): void {
     }
   }
   api.seedAsset(r, 'checksums.txt', readFileSync(path.resolve('/', older.manifest.checksums ?? '')));
+  api.seedAsset(r, 'manifest.json', releaseManifest(older));
 }
 
-/** What the release must hold: the archives, SBOMs and checksums.txt the CLI left in output-dir. */
+/** What the release must hold: the archives, SBOMs, checksums.txt and release manifest the CLI left in output-dir. */
 function shipped(outputDir: string): Record<string, string> {
+  const asset = (n: string) => (n === 'release-manifest.json' ? 'manifest.json' : n);
   return Object.fromEntries(
     readdirSync(outputDir)
-      .filter((n) => /\.(tar\.gz|zip|cdx\.json)$/.test(n) || n === 'checksums.txt')
-      .map((n) => [n, sha256(readFileSync(path.join(outputDir, n)))]),
+      .filter(
+        (n) => /\.(tar\.gz|zip|cdx\.json)$/.test(n) || n === 'checksums.txt' || n === 'release-manifest.json',
+      )
+      .map((n) => [asset(n), sha256(readFileSync(path.join(outputDir, n)))]),
   );
 }
 
@@ -126,7 +130,9 @@ describe('the CLI killed while it replaces release assets', () => {
       // The successor uploaded before the kill holds the same bytes, so it is used, not uploaded again.
       if (moment.includes('upload')) expect(rerun.stderr).not.toContain('removing what an earlier run left');
       expect(published(api)).toEqual(shipped(outputDir));
-      expect(Object.keys(shipped(outputDir))).toHaveLength(5);
+      expect(Object.keys(shipped(outputDir))).toHaveLength(6);
+      // The re-run verified the release as downloaded (verify-release is on by default).
+      expect(rerun.stderr).toContain('Release v1.2.0: verified as downloaded (6 of 6 asset(s) ok)');
       expect(api.release('v1.2.0')?.draft).toBe(false);
     }, 120_000);
   }

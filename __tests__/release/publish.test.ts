@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Build, ReleaseOptions } from './harness.js';
 import * as harness from './harness.js';
 import { copyOf, sha256, warnings } from './harness.js';
+import type { Manifest } from '../../src/report/manifest.js';
 import { GitHubStandIn } from '../support/github-api.js';
 
 const TARGETS = 'linux/amd64 darwin/amd64 darwin/arm64 windows/amd64';
@@ -15,7 +16,7 @@ const TARGETS = 'linux/amd64 darwin/amd64 darwin/arm64 windows/amd64';
 /**
  * What a release of this build holds, written by hand rather than read from the manifest or
  * src/release (which the tests check): each target's archive (zip for Windows) and the universal
- * binary's, a CycloneDX SBOM per binary, and checksums.txt.
+ * binary's, a CycloneDX SBOM per binary, checksums.txt and manifest.json.
  */
 const ASSETS = [
   'checksums.txt',
@@ -28,6 +29,7 @@ const ASSETS = [
   'hello-linux-amd64.tar.gz',
   'hello-linux-amd64.cdx.json',
   'hello-windows-amd64.zip',
+  'manifest.json',
   'hello-windows-amd64.exe.cdx.json',
 ].sort();
 
@@ -39,15 +41,19 @@ const buildHello = (version: string) => harness.buildHello(TARGETS, version, { u
 const release = (b: Build, options: ReleaseOptions = {}) => harness.release(api, b, options);
 const published = (tag = 'v1.2.0') => harness.published(api, tag);
 
+/** The file in output-dir an asset is: manifest.json is the release's view of the manifest. */
+const onDisk = (asset: string) => (asset === 'manifest.json' ? 'release-manifest.json' : asset);
+
 /** ASSETS as name → sha256sum's digest of the one file of that name in the build's output-dir. */
 function expected(b: Build): Record<string, string> {
+  const wanted = ASSETS.map(onDisk);
   const files = (readdirSync(b.outputDir, { recursive: true }) as string[]).filter((f) =>
-    ASSETS.includes(path.basename(f)),
+    wanted.includes(path.basename(f)),
   );
-  expect(files.map((f) => path.basename(f)).sort()).toEqual(ASSETS);
+  expect(files.map((f) => path.basename(f)).sort()).toEqual([...wanted].sort());
   return Object.fromEntries(
     files.map((f) => [
-      path.basename(f),
+      ASSETS.find((a) => onDisk(a) === path.basename(f)),
       execFileSync('sha256sum', [path.join(b.outputDir, f)], { encoding: 'utf8' }).slice(0, 64),
     ]),
   );
@@ -71,7 +77,7 @@ afterEach(async () => {
 });
 
 describe('release set', () => {
-  it('holds the archives, the universal binary, an SBOM per binary and checksums.txt', async () => {
+  it('holds the archives, the universal binary, an SBOM per binary, checksums.txt and manifest.json', async () => {
     await newApi();
     expect((await release(first)).error).toBeNull();
     expect(Object.keys(published()).sort()).toEqual(ASSETS);
@@ -106,14 +112,14 @@ describe('a first release on a repository with immutable releases', () => {
       draft: true,
     });
     const uploads = writes.filter((w) => w.path.startsWith('/uploads/'));
-    expect(uploads).toHaveLength(11);
+    expect(uploads).toHaveLength(ASSETS.length);
     expect(uploads.every((u) => u.status === 201 && u.draft === true)).toBe(true);
     expect(writes.at(-1)).toMatchObject({
       method: 'PATCH',
       path: `/repos/octo/hello/releases/${r?.id}`,
       draft: false,
     });
-    expect(writes).toHaveLength(13);
+    expect(writes).toHaveLength(ASSETS.length + 2);
     expect(run.result?.release?.assets.every((a) => a.action === 'added')).toBe(true);
     // The subjects file names exactly the release's assets with their digests.
     const subjects = readFileSync(path.join('/', run.result?.subjects ?? ''), 'utf8');
@@ -141,7 +147,7 @@ describe('a first release on a repository with immutable releases', () => {
 
     const changed = await release(second);
     expect(changed.error?.message).toMatch(
-      /^Release v1\.2\.0 is published and immutable: GitHub answered 422 "Cannot upload assets to an immutable release\." \(hello-linux-amd64\.tar\.gz, .*checksums\.txt differ from this build\)\. Nothing was changed; release the new build under a new tag\.$/,
+      /^Release v1\.2\.0 is published and immutable: GitHub answered 422 "Cannot upload assets to an immutable release\." \(hello-linux-amd64\.tar\.gz, .*checksums\.txt, manifest\.json differ from this build\)\. Nothing was changed; release the new build under a new tag\.$/,
     );
     // One upload was tried and refused; nothing else was asked.
     expect(api.writes().slice(writesBefore)).toEqual([
@@ -149,6 +155,45 @@ describe('a first release on a repository with immutable releases', () => {
     ]);
     expect(published()).toEqual(before);
     expect(api.release('v1.2.0')).toMatchObject({ draft: false, immutable: true });
+  });
+
+  it("a re-run that rebuilds the same bytes in other times re-uses the release's manifest.json", async () => {
+    await newApi({ immutableReleases: true });
+    expect((await release(first)).error).toBeNull();
+    const before = published();
+    const writesBefore = api.writes().length;
+    // Another attempt of the job: the same files, other timings, cache and attempt number.
+    const retimed = copyOf(first);
+    retimed.manifest = {
+      ...retimed.manifest,
+      runAttempt: 2,
+      buildPhaseSeconds: retimed.manifest.buildPhaseSeconds + 7,
+      cache: { hit: 'true', key: 'go-build-matrix-retimed', restoredBytes: 1, savedBytes: 0 },
+      artifacts: retimed.manifest.artifacts.map((a) => ({
+        ...a,
+        buildSeconds: (a.buildSeconds ?? 0) + 3,
+        timeline: { started: 1, built: 2, verified: 3, done: 4 },
+      })),
+    };
+    const again = await release(retimed);
+    expect(again.error).toBeNull();
+    expect(again.result?.release?.state).toBe('published');
+    const actions = new Map(again.result?.release?.assets.map((a) => [a.name, a.action]));
+    expect(actions.get('manifest.json')).toBe('kept');
+    expect([...actions.values()].every((a) => a === 'kept')).toBe(true);
+    expect(api.writes()).toHaveLength(writesBefore);
+    expect(published()).toEqual(before);
+    // The run's own manifest keeps this run's timings; the release's leaves them out.
+    const shipped = JSON.parse(
+      api
+        .release('v1.2.0')
+        ?.assets.find((a) => a.name === 'manifest.json')
+        ?.bytes.toString('utf8') ?? '{}',
+    ) as Manifest;
+    expect(shipped).toMatchObject({ runAttempt: null, cache: null, buildPhaseSeconds: 0 });
+    expect(shipped.artifacts.map((a) => [a.target, a.sha256, a.buildSeconds, a.timeline])).toEqual(
+      first.manifest.artifacts.map((a) => [a.target, a.sha256, null, null]),
+    );
   });
 
   it('a failure part-way leaves a draft no one sees as released; the re-run completes and publishes', async () => {
@@ -164,7 +209,7 @@ describe('a first release on a repository with immutable releases', () => {
     expect(api.latestReleaseId).toBeNull();
     const partial = Object.keys(published()).length;
     expect(partial).toBeGreaterThan(0);
-    expect(partial).toBeLessThan(11);
+    expect(partial).toBeLessThan(ASSETS.length);
 
     const rerun = await release(first);
     expect(rerun.error).toBeNull();
@@ -174,7 +219,7 @@ describe('a first release on a repository with immutable releases', () => {
     expect(api.release('v1.2.0')).toMatchObject({ draft: false, immutable: true });
     const actions = rerun.result?.release?.assets.map((a) => a.action) ?? [];
     expect(actions.filter((a) => a === 'kept')).toHaveLength(partial);
-    expect(actions.filter((a) => a === 'added')).toHaveLength(11 - partial);
+    expect(actions.filter((a) => a === 'added')).toHaveLength(ASSETS.length - partial);
   });
 
   it('retries a 502 and uploads each file once', async () => {
@@ -185,8 +230,8 @@ describe('a first release on a repository with immutable releases', () => {
     expect(published()).toEqual(expected(first));
     const attempts = api.requests.filter((q) => q.method === 'POST' && q.path.startsWith('/uploads/'));
     expect(attempts.map((q) => q.status).filter((s) => s !== 201)).toEqual([502, 502]);
-    expect(attempts).toHaveLength(11 + 2);
-    expect(api.release('v1.2.0')?.assets).toHaveLength(11);
+    expect(attempts).toHaveLength(ASSETS.length + 2);
+    expect(api.release('v1.2.0')?.assets).toHaveLength(ASSETS.length);
   });
 });
 
@@ -207,7 +252,8 @@ describe('a repository whose releases stay mutable', () => {
     expect(run.error).toBeNull();
     const actions = new Map(run.result?.release?.assets.map((a) => [a.name, a.action]));
     expect(actions.get('hello-linux-amd64.cdx.json')).toBe('added');
-    expect([...actions.values()].filter((a) => a === 'replaced')).toHaveLength(10);
+    // Every other asset changed with the version, the manifest too.
+    expect([...actions.values()].filter((a) => a === 'replaced')).toHaveLength(ASSETS.length - 1);
     expect(published()).toEqual({
       ...expected(rebuilt),
       'install.sh': sha256(Buffer.from('#!/bin/sh\necho install\n')),
@@ -219,7 +265,7 @@ describe('a repository whose releases stay mutable', () => {
     const writes = api.writes();
     const firstDelete = writes.findIndex((w) => w.method === 'DELETE');
     const replacements = writes.filter((w) => w.path.startsWith('/uploads/'));
-    expect(replacements).toHaveLength(11 + 11);
+    expect(replacements).toHaveLength(ASSETS.length * 2);
     expect(firstDelete).toBeGreaterThan(writes.indexOf(replacements.at(-1) as (typeof writes)[number]));
     expect(api.release('v1.2.0')?.assets.some((a) => a.name.includes('.replacing-'))).toBe(false);
   });
@@ -234,7 +280,7 @@ describe('a repository whose releases stay mutable', () => {
     const run = await release(first);
     expect(run.error).toBeNull();
     expect(api.releases.filter((x) => x.tagName === 'v1.2.0')).toHaveLength(1);
-    expect(Object.keys(published())).toHaveLength(141);
+    expect(Object.keys(published())).toHaveLength(130 + ASSETS.length);
     const again = await release(first);
     expect(again.result?.release?.assets.every((a) => a.action === 'kept')).toBe(true);
     expect(
@@ -249,7 +295,7 @@ describe('a repository whose releases stay mutable', () => {
     const again = await release(first);
     expect(again.result?.release?.assets.every((a) => a.action === 'kept')).toBe(true);
     expect(api.writes()).toHaveLength(writes);
-    expect(api.requests.filter((q) => q.path.startsWith('/download/'))).toHaveLength(11);
+    expect(api.requests.filter((q) => q.path.startsWith('/download/'))).toHaveLength(ASSETS.length);
   });
 
   it('removes an unfinished upload (a starter asset) before uploading the file', async () => {

@@ -227,6 +227,7 @@ describe('the release workflow', () => {
       'release-notes',
       'prerelease',
       'make-latest',
+      'verify-release',
     ]);
     const job = release.jobs.build;
     expect(job?.uses).toBe(`go-build-matrix/go-build-matrix/.github/workflows/go-build-matrix.yml@${EXACT}`);
@@ -246,7 +247,11 @@ describe('the release workflow', () => {
     expect(publish.needs).toBe('build');
     expect(publish.permissions).toEqual({ contents: 'write' });
     const step = (publish.steps ?? []).find((s) => s.uses === `go-build-matrix/go-build-matrix@${EXACT}`);
-    expect(step?.with).toMatchObject({ mode: 'collect', release: '${{ inputs.release }}' });
+    expect(step?.with).toMatchObject({
+      mode: 'collect',
+      release: '${{ inputs.release }}',
+      'verify-release': '${{ inputs.verify-release }}',
+    });
     // The plain build workflow never writes contents: its callers grant only what it declares.
     for (const job of Object.values(build.jobs)) expect(job.permissions?.contents).toBe('read');
   });

@@ -262,6 +262,13 @@ export const INPUTS: readonly InputDefinition[] = [
     bareTrue: true,
   },
   {
+    name: 'verify-release',
+    default: 'true',
+    description:
+      "After a release is made: download every asset again and verify it as users receive it (checksums.txt, each binary against its target, each SBOM against its binary, the universal binary's slices); a mismatch fails the step naming the asset",
+    boolean: true,
+  },
+  {
     name: 'github-token',
     default: '${{ github.token }}',
     description:

@@ -82,6 +82,8 @@ export interface Options {
   readonly releaseNotes: ReleaseNotes;
   readonly prerelease: 'auto' | 'true' | 'false';
   readonly makeLatest: 'true' | 'false' | 'legacy';
+  /** Verify the release's assets as downloaded, after it is made. */
+  readonly verifyRelease: boolean;
   readonly githubToken: string;
   readonly status: boolean;
   /** Authenticode signing of windows binaries; null when no certificate is given. */
@@ -500,6 +502,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     releaseNotes: oneOf('release-notes', get('release-notes'), ['auto', 'generated', 'tag']),
     prerelease: oneOf('prerelease', get('prerelease'), ['auto', 'true', 'false']),
     makeLatest: oneOf('make-latest', get('make-latest'), ['true', 'false', 'legacy']),
+    verifyRelease: bool('verify-release', get('verify-release')),
     // The runner substitutes the expression; on the command line the literal means "no token".
     githubToken: token.startsWith('${{') ? '' : token,
     status: bool('status', get('status')),

@@ -12,8 +12,14 @@ import type { Manifest } from '../report/manifest.js';
 /** The folder of output-dir that keeps the files of failed targets, never shipped. */
 export const FAILED_DIR = 'failed';
 
-/** Files the tool writes into output-dir on every run, whatever it built. */
-const OWN_FILES = ['manifest.json', 'attestation-subjects.sha256', 'badge.svg', 'badge.json'];
+/** Files the tool writes into output-dir on every run, whatever it built (release-manifest.json: src/release/assets.ts). */
+const OWN_FILES = [
+  'manifest.json',
+  'attestation-subjects.sha256',
+  'release-manifest.json',
+  'badge.svg',
+  'badge.json',
+];
 
 /**
  * Moves a failed target's file from the name a good one would have to failed/<that name>, not

@@ -130,14 +130,19 @@ export class ReleaseApi {
 
   /** The asset's sha256 from its bytes, for servers that give no digest (older GHES). */
   async digestOf(asset: RemoteAsset): Promise<string> {
+    return createHash('sha256')
+      .update(await this.bytesOf(asset))
+      .digest('hex');
+  }
+
+  /** The asset's bytes, as a download gives them. */
+  async bytesOf(asset: { id: number }): Promise<Buffer> {
     const { data } = await this.client.rest.repos.getReleaseAsset({
       ...this.repo,
       asset_id: asset.id,
       headers: { accept: 'application/octet-stream' },
     });
-    return createHash('sha256')
-      .update(Buffer.from(data as unknown as ArrayBuffer))
-      .digest('hex');
+    return Buffer.from(data as unknown as ArrayBuffer);
   }
 
   /** A delete of an asset that is already gone (a retried delete whose first attempt arrived) is done. */

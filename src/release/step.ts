@@ -4,6 +4,9 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import type { Options } from '../options/options.js';
 import type { Manifest } from '../report/manifest.js';
+import { msFromEnv } from '../env-knobs.js';
+import type { ReleaseVerification } from '../verify-release/index.js';
+import { renderVerification, verifyRelease } from '../verify-release/index.js';
 import type { ReleaseOutcome } from './index.js';
 import { publishRelease, releaseFiles, writeSubjects } from './index.js';
 
@@ -11,7 +14,7 @@ export interface HandOffRequest {
   manifest: Manifest;
   options: Pick<
     Options,
-    'outputDir' | 'release' | 'releaseNotes' | 'prerelease' | 'makeLatest' | 'githubToken'
+    'outputDir' | 'release' | 'releaseNotes' | 'prerelease' | 'makeLatest' | 'githubToken' | 'verifyRelease'
   >;
   baseDir: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -25,6 +28,8 @@ export interface HandOff {
   subjects: string;
   /** null when no release was asked for. */
   release: ReleaseOutcome | null;
+  /** The release's assets as downloaded and verified; null when no release was made or verify-release is off. */
+  verification: ReleaseVerification | null;
 }
 
 export async function handOff(req: HandOffRequest): Promise<HandOff> {
@@ -33,7 +38,7 @@ export async function handOff(req: HandOffRequest): Promise<HandOff> {
     .relative(req.baseDir, await writeSubjects(req.options.outputDir, files))
     .split(path.sep)
     .join('/');
-  if (req.options.release === 'false') return { subjects, release: null };
+  if (req.options.release === 'false') return { subjects, release: null, verification: null };
   const release = await publishRelease({
     manifest: req.manifest,
     files,
@@ -46,5 +51,42 @@ export async function handOff(req: HandOffRequest): Promise<HandOff> {
     env: req.env,
     log: req.log,
   });
-  return { subjects, release };
+  const verification =
+    req.options.verifyRelease && release.state !== 'skipped' && release.tag !== null
+      ? await verifyPublished(release.tag, req)
+      : null;
+  return { subjects, release, verification };
+}
+
+/**
+ * The release as its users receive it: every asset downloaded again and verified. Throws, naming
+ * each asset that failed and why, when one did.
+ */
+async function verifyPublished(tag: string, req: HandOffRequest): Promise<ReleaseVerification> {
+  const [owner = '', repo = ''] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
+  const verification = await verifyRelease({
+    source: {
+      kind: 'release',
+      owner,
+      repo,
+      tag,
+      token: req.options.githubToken,
+      apiUrl: req.env.GITHUB_API_URL,
+      retryBaseMs: msFromEnv(req.env, 'GO_BUILD_MATRIX_API_RETRY_MS') ?? 1000,
+    },
+    log: req.log,
+  });
+  const failed = verification.rows.filter((r) => r.problems.length > 0);
+  req.log.group(
+    `Release ${tag}: verified as downloaded (${verification.rows.length - failed.length} of ${verification.rows.length} asset(s) ok)`,
+    renderVerification(verification).trimEnd().split('\n'),
+  );
+  if (failed.length > 0) {
+    throw new Error(
+      `Release ${tag} was made, but ${failed.length} asset(s) as downloaded are not what this build made: ${failed
+        .map((r) => `${r.asset} (${r.problems.join('; ')})`)
+        .join(', ')}. Delete or fix them (verify-release: false skips this check).`,
+    );
+  }
+  return verification;
 }
