@@ -15,7 +15,7 @@ const TARGETS = 'linux/amd64 darwin/amd64 darwin/arm64 windows/amd64';
 /**
  * What a release of this build holds, written by hand rather than read from the manifest or
  * src/release (which the tests check): each target's archive (zip for Windows) and the universal
- * binary's, a CycloneDX SBOM per binary, and checksums.txt.
+ * binary's, a CycloneDX SBOM per binary, checksums.txt and manifest.json.
  */
 const ASSETS = [
   'checksums.txt',
@@ -28,6 +28,7 @@ const ASSETS = [
   'hello-linux-amd64.tar.gz',
   'hello-linux-amd64.cdx.json',
   'hello-windows-amd64.zip',
+  'manifest.json',
   'hello-windows-amd64.exe.cdx.json',
 ].sort();
 
@@ -71,7 +72,7 @@ afterEach(async () => {
 });
 
 describe('release set', () => {
-  it('holds the archives, the universal binary, an SBOM per binary and checksums.txt', async () => {
+  it('holds the archives, the universal binary, an SBOM per binary, checksums.txt and manifest.json', async () => {
     await newApi();
     expect((await release(first)).error).toBeNull();
     expect(Object.keys(published()).sort()).toEqual(ASSETS);
@@ -141,7 +142,7 @@ describe('a first release on a repository with immutable releases', () => {
 
     const changed = await release(second);
     expect(changed.error?.message).toMatch(
-      /^Release v1\.2\.0 is published and immutable: GitHub answered 422 "Cannot upload assets to an immutable release\." \(hello-linux-amd64\.tar\.gz, .*checksums\.txt differ from this build\)\. Nothing was changed; release the new build under a new tag\.$/,
+      /^Release v1\.2\.0 is published and immutable: GitHub answered 422 "Cannot upload assets to an immutable release\." \(hello-linux-amd64\.tar\.gz, .*checksums\.txt, manifest\.json differ from this build\)\. Nothing was changed; release the new build under a new tag\.$/,
     );
     // One upload was tried and refused; nothing else was asked.
     expect(api.writes().slice(writesBefore)).toEqual([

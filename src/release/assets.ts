@@ -1,8 +1,9 @@
 // The release set: the files a release of this build holds, named as the release names them.
 // The same list feeds the upload and the attestation subjects, so they cannot disagree.
-import { stat, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../report/manifest.js';
+import { MANIFEST_FILE, releaseView } from '../report/manifest.js';
 import { sha256File } from '../hash.js';
 import { assetNames, checkInside } from '../package/shipped.js';
 
@@ -16,12 +17,15 @@ export interface ReleaseFile {
 }
 
 export const SUBJECTS_FILE = 'attestation-subjects.sha256';
+/** The release's manifest.json, written beside the run's own (which holds this run's timings too). */
+export const RELEASE_MANIFEST_FILE = 'release-manifest.json';
 
 /**
  * Every target that passed contributes its archive (the binary itself with `archive: none`) and
- * its SBOMs; checksums.txt comes last. Each must lie inside output-dir, symlinks followed. Hashes
- * are taken from the files as they are now, so what is uploaded and attested is exactly what
- * lies in output-dir.
+ * its SBOMs; then checksums.txt, and last the manifest (`releaseView`, as asset manifest.json),
+ * from which `verify --release` and the next release's size comparison read the targets. Each must
+ * lie inside output-dir, symlinks followed. Hashes are taken from the files as they are now, so
+ * what is uploaded and attested is exactly what lies in output-dir.
  */
 export async function releaseFiles(
   manifest: Manifest,
@@ -43,7 +47,17 @@ export async function releaseFiles(
     const [sha256, info] = await Promise.all([sha256File(file), stat(file)]);
     files.push({ name, file, sha256, size: info.size });
   }
+  files.push(await releaseManifest(manifest, outputDir));
   return files;
+}
+
+async function releaseManifest(manifest: Manifest, outputDir: string): Promise<ReleaseFile> {
+  const file = path.join(outputDir, RELEASE_MANIFEST_FILE);
+  const bytes = Buffer.from(`${JSON.stringify(releaseView(manifest), null, 2)}\n`);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, bytes);
+  await rename(temp, file);
+  return { name: MANIFEST_FILE, file, sha256: await sha256File(file), size: bytes.length };
 }
 
 /** `sha256  name` lines, the format actions/attest reads as `subject-checksums`. */

@@ -143,6 +143,26 @@ export async function writeManifest(outputDir: string, manifest: Manifest): Prom
   return target;
 }
 
+/**
+ * The manifest as a release carries it: what was built and shipped, without what only this run
+ * measured (attempt, cache, seconds), so a re-run that rebuilds the same bytes writes the same file
+ * and an immutable release accepts the re-run.
+ */
+export function releaseView(manifest: Manifest): Manifest {
+  return {
+    ...manifest,
+    runAttempt: null,
+    cache: null,
+    buildPhaseSeconds: 0,
+    artifacts: manifest.artifacts.map((a) => ({
+      ...a,
+      buildSeconds: null,
+      timeline: null,
+      smoke: a.smoke && { ...a.smoke, seconds: null },
+    })),
+  };
+}
+
 export function isFailure(status: ArtifactStatus): boolean {
   return status === 'build-failed' || status === 'verify-failed' || status === 'smoke-failed';
 }
