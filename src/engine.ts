@@ -44,6 +44,7 @@ import { rememberTimings } from './compile/timings-step.js';
 import { checkWritable } from './package/output-dir.js';
 import { builtWith, runAttempt, workspaceRecord } from './report/records.js';
 import { annotateDiagnostics } from './compile/diagnostics.js';
+import { sizeStage } from './size/index.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -320,6 +321,16 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     log,
   );
 
+  const size = await sizeStage({
+    artifacts,
+    baseline: options.sizeBaseline,
+    budget: options.sizeBudget,
+    token: options.githubToken,
+    prerelease: options.prerelease,
+    env: ctx.env,
+    log,
+  });
+
   const manifest: Manifest = {
     schemaVersion: 1,
     tool: { name: TOOL.name, version: TOOL.version },
@@ -337,7 +348,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     cache: cacheResult,
     buildPhaseSeconds: Math.round(buildPhaseSeconds * 100) / 100,
     checksums: checksumsPath === null ? null : relativeToBase(checksumsPath, ctx),
-    artifacts,
+    artifacts: size.artifacts,
+    ...(size.report === null ? {} : { size: size.report }),
   };
   const manifestPath = await writeManifest(options.outputDir, manifest);
   await tidyOutputDir(
