@@ -15,8 +15,9 @@ import type { Build } from '../release/harness.js';
 import * as harness from '../release/harness.js';
 import { GitHubStandIn } from '../support/github-api.js';
 import type { EngineRun } from '../support/engine.js';
+import { cli } from '../support/cli.js';
 import { build, copyModule, tempDir } from '../support/engine.js';
-import { EXAMPLE_MODULE, toolchain } from '../support/toolchains.js';
+import { EXAMPLE_MODULE, goEnv, toolchain } from '../support/toolchains.js';
 
 const TARGETS = 'linux/amd64 windows/amd64';
 /** What the linux binary of v2 gains: a table it prints when asked, so the linker keeps it. */
@@ -198,6 +199,44 @@ describe('a build of v2 after release v1', () => {
     expect(byTarget(run.manifest, 'linux/amd64').status).toBe('size-failed');
     expect(byTarget(run.manifest, 'linux/amd64').sizeChange?.previous).toBe(
       fileSize(byTarget(v1.manifest, 'linux/amd64')),
+    );
+  }, 300_000);
+});
+
+describe('the CLI', () => {
+  it('takes --size-baseline (relative to the current directory) and --size-budget, prints the change, exits 1', async () => {
+    const out = temp('size-cli');
+    const r = await cli(
+      [
+        'build',
+        '--working-directory',
+        v2Source,
+        '--targets',
+        TARGETS,
+        '--output-dir',
+        out,
+        '--version',
+        'v2.0.0',
+        '--ldflags',
+        '-s -w -X main.version={version}',
+        '--size-baseline',
+        path.relative(path.dirname(v1.outputDir), path.join(v1.outputDir, 'manifest.json')),
+        '--size-budget',
+        '+5%',
+      ],
+      goEnv(toolchain('1.26')),
+      path.dirname(v1.outputDir),
+    );
+    expect(r.code).toBe(1);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+    const linux = byTarget(manifest, 'linux/amd64');
+    expect(linux.status).toBe('size-failed');
+    const row = r.stdout.split('\n').find((l) => l.startsWith('linux/amd64')) ?? '';
+    expect(row).toMatch(
+      / \d+\.\d MiB \(\+\d+\.\d KiB, \+\d+\.\d%\) .*size-failed: linux\/amd64 grew past size-budget \+5%/,
+    );
+    expect(r.stdout).toContain(
+      `Sizes against ${path.basename(v1.outputDir)}/manifest.json, size-budget +5%.`,
     );
   }, 300_000);
 });
