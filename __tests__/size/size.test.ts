@@ -299,6 +299,7 @@ describe('no figures to compare with', () => {
     const run = await buildTag(v2Source, 'v2.0.0');
     expect(run.manifest.artifacts.map((a) => a.status)).toEqual(['ok', 'ok']);
     expect(run.manifest.size?.note).toMatch(/^the previous release could not be read: GitHub answered 500 /);
+    expect(lines(run, 'warning')).toEqual([`Size: not compared, ${run.manifest.size?.note ?? ''}.`]);
     // The client's retries, as the release step has them: the first request and three more.
     expect(api.requests.slice(before).map((r) => r.status)).toEqual([500, 500, 500, 500]);
   }, 300_000);

@@ -22,8 +22,11 @@ export type BaselineManifest = Pick<Manifest, 'artifacts'>;
 
 export type Baseline =
   | { readonly found: true; readonly source: string; readonly manifest: BaselineManifest }
-  /** `blocksBudget`: a previous release exists but its figures could not be read, so a budget cannot be checked. */
-  | { readonly found: false; readonly note: string; readonly blocksBudget: boolean };
+  /**
+   * `blocksBudget`: a previous release exists (or may) but its figures could not be read, so a
+   * budget cannot be checked; `failed`: GitHub failed, which is worth a warning even without one.
+   */
+  | { readonly found: false; readonly note: string; readonly blocksBudget: boolean; readonly failed?: true };
 
 export interface BaselineRequest {
   baseline: Exclude<SizeBaseline, { kind: 'off' }>;
@@ -99,6 +102,7 @@ export async function readBaseline(req: BaselineRequest): Promise<Baseline> {
       found: false,
       note: `the previous release could not be read: GitHub answered ${failure.status ?? 'nothing'} (${failure.message})`,
       blocksBudget: true,
+      failed: true,
     };
   }
 }

@@ -76,7 +76,9 @@ function unchecked(input: SizeStageInput, baseline: Extract<Baseline, { found: f
   const { budget, log } = input;
   const report: SizeReport = { baseline: null, note: baseline.note, budget: budget?.text ?? null };
   if (budget === null || !baseline.blocksBudget) {
-    log.info(`Size: not compared, ${baseline.note}.`);
+    const line = `Size: not compared, ${baseline.note}.`;
+    if (baseline.failed) log.warning(line);
+    else log.info(line);
     return { artifacts: [...input.artifacts], report };
   }
   log.warning(`Size: size-budget ${budget.text} could not be checked: ${baseline.note}.`);

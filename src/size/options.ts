@@ -31,7 +31,7 @@ export function parseSizeBaseline(value: string, baseDir: string): SizeBaseline 
     }
     return { kind: 'file', path: file, given: text };
   }
-  // A tag as git allows it: no whitespace or ~^:?*[\\, no '..', no part starting with '.', not ending in '/' or '.lock'.
+  // A tag as git allows it: no whitespace or any of ~^:?*[\, no '..', no part starting with '.', not ending in '/' or '.lock'.
   if (/[\s~^:?*[\\]/.test(text) || text.includes('..') || /(^|\/)\.|\/$|\.lock$/.test(text)) {
     throw new InputError(
       'size-baseline',
