@@ -67,7 +67,7 @@ async function newApi(): Promise<GitHubStandIn> {
 
 /** v1 published through the release step, as the previous release of every v2 build below. */
 async function publishV1(): Promise<void> {
-  const run = await harness.release(api, harness.copyOf(v1), { ref: 'refs/tags/v1.0.0' });
+  const run = await harness.release(api, v1, { ref: 'refs/tags/v1.0.0' });
   expect(run.error).toBeNull();
   expect(api.release('v1.0.0')?.assets.map((a) => a.name)).toContain('manifest.json');
 }
@@ -200,6 +200,56 @@ describe('a build of v2 after release v1', () => {
     expect(byTarget(run.manifest, 'linux/amd64').sizeChange?.previous).toBe(
       fileSize(byTarget(v1.manifest, 'linux/amd64')),
     );
+  }, 300_000);
+});
+
+describe('on a branch, and with a release named', () => {
+  it('compares with the latest release; a target it did not have is new and within any budget', async () => {
+    await newApi();
+    await publishV1();
+    const run = await build(
+      toolchain('1.26'),
+      inputs(v1Source, 'v1.0.1-dev', {
+        'github-token': api.token,
+        targets: `${TARGETS} linux/arm64`,
+        'size-budget': '+1%',
+      }),
+      {
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
+        GITHUB_API_URL: api.url,
+        GO_BUILD_MATRIX_API_RETRY_MS: '5',
+      },
+    );
+    expect(run.manifest.artifacts.map((a) => [a.target, a.status])).toEqual([
+      ['linux/amd64', 'ok'],
+      ['windows/amd64', 'ok'],
+      ['linux/arm64', 'ok'],
+    ]);
+    const arm = byTarget(run.manifest, 'linux/arm64');
+    expect(arm.sizeChange).toEqual({ baseline: 'release v1.0.0', previous: null, change: null });
+    expect(
+      renderTable(run.manifest)
+        .split('\n')
+        .find((l) => l.startsWith('linux/arm64')),
+    ).toContain(' (new) ');
+    expect(byTarget(run.manifest, 'linux/amd64').sizeChange?.previous).toBe(
+      fileSize(byTarget(v1.manifest, 'linux/amd64')),
+    );
+  }, 300_000);
+
+  it('reads the release size-baseline names, and notes a tag that has none', async () => {
+    await newApi();
+    await publishV1();
+    api.seedRelease('v1.0.1');
+    const named = await buildTag(v2Source, 'v2.0.0', { 'size-baseline': 'v1.0.0' });
+    expect(named.manifest.size?.baseline).toBe('release v1.0.0');
+    expect(byTarget(named.manifest, 'windows/amd64').sizeChange?.previous).toBe(
+      fileSize(byTarget(v1.manifest, 'windows/amd64')),
+    );
+    const missing = await buildTag(v2Source, 'v2.0.0', { 'size-baseline': 'v0.9.0' });
+    expect(missing.manifest.artifacts.map((a) => a.status)).toEqual(['ok', 'ok']);
+    expect(missing.manifest.size?.note).toBe('octo/hello has no published release v0.9.0 (size-baseline)');
   }, 300_000);
 });
 
