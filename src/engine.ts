@@ -11,6 +11,7 @@ import { planStage } from './prepare/plan.js';
 import { prepareStage } from './prepare/stage.js';
 import { manifestStage } from './report/manifest-stage.js';
 import { sbomStage } from './sbom/stage.js';
+import { sizeStage } from './size/index.js';
 import { uploadStage } from './upload/stage.js';
 
 /** `mode: plan` (and the targets a collect job expects): the matrix the build jobs take. */
@@ -38,7 +39,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Uplo
   const packaged = await packageStage(built); // manifest entries, universal binaries
   const described = await sbomStage(packaged); // an SBOM per binary
   const checksummed = await checksumsStage(described); // checksums.txt
-  const recorded = { ...checksummed, cache: await cache.save(built) }; // timings and caches saved
+  const sized = await sizeStage(checksummed); // each binary against the previous release, size-budget
+  const recorded = { ...sized, cache: await cache.save(built) }; // timings and caches saved
   const reported = await manifestStage(recorded); // annotations, manifest.json, output-dir tidied
   return uploadStage(reported); // artifacts
 }

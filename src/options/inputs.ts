@@ -300,6 +300,18 @@ export const INPUTS: readonly InputDefinition[] = [
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",
     boolean: true,
   },
+  {
+    name: 'size-baseline',
+    default: 'auto',
+    description:
+      "What each binary's size is compared with: 'auto' (the manifest.json of the previous published release), a release tag, the path of a manifest.json, or 'off'",
+  },
+  {
+    name: 'size-budget',
+    default: '',
+    description:
+      "How much a binary may grow over the same target of the baseline, e.g. '+5%' or '+2MiB' (B, KiB, MiB, GiB, kB, MB, GB); a binary that grows more fails",
+  },
 ];
 
 export type RawInputs = Readonly<Record<string, string>>;

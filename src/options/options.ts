@@ -12,6 +12,8 @@ import { withDefaults } from './inputs.js';
 import type { SbomFormat } from '../sbom/index.js';
 import type { WindowsSigning } from '../sign/windows-inputs.js';
 import { parseWindowsSigning, secretShown } from '../sign/windows-inputs.js';
+import type { SizeBaseline, SizeBudget } from '../size/index.js';
+import { parseSizeBaseline, parseSizeBudget } from '../size/options.js';
 
 /** Inputs whose value no message repeats. */
 const SECRET_INPUTS: readonly string[] = [
@@ -88,6 +90,10 @@ export interface Options {
   readonly status: boolean;
   /** Authenticode signing of windows binaries; null when no certificate is given. */
   readonly windowsSigning: WindowsSigning | null;
+  /** What the binaries' sizes are compared with (src/size/). */
+  readonly sizeBaseline: SizeBaseline;
+  /** How much a binary may grow over the baseline; null: no limit. */
+  readonly sizeBudget: SizeBudget | null;
 }
 
 /** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
@@ -511,7 +517,25 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
       get('windows-certificate-password'),
       get('windows-timestamp-url'),
     ),
+    ...parseSizeOptions(get('size-baseline'), get('size-budget'), baseDir),
   };
+}
+
+function parseSizeOptions(
+  baseline: string,
+  budget: string,
+  baseDir: string,
+): Pick<Options, 'sizeBaseline' | 'sizeBudget'> {
+  const sizeBaseline = parseSizeBaseline(baseline, baseDir);
+  const sizeBudget = parseSizeBudget(budget);
+  if (sizeBudget !== null && sizeBaseline.kind === 'off') {
+    throw new InputError(
+      'size-budget',
+      budget,
+      "A budget needs sizes to compare with, and size-baseline is 'off'; leave size-budget empty or set size-baseline to 'auto', a release tag or a manifest.json.",
+    );
+  }
+  return { sizeBaseline, sizeBudget };
 }
 
 function existingDirectory(resolved: string, value: string): string {

@@ -18,6 +18,7 @@ import type {
   CacheRecord,
   Manifest,
   SigningRecord,
+  SizeReport,
   SmokeRecord,
   TargetTimeline,
 } from '../report/manifest.js';
@@ -153,8 +154,13 @@ export interface RestoredCache {
   save(built: Built): Promise<CacheRecord>;
 }
 
+/** After the size stage: each binary against the baseline; null with size-baseline: off. */
+export interface Sized extends Checksummed {
+  readonly size: SizeReport | null;
+}
+
 /** What the manifest records: the run so far with what the cache stage did. */
-export interface Recorded extends Checksummed {
+export interface Recorded extends Sized {
   readonly cache: CacheRecord;
 }
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { VerifyResult } from '../verify/index.js';
 import { makeDirectories } from '../make-dirs.js';
 
-export type ArtifactStatus = 'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'skipped';
+export type ArtifactStatus =
+  'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'size-failed' | 'skipped';
 
 /** The `verify` object of PRODUCT.md is the verifier's verdict. */
 export type VerifyRecord = VerifyResult;
@@ -48,6 +49,27 @@ export interface ArtifactEntry {
   /** How the file was signed after it was built; absent when it was not. `sha256`/`size` above are the signed file's. */
   signing?: SigningRecord;
   error: string | null;
+  /** The size against the same target and package of the baseline (the previous release); absent when nothing was compared. */
+  sizeChange?: SizeChange;
+}
+
+export interface SizeChange {
+  /** Where the previous figure came from: `release v1.2.0`, or the manifest file given as size-baseline. */
+  baseline: string;
+  /** The binary's size there; null when the baseline has no such binary (a new target or package). */
+  previous: number | null;
+  /** `size` minus `previous`, in bytes; null when `previous` is. */
+  change: number | null;
+}
+
+/** What the sizes were compared with, or why they were not. */
+export interface SizeReport {
+  /** `release v1.2.0` or a file; null when no baseline was read. */
+  baseline: string | null;
+  /** Why there is no comparison (no previous release, no manifest.json on it, no token, …); null when there is one. */
+  note: string | null;
+  /** size-budget as given (`+5%`); null when none. */
+  budget: string | null;
 }
 
 /** An Authenticode signature this run added: the signer as read back from the signed file. */
@@ -129,6 +151,8 @@ export interface Manifest {
   /** checksums.txt, relative to the workspace; null when `checksums: none`. */
   checksums: string | null;
   artifacts: ArtifactEntry[];
+  /** The size comparison with the previous release (size-baseline); absent when off and in older manifests. */
+  size?: SizeReport;
 }
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -164,5 +188,10 @@ export function releaseView(manifest: Manifest): Manifest {
 }
 
 export function isFailure(status: ArtifactStatus): boolean {
-  return status === 'build-failed' || status === 'verify-failed' || status === 'smoke-failed';
+  return (
+    status === 'build-failed' ||
+    status === 'verify-failed' ||
+    status === 'smoke-failed' ||
+    status === 'size-failed'
+  );
 }

@@ -3,12 +3,14 @@ import type { ArtifactEntry, CacheRecord, Manifest, SigningRecord, SmokeRecord }
 import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
 import { describeSigning, formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
+import { formatSizeChange, sizeLine } from '../size/format.js';
 
 const STATUS_ICON: Record<string, string> = {
   ok: '✅ ok',
   'build-failed': '❌ build failed',
   'verify-failed': '❌ verify failed',
   'smoke-failed': '❌ smoke failed',
+  'size-failed': '❌ size failed',
   skipped: '⏭️ skipped',
 };
 
@@ -156,7 +158,7 @@ export function renderSummary(manifest: Manifest): string {
         '',
         targetCell(a),
         a.path === null ? '–' : cellCode(path.posix.basename(a.path)),
-        formatBytes(a.size),
+        cellText(formatSizeChange(a.size, a.sizeChange)),
         a.sha256 === null ? '–' : cellCode(a.sha256.slice(0, 12)),
         formatSeconds(a.buildSeconds),
         verifyCell(a),
@@ -189,6 +191,7 @@ export function renderSummary(manifest: Manifest): string {
     '',
     cacheLine(manifest.cache),
     '',
+    ...(manifest.size ? [cellText(sizeLine(manifest.size)), ''] : []),
   );
   return lines.join('\n');
 }
@@ -200,7 +203,7 @@ export function renderTable(manifest: Manifest): string {
     rows.push([
       a.target,
       a.path ?? '-',
-      formatBytes(a.size),
+      formatSizeChange(a.size, a.sizeChange),
       formatSeconds(a.buildSeconds),
       a.verify === null ? '-' : `${a.verify.ok ? 'ok' : 'FAILED'} ${verified(a)}`.trim(),
       a.verify?.linkage == null
@@ -227,6 +230,7 @@ export function renderTable(manifest: Manifest): string {
     ),
     '',
     `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
+    ...(manifest.size ? [sizeLine(manifest.size)] : []),
   ].join('\n');
 }
 
