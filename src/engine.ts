@@ -44,6 +44,7 @@ import { rememberTimings } from './compile/timings-step.js';
 import { checkWritable } from './package/output-dir.js';
 import { builtWith, runAttempt, workspaceRecord } from './report/records.js';
 import { annotateDiagnostics } from './compile/diagnostics.js';
+import { vulncheckStage } from './vulncheck/index.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -293,6 +294,18 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   const artifacts = jobs.map((job, i) =>
     artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id, options.smokeTest ?? []),
   );
+  await vulncheckStage({
+    mode: options.vulncheck,
+    db: options.vulncheckDb,
+    jobs,
+    artifacts,
+    toolchain,
+    env,
+    cwd,
+    outputDir: options.outputDir,
+    buildTimeoutMs: options.buildTimeoutMs,
+    ctx,
+  });
   if (options.universal) {
     artifacts.push(
       ...(await universalBinaries({

@@ -12,6 +12,8 @@ import { withDefaults } from './inputs.js';
 import type { SbomFormat } from '../sbom/index.js';
 import type { WindowsSigning } from '../sign/windows-inputs.js';
 import { parseWindowsSigning, secretShown } from '../sign/windows-inputs.js';
+import type { VulncheckMode } from './vulncheck.js';
+import { parseVulncheck, parseVulncheckDb } from './vulncheck.js';
 
 /** Inputs whose value no message repeats. */
 const SECRET_INPUTS: readonly string[] = [
@@ -86,6 +88,10 @@ export interface Options {
   readonly status: boolean;
   /** Authenticode signing of windows binaries; null when no certificate is given. */
   readonly windowsSigning: WindowsSigning | null;
+  /** govulncheck on every binary: what a reachable finding does. */
+  readonly vulncheck: VulncheckMode;
+  /** The vulnerability database (https:// or file:// URL); null: govulncheck's default. */
+  readonly vulncheckDb: string | null;
 }
 
 /** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
@@ -508,6 +514,8 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
       get('windows-certificate-password'),
       get('windows-timestamp-url'),
     ),
+    vulncheck: parseVulncheck(get('vulncheck'), release),
+    vulncheckDb: parseVulncheckDb(get('vulncheck-db'), workingDirectory),
   };
 }
 

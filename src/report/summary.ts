@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { ArtifactEntry, CacheRecord, Manifest, SigningRecord, SmokeRecord } from './manifest.js';
+import { describeFinding } from '../vulncheck/describe.js';
+import { hasVulncheck, vulnCount, vulnFindingRows } from './vulns.js';
 import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
 import { describeSigning, formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
@@ -9,6 +11,7 @@ const STATUS_ICON: Record<string, string> = {
   'build-failed': '❌ build failed',
   'verify-failed': '❌ verify failed',
   'smoke-failed': '❌ smoke failed',
+  'vulncheck-failed': '❌ known vulnerability',
   skipped: '⏭️ skipped',
 };
 
@@ -139,14 +142,16 @@ export function verifyLine(manifest: Manifest, t: { verified: number; requested:
 /** The job summary: one markdown table, a row per target, then totals. Plain GitHub markdown only. */
 export function renderSummary(manifest: Manifest): string {
   const t = totals(manifest);
+  // The vulns column only when govulncheck ran: older manifests and `vulncheck: off` keep the table as it was.
+  const vulns = hasVulncheck(manifest);
   const lines = [
     '## go-build-matrix',
     '',
     `${cellText(manifest.go.version)} · module ${cellCode(manifest.module)} · version ${cellCode(manifest.version)}` +
       (manifest.commit ? ` · commit ${cellCode(manifest.commit.slice(0, 12))}` : ''),
     '',
-    '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |',
-    '|---|---|--:|---|--:|---|---|---|---|---|',
+    `| target | file | size | sha256 | time | verify | linkage | runs on | smoke | ${vulns ? 'vulns | ' : ''}status |`,
+    `|---|---|--:|---|--:|---|---|---|---|${vulns ? '---|' : ''}---|`,
   ];
   for (const a of manifest.artifacts) {
     const status = STATUS_ICON[a.status] ?? cellText(a.status);
@@ -163,6 +168,7 @@ export function renderSummary(manifest: Manifest): string {
         linkageCell(a),
         runsOnCell(a),
         smokeCell(a.smoke),
+        ...(vulns ? [cellText(vulnCount(a))] : []),
         `${status}${detail}`,
         '',
       ]
@@ -177,6 +183,15 @@ export function renderSummary(manifest: Manifest): string {
       const s = a.signing as SigningRecord;
       lines.push(
         `| ${cellCode(a.target)} | ${cellText(`${s.kind}, ${s.tool}`)} | ${cellText(s.subject)} | ${cellText(s.issuer)} | ${cellCode(s.serial)} | ${s.timestamp === null ? 'none' : cellText(`${s.timestamp} (${s.timestampUrl ?? ''})`)} |`,
+      );
+    }
+  }
+  const findings = vulnFindingRows(manifest);
+  if (findings.length > 0) {
+    lines.push('', '| known vulnerability | target | in the binary |', '|---|---|---|');
+    for (const { a, f, reachable } of findings) {
+      lines.push(
+        `| [${cellText(f.id)}](https://pkg.go.dev/vuln/${f.id}) | ${cellCode(a.target)} | ${reachable ? 'reachable' : 'imported, not reachable'}: ${cellText(describeFinding(f))} |`,
       );
     }
   }
@@ -195,7 +210,21 @@ export function renderSummary(manifest: Manifest): string {
 
 /** The same table for a terminal: aligned plain-text columns, with what was proven for each file. */
 export function renderTable(manifest: Manifest): string {
-  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'VERIFY', 'LINKAGE', 'RUNS ON', 'SMOKE', 'STATUS']];
+  const vulns = hasVulncheck(manifest);
+  const rows = [
+    [
+      'TARGET',
+      'FILE',
+      'SIZE',
+      'TIME',
+      'VERIFY',
+      'LINKAGE',
+      'RUNS ON',
+      'SMOKE',
+      ...(vulns ? ['VULNS'] : []),
+      'STATUS',
+    ],
+  ];
   for (const a of manifest.artifacts) {
     rows.push([
       a.target,
@@ -210,6 +239,7 @@ export function renderTable(manifest: Manifest): string {
           : a.verify.linkage,
       formatFloor(a.verify) ?? '-',
       plainSmoke(a.smoke),
+      ...(vulns ? [vulnCount(a)] : []),
       a.status + (a.error ? `: ${a.error.split('\n')[0] ?? ''}` : ''),
     ]);
   }
@@ -224,6 +254,10 @@ export function renderTable(manifest: Manifest): string {
     ),
     ...manifest.artifacts.flatMap((a) =>
       a.signing && a.status === 'ok' ? [`signed ${a.target}: ${describeSigning(a.signing)}`] : [],
+    ),
+    ...vulnFindingRows(manifest).map(
+      ({ a, f, reachable }) =>
+        `${reachable ? 'vulnerable' : 'imported, not reachable'} ${a.target}: ${describeFinding(f)}`,
     ),
     '',
     `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
