@@ -107,7 +107,8 @@ function less(a: string, b: string): boolean {
   };
   const x = parse(a);
   const y = parse(b);
-  for (let i = 0; i < 3; i++) if ((x.core[i] ?? 0) !== (y.core[i] ?? 0)) return (x.core[i] ?? 0) < (y.core[i] ?? 0);
+  for (let i = 0; i < 3; i++)
+    if ((x.core[i] ?? 0) !== (y.core[i] ?? 0)) return (x.core[i] ?? 0) < (y.core[i] ?? 0);
   if (x.pre.length === 0 || y.pre.length === 0) return x.pre.length > 0 && y.pre.length === 0;
   for (let i = 0; i < Math.min(x.pre.length, y.pre.length); i++) {
     const p = x.pre[i] as string;

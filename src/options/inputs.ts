@@ -297,7 +297,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'vulncheck-db',
     default: '',
     description:
-      "The vulnerability database govulncheck reads: an https:// mirror, or a file:// URL or directory of one (default: https://vuln.go.dev)",
+      'The vulnerability database govulncheck reads: an https:// mirror, or a file:// URL or directory of one (default: https://vuln.go.dev)',
   },
   {
     name: 'status',

@@ -4,12 +4,7 @@ import type { VerifyResult } from '../verify/index.js';
 import { makeDirectories } from '../make-dirs.js';
 
 export type ArtifactStatus =
-  | 'ok'
-  | 'build-failed'
-  | 'verify-failed'
-  | 'smoke-failed'
-  | 'vulncheck-failed'
-  | 'skipped';
+  'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'vulncheck-failed' | 'skipped';
 
 /** The `verify` object of PRODUCT.md is the verifier's verdict. */
 export type VerifyRecord = VerifyResult;

@@ -55,7 +55,9 @@ export function readFindings(text: string): Findings {
   const entries = new Map<string, { aliases: string[]; summary: string }>();
   const byId = new Map<string, VulnFinding & { depth: number }>();
   for (const m of messages) {
-    if (m.osv?.id) entries.set(m.osv.id, { aliases: m.osv.aliases ?? [], summary: m.osv.summary ?? '' });
+    // An entry may list an alias twice (GO-2025-3956 does): each is named once.
+    if (m.osv?.id)
+      entries.set(m.osv.id, { aliases: [...new Set(m.osv.aliases)], summary: m.osv.summary ?? '' });
     const f = m.finding;
     const frame = f?.trace?.[0];
     if (!f?.osv || !frame?.module) continue;

@@ -16,7 +16,6 @@ import { describeFinding, findingIds } from './describe.js';
 import { readFindings } from './findings.js';
 import { unstrippedArgv } from './relink.js';
 
-
 /** The pinned scanner: golang.org/x/vuln, built from the module proxy with the job's Go. */
 export const GOVULNCHECK: GoToolSpec = { pkg: 'golang.org/x/vuln/cmd/govulncheck', version: 'v1.9.0' };
 /** govulncheck's own default database. */
@@ -104,7 +103,9 @@ async function scanTarget(
     entry.vulncheck = record(scanner, db, {
       error: `govulncheck reads ELF, PE and Mach-O files, not ${format}: not scanned`,
     });
-    ctx.log.warning(`${entry.target}: ${entry.vulncheck.error ?? ''}.`, { title: `vulncheck ${entry.target}` });
+    ctx.log.warning(`${entry.target}: ${entry.vulncheck.error ?? ''}.`, {
+      title: `vulncheck ${entry.target}`,
+    });
     return;
   }
   const temp = await mkdtemp(path.join(os.tmpdir(), 'gbm-vulncheck-'));
@@ -153,7 +154,10 @@ async function scanTarget(
     } catch (err) {
       return await scanFailed(
         entry,
-        record(scanner, db, { seconds, error: `govulncheck's JSON could not be read: ${(err as Error).message}` }),
+        record(scanner, db, {
+          seconds,
+          error: `govulncheck's JSON could not be read: ${(err as Error).message}`,
+        }),
         input,
       );
     }
@@ -207,11 +211,7 @@ async function failTarget(entry: ArtifactEntry, error: string, input: VulncheckI
   entry.path = kept === null ? null : path.relative(ctx.baseDir, kept).split(path.sep).join('/');
 }
 
-function record(
-  scanner: string,
-  db: string,
-  with_: { error?: string; seconds?: number },
-): VulncheckRecord {
+function record(scanner: string, db: string, with_: { error?: string; seconds?: number }): VulncheckRecord {
   return {
     scanner,
     db,
