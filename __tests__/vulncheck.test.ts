@@ -30,7 +30,9 @@ const temps: string[] = [];
 beforeAll(async () => {
   mkdirSync(TOOL_CACHE, { recursive: true });
   // GO-2021-0113 is fixed in golang.org/x/text v0.3.7 itself: it must not be reported.
-  db = await vulnDatabase(go126, ['GO-2022-1059', 'GO-2021-0113', 'GO-2025-3956']);
+  // GO-2025-4009 (encoding/pem, fixed in go1.24.8) is in Go 1.23.5's standard library, which the
+  // std fixture links without encoding/pem.
+  db = await vulnDatabase(go126, ['GO-2022-1059', 'GO-2021-0113', 'GO-2025-3956', 'GO-2025-4009']);
 }, 120_000);
 
 afterAll(() => {
@@ -166,7 +168,10 @@ describe('vulncheck', () => {
       expect.objectContaining({ state: 'not_affected', justification: 'code_not_reachable' }),
     );
     expect(renderSummary(run.manifest)).toContain('| 0 reachable, 1 imported | ✅ ok |');
-    expect(renderSummary(run.manifest)).toContain('imported, not reachable: GO-2022-1059');
+    expect(renderSummary(run.manifest)).toContain(
+      '| GO-2022-1059 | `linux/amd64` | imported, not reachable |',
+    );
+    expect(renderTable(run.manifest)).toContain('imported, not reachable linux/amd64: GO-2022-1059');
   }, 600_000);
 
   it('finds nothing in the fixed version, v0.3.8', async () => {
@@ -237,10 +242,23 @@ describe('vulncheck', () => {
     expect(said(run, 'warning')).toContain(
       "GO-2025-3956 in the toolchain's standard library: go1.23.5 (exec.LookPath); a newer Go patch fixes it (fixed in go1.23.12)",
     );
-    const [vuln] = await sbomVulnerabilities(a as ArtifactEntry);
+    // encoding/pem is not in the binary: counted, neither reachable nor imported.
+    expect(a?.vulncheck?.imported).toEqual([]);
+    expect(a?.vulncheck?.required?.map((f) => [f.id, f.module, f.version, f.fixed, f.packages])).toEqual([
+      ['GO-2025-4009', 'stdlib', 'go1.23.5', 'go1.24.8', []],
+    ]);
+    expect(said(run, 'info')).toContain(
+      'linux/amd64: 0 known vulnerabilities imported, not reachable (no vulnerable function in the binary); 1 more in modules it links none of whose vulnerable packages it holds.',
+    );
+    expect(renderTable(run.manifest)).toMatch(/linux\/amd64 .* 1 reachable\s+ok/);
+    const [vuln, notPresent] = await sbomVulnerabilities(a as ArtifactEntry);
     expect(vuln).toMatchObject({
       affects: [{ ref: 'pkg:golang/std@go1.23.5' }],
-      recommendation: 'Build with Go go1.23.12 or newer.',
+      recommendation: 'Build with go1.23.12 or newer.',
+    });
+    expect(notPresent).toMatchObject({
+      id: 'GO-2025-4009',
+      analysis: { state: 'not_affected', justification: 'code_not_present' },
     });
   }, 900_000);
 

@@ -65,8 +65,10 @@ export interface VulncheckRecord {
   seconds: number | null;
   /** Entries whose vulnerable functions are in the binary. */
   reachable: VulnFinding[];
-  /** Entries whose vulnerable package (or, without a package, module) is in the binary, but none of its vulnerable functions. */
+  /** Entries whose vulnerable package is in the binary, but none of its vulnerable functions: imported, not reachable. */
   imported: VulnFinding[];
+  /** Entries of a module the binary links none of whose vulnerable packages it holds (govulncheck's "modules you require"); absent in older manifests. */
+  required?: VulnFinding[];
   /** Why the binary was not scanned; null when it was. */
   error: string | null;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ArtifactEntry, CacheRecord, Manifest, SigningRecord, SmokeRecord } from './manifest.js';
 import { describeFinding } from '../vulncheck/describe.js';
-import { hasVulncheck, vulnCount, vulnFindingRows } from './vulns.js';
+import { hasVulncheck, importedFindings, reachableFindings, vulnCount } from './vulns.js';
 import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
 import { describeSigning, formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
@@ -186,13 +186,17 @@ export function renderSummary(manifest: Manifest): string {
       );
     }
   }
-  const findings = vulnFindingRows(manifest);
-  if (findings.length > 0) {
-    lines.push('', '| known vulnerability | target | in the binary |', '|---|---|---|');
-    for (const { a, f, reachable } of findings) {
+  const reachable = reachableFindings(manifest);
+  const imported = importedFindings(manifest);
+  if (reachable.length + imported.length > 0) {
+    lines.push('', '| known vulnerabilities | target | in the binary |', '|---|---|---|');
+    for (const { a, f } of reachable) {
       lines.push(
-        `| [${cellText(f.id)}](https://pkg.go.dev/vuln/${f.id}) | ${cellCode(a.target)} | ${reachable ? 'reachable' : 'imported, not reachable'}: ${cellText(describeFinding(f))} |`,
+        `| [${cellText(f.id)}](https://pkg.go.dev/vuln/${f.id}) | ${cellCode(a.target)} | reachable: ${cellText(describeFinding(f))} |`,
       );
+    }
+    for (const { a, ids } of imported) {
+      lines.push(`| ${cellText(ids)} | ${cellCode(a.target)} | imported, not reachable |`);
     }
   }
   lines.push(
@@ -255,10 +259,8 @@ export function renderTable(manifest: Manifest): string {
     ...manifest.artifacts.flatMap((a) =>
       a.signing && a.status === 'ok' ? [`signed ${a.target}: ${describeSigning(a.signing)}`] : [],
     ),
-    ...vulnFindingRows(manifest).map(
-      ({ a, f, reachable }) =>
-        `${reachable ? 'vulnerable' : 'imported, not reachable'} ${a.target}: ${describeFinding(f)}`,
-    ),
+    ...reachableFindings(manifest).map(({ a, f }) => `vulnerable ${a.target}: ${describeFinding(f)}`),
+    ...importedFindings(manifest).map(({ a, ids }) => `imported, not reachable ${a.target}: ${ids}`),
     '',
     `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
   ].join('\n');

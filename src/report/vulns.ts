@@ -17,13 +17,16 @@ export function vulnCount(a: ArtifactEntry): string {
   ].join(', ');
 }
 
-/** Every finding of every binary: the reachable ones first. */
-export function vulnFindingRows(
-  manifest: Manifest,
-): { a: ArtifactEntry; f: VulnFinding; reachable: boolean }[] {
-  const rows = manifest.artifacts.flatMap((a) => [
-    ...(a.vulncheck?.reachable ?? []).map((f) => ({ a, f, reachable: true })),
-    ...(a.vulncheck?.imported ?? []).map((f) => ({ a, f, reachable: false })),
-  ]);
-  return [...rows.filter((r) => r.reachable), ...rows.filter((r) => !r.reachable)];
+/** Every reachable finding of every binary. */
+export function reachableFindings(manifest: Manifest): { a: ArtifactEntry; f: VulnFinding }[] {
+  return manifest.artifacts.flatMap((a) => (a.vulncheck?.reachable ?? []).map((f) => ({ a, f })));
+}
+
+/** Per binary with imported, not reachable findings: their IDs (`GO-2022-1059, GO-2025-3956`). */
+export function importedFindings(manifest: Manifest): { a: ArtifactEntry; ids: string }[] {
+  return manifest.artifacts.flatMap((a) =>
+    a.vulncheck && a.vulncheck.imported.length > 0
+      ? [{ a, ids: a.vulncheck.imported.map((f) => f.id).join(', ') }]
+      : [],
+  );
 }

@@ -20,6 +20,7 @@ export interface CycloneDxSubject {
 export interface VulncheckFindings {
   reachable: readonly VulnFinding[];
   imported: readonly VulnFinding[];
+  required?: readonly VulnFinding[];
 }
 
 export interface CycloneDxContext {
@@ -91,7 +92,8 @@ export function cycloneDx(
 /**
  * govulncheck's findings as CycloneDX vulnerabilities, each affecting the component of its
  * module (`std` for the standard library): reachable ones `exploitable` (the binary holds the
- * vulnerable functions), imported ones `not_affected` because the code is not reachable.
+ * vulnerable functions), imported ones `not_affected` because the code is not reachable, those
+ * of a linked module whose vulnerable packages the binary lacks `not_affected`, code not present.
  */
 function vulnerabilities(
   found: VulncheckFindings,
@@ -105,7 +107,7 @@ function vulnerabilities(
       components.find((c) => c.name === name);
     return hit?.['bom-ref'] ?? main['bom-ref'];
   };
-  const entry = (f: VulnFinding, reachable: boolean): object => ({
+  const entry = (f: VulnFinding, depth: 'reachable' | 'imported' | 'required'): object => ({
     'bom-ref': `${NS}:vulnerability:${f.id}`,
     id: f.id,
     source: { name: 'Go Vulnerability Database', url: `https://pkg.go.dev/vuln/${f.id}` },
@@ -116,22 +118,33 @@ function vulnerabilities(
       : {
           recommendation:
             f.module === 'stdlib'
-              ? `Build with Go ${f.fixed} or newer.`
+              ? `Build with ${f.fixed} or newer.`
               : `Upgrade ${f.module} to ${f.fixed} or newer.`,
         }),
-    analysis: reachable
-      ? {
-          state: 'exploitable',
-          detail: `govulncheck found its vulnerable functions in the binary: ${f.symbols.join(', ')}.`,
-        }
-      : {
-          state: 'not_affected',
-          justification: 'code_not_reachable',
-          detail: `The binary holds ${f.packages.length > 0 ? f.packages.join(', ') : f.module} but none of the vulnerable functions (govulncheck).`,
-        },
+    analysis:
+      depth === 'reachable'
+        ? {
+            state: 'exploitable',
+            detail: `govulncheck found its vulnerable functions in the binary: ${f.symbols.join(', ')}.`,
+          }
+        : depth === 'imported'
+          ? {
+              state: 'not_affected',
+              justification: 'code_not_reachable',
+              detail: `The binary holds ${f.packages.join(', ')} but none of the vulnerable functions (govulncheck).`,
+            }
+          : {
+              state: 'not_affected',
+              justification: 'code_not_present',
+              detail: `The binary links ${f.module === 'stdlib' ? 'the standard library' : f.module} but none of the vulnerable packages (govulncheck).`,
+            },
     affects: [{ ref: refOf(f), versions: [{ version: f.version, status: 'affected' }] }],
   });
-  return [...found.reachable.map((f) => entry(f, true)), ...found.imported.map((f) => entry(f, false))];
+  return [
+    ...found.reachable.map((f) => entry(f, 'reachable')),
+    ...found.imported.map((f) => entry(f, 'imported')),
+    ...(found.required ?? []).map((f) => entry(f, 'required')),
+  ];
 }
 
 /** A CVE or GHSA alias, with where it is published. */

@@ -19,6 +19,7 @@ interface Message {
 export interface Findings {
   reachable: VulnFinding[];
   imported: VulnFinding[];
+  required: VulnFinding[];
 }
 
 /** The objects of the stream, in order; a truncated or garbled stream is an Error. */
@@ -85,14 +86,14 @@ export function readFindings(text: string): Findings {
       if (!finding.symbols.includes(symbol)) finding.symbols.push(symbol);
     }
   }
-  const found: Findings = { reachable: [], imported: [] };
+  const found: Findings = { reachable: [], imported: [], required: [] };
   for (const { depth, ...finding } of [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const entry = entries.get(finding.id);
     finding.aliases = entry?.aliases ?? [];
     finding.summary = entry?.summary ?? '';
     finding.packages.sort();
     finding.symbols.sort();
-    (depth === 2 ? found.reachable : found.imported).push(finding);
+    (depth === 2 ? found.reachable : depth === 1 ? found.imported : found.required).push(finding);
   }
   return found;
 }

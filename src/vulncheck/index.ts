@@ -172,10 +172,12 @@ async function scanTarget(
 async function report(entry: ArtifactEntry, input: VulncheckInput): Promise<void> {
   const { ctx } = input;
   const v = entry.vulncheck as VulncheckRecord;
-  if (v.imported.length > 0) {
-    ctx.log.info(
-      `${entry.target}: ${v.imported.length} known vulnerabilit${v.imported.length === 1 ? 'y' : 'ies'} imported, not reachable (no vulnerable function in the binary): ${v.imported.map(describeFinding).join('; ')}`,
-    );
+  const required = v.required?.length ?? 0;
+  if (v.imported.length > 0 || required > 0) {
+    const imported = `${v.imported.length} known vulnerabilit${v.imported.length === 1 ? 'y' : 'ies'} imported, not reachable (no vulnerable function in the binary)${v.imported.length > 0 ? `: ${v.imported.map(describeFinding).join('; ')}` : ''}`;
+    const more =
+      required > 0 ? `; ${required} more in modules it links none of whose vulnerable packages it holds` : '';
+    ctx.log.info(`${entry.target}: ${imported}${more}.`);
   }
   if (v.reachable.length === 0) return;
   const found = `${v.reachable.length} known vulnerabilit${v.reachable.length === 1 ? 'y' : 'ies'} reachable in ${entry.path ?? entry.target}: ${v.reachable.map(describeFinding).join('; ')}`;
@@ -219,6 +221,7 @@ function record(scanner: string, db: string, with_: { error?: string; seconds?: 
     seconds: with_.seconds ?? null,
     reachable: [],
     imported: [],
+    required: [],
     error: with_.error ?? null,
   };
 }
