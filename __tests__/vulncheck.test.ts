@@ -159,7 +159,7 @@ describe('vulncheck', () => {
       ['GO-2022-1059', 'golang.org/x/text', 'v0.3.7', 'v0.3.8', ['golang.org/x/text/language'], []],
     ]);
     expect(said(run, 'info')).toContain(
-      'linux/amd64: 1 known vulnerability imported, not reachable (no vulnerable function in the binary): GO-2022-1059 in golang.org/x/text v0.3.7, fixed in v0.3.8',
+      'linux/amd64: known vulnerabilities 1 imported, not reachable (no vulnerable function in the binary): GO-2022-1059 in golang.org/x/text v0.3.7, fixed in v0.3.8.',
     );
     expect(said(run, 'warning')).not.toContain('GO-2022-1059');
     expect(said(run, 'error')).toBe('');
@@ -248,7 +248,7 @@ describe('vulncheck', () => {
       ['GO-2025-4009', 'stdlib', 'go1.23.5', 'go1.24.8', []],
     ]);
     expect(said(run, 'info')).toContain(
-      'linux/amd64: 0 known vulnerabilities imported, not reachable (no vulnerable function in the binary); 1 more in modules it links none of whose vulnerable packages it holds.',
+      'linux/amd64: known vulnerabilities 1 in modules it links without their vulnerable packages.',
     );
     expect(renderTable(run.manifest)).toMatch(/linux\/amd64 .* 1 reachable\s+ok/);
     const [vuln, notPresent] = await sbomVulnerabilities(a as ArtifactEntry);

@@ -173,12 +173,15 @@ async function report(entry: ArtifactEntry, input: VulncheckInput): Promise<void
   const { ctx } = input;
   const v = entry.vulncheck as VulncheckRecord;
   const required = v.required?.length ?? 0;
-  if (v.imported.length > 0 || required > 0) {
-    const imported = `${v.imported.length} known vulnerabilit${v.imported.length === 1 ? 'y' : 'ies'} imported, not reachable (no vulnerable function in the binary)${v.imported.length > 0 ? `: ${v.imported.map(describeFinding).join('; ')}` : ''}`;
-    const more =
-      required > 0 ? `; ${required} more in modules it links none of whose vulnerable packages it holds` : '';
-    ctx.log.info(`${entry.target}: ${imported}${more}.`);
-  }
+  const parts = [
+    ...(v.imported.length > 0
+      ? [
+          `${v.imported.length} imported, not reachable (no vulnerable function in the binary): ${v.imported.map(describeFinding).join('; ')}`,
+        ]
+      : []),
+    ...(required > 0 ? [`${required} in modules it links without their vulnerable packages`] : []),
+  ];
+  if (parts.length > 0) ctx.log.info(`${entry.target}: known vulnerabilities ${parts.join('; ')}.`);
   if (v.reachable.length === 0) return;
   const found = `${v.reachable.length} known vulnerabilit${v.reachable.length === 1 ? 'y' : 'ies'} reachable in ${entry.path ?? entry.target}: ${v.reachable.map(describeFinding).join('; ')}`;
   if (input.mode === 'fail') {
