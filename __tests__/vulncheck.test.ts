@@ -174,9 +174,10 @@ describe('vulncheck', () => {
     expect(renderTable(run.manifest)).toContain('imported, not reachable linux/amd64: GO-2022-1059');
   }, 600_000);
 
-  it('finds nothing in the fixed version, v0.3.8', async () => {
-    const run = await scan(go126, 'fixed', { targets: 'linux/amd64', vulncheck: 'fail' });
+  it('finds nothing in the fixed version, v0.3.8; a binary with its symbol table is scanned itself', async () => {
+    const run = await scan(go126, 'fixed', { targets: 'linux/amd64', vulncheck: 'fail', ldflags: '-w' });
     const [a] = run.manifest.artifacts;
+    expect(a?.vulncheck?.scanned).toBe('binary');
     expect([a?.status, a?.vulncheck?.reachable, a?.vulncheck?.imported, a?.vulncheck?.error]).toEqual([
       'ok',
       [],
@@ -261,6 +262,20 @@ describe('vulncheck', () => {
       analysis: { state: 'not_affected', justification: 'code_not_present' },
     });
   }, 900_000);
+
+  it('says a wasm binary is not scanned (govulncheck reads ELF, PE and Mach-O), without failing it', async () => {
+    const run = await scan(go126, 'std', { targets: 'js/wasm', vulncheck: 'fail' });
+    const [a] = run.manifest.artifacts;
+    expect([a?.status, a?.vulncheck?.scanned, a?.vulncheck?.error]).toEqual([
+      'ok',
+      null,
+      'govulncheck reads ELF, PE and Mach-O files, not wasm: not scanned',
+    ]);
+    expect(said(run, 'warning')).toContain(
+      'js/wasm: govulncheck reads ELF, PE and Mach-O files, not wasm: not scanned.',
+    );
+    expect(renderTable(run.manifest)).toMatch(/not scanned\s+ok/);
+  }, 300_000);
 
   describe('without the module proxy, govulncheck cannot be built', () => {
     const offline = (mode: string) => {

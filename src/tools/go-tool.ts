@@ -88,7 +88,14 @@ export async function goTool(req: GoToolRequest): Promise<{ file: string; built:
         `go install ${req.tool.pkg}@${req.tool.version} with ${req.goVersion} failed (${describeFailure('go install', result)}${said ? `: ${said}` : ''})`,
       );
     }
-    await rename(path.join(temp, path.basename(file)), file);
+    try {
+      await rename(path.join(temp, path.basename(file)), file);
+    } catch (err) {
+      // Windows refuses to replace a file that runs: another job put the tool there meanwhile.
+      if (!(await isTool(file, req.tool))) {
+        throw new GoToolError(`${file} could not be written: ${(err as Error).message}`);
+      }
+    }
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
