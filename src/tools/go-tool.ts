@@ -74,8 +74,11 @@ export async function goTool(req: GoToolRequest): Promise<{ file: string; built:
   const file = toolPath(req);
   if (await isTool(file, req.tool)) return { file, built: false };
   const dir = path.dirname(file);
-  await makeDirectories(dir);
-  const temp = await mkdtemp(path.join(dir, '.build-'));
+  const temp = await makeDirectories(dir)
+    .then(() => mkdtemp(path.join(dir, '.build-')))
+    .catch((err: Error) => {
+      throw new GoToolError(`the tool cache ${dir} cannot be written: ${err.message}`);
+    });
   try {
     const result = await run(['go', 'install', `${req.tool.pkg}@${req.tool.version}`], {
       cwd: temp,
