@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BuildJob } from '../compile/plan.js';
-import type { EngineContext } from '../engine.js';
+import type { Logger } from '../log.js';
 import { describeFailure, run } from '../exec.js';
 import { setAside } from '../package/output-dir.js';
 import type { VulncheckMode } from '../options/vulncheck.js';
@@ -35,7 +35,8 @@ export interface VulncheckInput {
   readonly cwd: string;
   readonly outputDir: string;
   readonly buildTimeoutMs: number;
-  readonly ctx: EngineContext;
+  /** Manifest paths are relative to `baseDir`. */
+  readonly ctx: { readonly baseDir: string; readonly log: Logger };
 }
 
 /** Formats govulncheck reads (golang.org/x/vuln/internal/buildinfo): ELF, PE and thin Mach-O. */
