@@ -59,6 +59,8 @@ async function scan(
     tc,
     {
       'working-directory': dir,
+      // Beside the module, in a directory the suite removes.
+      'output-dir': path.join(dir, '..', 'out'),
       'vulncheck-db': db.url,
       sbom: 'cyclonedx',
       cache: 'false',
