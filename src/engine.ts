@@ -6,6 +6,7 @@ import { observeProcessStarts } from './exec.js';
 import type { Options } from './options/options.js';
 import { checksumsStage } from './package/checksums-stage.js';
 import { packageStage } from './package/stage.js';
+import { universalStage } from './package/universal-stage.js';
 import type { BuildResult, EngineContext, Matrix, PlanResult, Uploaded } from './pipeline/context.js';
 import { planStage } from './prepare/plan.js';
 import { prepareStage } from './prepare/stage.js';
@@ -13,6 +14,7 @@ import { manifestStage } from './report/manifest-stage.js';
 import { sbomStage } from './sbom/stage.js';
 import { sizeStage } from './size/index.js';
 import { uploadStage } from './upload/stage.js';
+import { vulncheckStage } from './vulncheck/index.js';
 
 /** `mode: plan` (and the targets a collect job expects): the matrix the build jobs take. */
 export async function planMatrix(options: Options, ctx: EngineContext): Promise<PlanResult> {
@@ -36,7 +38,9 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Uplo
   const prepared = await prepareStage(options, ctx); // toolchain, targets, module, checks, jobs
   const cache = await cacheStage(prepared); // GOCACHE and GOMODCACHE restored
   const built = await compileStage(prepared); // each target built, verified, smoke-tested, signed, archived
-  const packaged = await packageStage(built); // manifest entries, universal binaries
+  const entered = await packageStage(built); // manifest entries
+  const scanned = await vulncheckStage(entered); // govulncheck on each binary
+  const packaged = await universalStage(scanned); // darwin universal binaries from the slices that passed
   const described = await sbomStage(packaged); // an SBOM per binary
   const checksummed = await checksumsStage(described); // checksums.txt
   const sized = await sizeStage(checksummed); // each binary against the previous release, size-budget

@@ -295,6 +295,18 @@ export const INPUTS: readonly InputDefinition[] = [
       "An RFC 3161 timestamp server (e.g. 'http://timestamp.digicert.com'): the signature stays valid after the certificate expires",
   },
   {
+    name: 'vulncheck',
+    default: 'auto',
+    description:
+      "Run govulncheck (golang.org/x/vuln v1.9.0, built from the Go module proxy) on every binary: 'warn' reports known vulnerabilities whose functions the binary holds, 'fail' fails those targets, 'off'; 'auto' is 'warn' when 'release' is on, else 'off'",
+  },
+  {
+    name: 'vulncheck-db',
+    default: '',
+    description:
+      'The vulnerability database govulncheck reads: an https:// mirror, or a file:// URL or directory of one (default: https://vuln.go.dev)',
+  },
+  {
     name: 'status',
     default: 'false',
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",

@@ -14,6 +14,8 @@ import type { WindowsSigning } from '../sign/windows-inputs.js';
 import { parseWindowsSigning, secretShown } from '../sign/windows-inputs.js';
 import type { SizeBaseline, SizeBudget } from '../size/index.js';
 import { parseSizeBaseline, parseSizeBudget } from '../size/options.js';
+import type { VulncheckMode } from './vulncheck.js';
+import { parseVulncheck, parseVulncheckDb } from './vulncheck.js';
 
 /** Inputs whose value no message repeats. */
 const SECRET_INPUTS: readonly string[] = [
@@ -94,6 +96,10 @@ export interface Options {
   readonly sizeBaseline: SizeBaseline;
   /** How much a binary may grow over the baseline; null: no limit. */
   readonly sizeBudget: SizeBudget | null;
+  /** govulncheck on every binary: what a reachable finding does. */
+  readonly vulncheck: VulncheckMode;
+  /** The vulnerability database (https:// or file:// URL); null: govulncheck's default. */
+  readonly vulncheckDb: string | null;
 }
 
 /** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
@@ -518,6 +524,8 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
       get('windows-timestamp-url'),
     ),
     ...parseSizeOptions(get('size-baseline'), get('size-budget'), baseDir),
+    vulncheck: parseVulncheck(get('vulncheck'), release),
+    vulncheckDb: parseVulncheckDb(get('vulncheck-db'), workingDirectory),
   };
 }
 

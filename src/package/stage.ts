@@ -1,9 +1,7 @@
-// The package stage: each job's manifest entry (its archive was written by its target step), then
-// the darwin universal binaries built from the slices that passed.
+// The package stage: each job's manifest entry (its archive was written by its target step).
 import { failed } from '../compile/target-step.js';
 import type { Built, Packaged } from '../pipeline/context.js';
 import { artifactEntry } from '../report/artifact-entry.js';
-import { universalBinaries } from './universal-step.js';
 
 export async function packageStage(built: Built): Promise<Packaged> {
   const { jobs, results, options, ctx } = built;
@@ -11,19 +9,5 @@ export async function packageStage(built: Built): Promise<Packaged> {
   const artifacts = jobs.map((job, i) =>
     artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id, options.smokeTest ?? []),
   );
-  if (options.universal) {
-    artifacts.push(
-      ...(await universalBinaries({
-        jobs,
-        artifacts,
-        results,
-        options,
-        metadata: built.metadata,
-        extraFiles: built.extraFiles,
-        mtime: new Date(built.metadata.date),
-        ctx,
-      })),
-    );
-  }
-  return { ...built, artifacts };
+  return Promise.resolve({ ...built, artifacts });
 }

@@ -4,7 +4,7 @@ import type { VerifyResult } from '../verify/index.js';
 import { makeDirectories } from '../make-dirs.js';
 
 export type ArtifactStatus =
-  'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'size-failed' | 'skipped';
+  'ok' | 'build-failed' | 'verify-failed' | 'smoke-failed' | 'vulncheck-failed' | 'size-failed' | 'skipped';
 
 /** The `verify` object of PRODUCT.md is the verifier's verdict. */
 export type VerifyRecord = VerifyResult;
@@ -48,6 +48,8 @@ export interface ArtifactEntry {
   smoke: SmokeRecord | null;
   /** How the file was signed after it was built; absent when it was not. `sha256`/`size` above are the signed file's. */
   signing?: SigningRecord;
+  /** What govulncheck found in the binary (`vulncheck`); absent when off, in older manifests and for universal binaries (their slices carry it). */
+  vulncheck?: VulncheckRecord;
   error: string | null;
   /** The size against the same target and package of the baseline (the previous release); absent when nothing was compared. */
   sizeChange?: SizeChange;
@@ -70,6 +72,44 @@ export interface SizeReport {
   note: string | null;
   /** size-budget as given (`+5%`); null when none. */
   budget: string | null;
+}
+
+/** One binary through `govulncheck -mode=binary`. */
+export interface VulncheckRecord {
+  /** e.g. 'govulncheck@v1.9.0'. */
+  scanner: string;
+  /** The database asked: 'https://vuln.go.dev' or what `vulncheck-db` named. */
+  db: string;
+  /** 'binary': the file itself; 'unstripped-link': the same build linked again without -s, as govulncheck reads symbols from the symbol table; null when not scanned. */
+  scanned: 'binary' | 'unstripped-link' | null;
+  /** How long govulncheck took on it; null when it did not run. */
+  seconds: number | null;
+  /** Entries whose vulnerable functions are in the binary. */
+  reachable: VulnFinding[];
+  /** Entries whose vulnerable package is in the binary, but none of its vulnerable functions: imported, not reachable. */
+  imported: VulnFinding[];
+  /** Entries of a module the binary links none of whose vulnerable packages it holds (govulncheck's "modules you require"); absent in older manifests. */
+  required?: VulnFinding[];
+  /** Why the binary was not scanned; null when it was. */
+  error: string | null;
+}
+
+export interface VulnFinding {
+  /** The Go vulnerability database ID, e.g. 'GO-2022-1059'. */
+  id: string;
+  /** CVE and GHSA IDs of the same vulnerability. */
+  aliases: string[];
+  summary: string;
+  /** The module path; 'stdlib' for the standard library of the Go that built the binary. */
+  module: string;
+  /** The version the binary holds (a Go release such as 'go1.23.5' for stdlib). */
+  version: string;
+  /** The first version without it; null when none is fixed. */
+  fixed: string | null;
+  /** Its packages the binary holds. */
+  packages: string[];
+  /** Its functions the binary holds, e.g. 'language.ParseAcceptLanguage'; empty unless reachable. */
+  symbols: string[];
 }
 
 /** An Authenticode signature this run added: the signer as read back from the signed file. */
@@ -192,6 +232,7 @@ export function isFailure(status: ArtifactStatus): boolean {
     status === 'build-failed' ||
     status === 'verify-failed' ||
     status === 'smoke-failed' ||
+    status === 'vulncheck-failed' ||
     status === 'size-failed'
   );
 }

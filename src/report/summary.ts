@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { ArtifactEntry, CacheRecord, Manifest, SigningRecord, SmokeRecord } from './manifest.js';
+import { describeFinding } from '../vulncheck/describe.js';
+import { hasVulncheck, importedFindings, reachableFindings, vulnCount } from './vulns.js';
 import type { ReleaseOutcome } from '../release/index.js';
 import { isFailure } from './manifest.js';
 import { describeSigning, formatBytes, formatFloor, formatSeconds, formatSignature } from './format.js';
@@ -11,6 +13,7 @@ const STATUS_ICON: Record<string, string> = {
   'verify-failed': '❌ verify failed',
   'smoke-failed': '❌ smoke failed',
   'size-failed': '❌ size failed',
+  'vulncheck-failed': '❌ known vulnerability',
   skipped: '⏭️ skipped',
 };
 
@@ -141,14 +144,16 @@ export function verifyLine(manifest: Manifest, t: { verified: number; requested:
 /** The job summary: one markdown table, a row per target, then totals. Plain GitHub markdown only. */
 export function renderSummary(manifest: Manifest): string {
   const t = totals(manifest);
+  // The vulns column only when govulncheck ran: older manifests and `vulncheck: off` keep the table as it was.
+  const vulns = hasVulncheck(manifest);
   const lines = [
     '## go-build-matrix',
     '',
     `${cellText(manifest.go.version)} · module ${cellCode(manifest.module)} · version ${cellCode(manifest.version)}` +
       (manifest.commit ? ` · commit ${cellCode(manifest.commit.slice(0, 12))}` : ''),
     '',
-    '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |',
-    '|---|---|--:|---|--:|---|---|---|---|---|',
+    `| target | file | size | sha256 | time | verify | linkage | runs on | smoke | ${vulns ? 'vulns | ' : ''}status |`,
+    `|---|---|--:|---|--:|---|---|---|---|${vulns ? '---|' : ''}---|`,
   ];
   for (const a of manifest.artifacts) {
     const status = STATUS_ICON[a.status] ?? cellText(a.status);
@@ -165,6 +170,7 @@ export function renderSummary(manifest: Manifest): string {
         linkageCell(a),
         runsOnCell(a),
         smokeCell(a.smoke),
+        ...(vulns ? [cellText(vulnCount(a))] : []),
         `${status}${detail}`,
         '',
       ]
@@ -180,6 +186,19 @@ export function renderSummary(manifest: Manifest): string {
       lines.push(
         `| ${cellCode(a.target)} | ${cellText(`${s.kind}, ${s.tool}`)} | ${cellText(s.subject)} | ${cellText(s.issuer)} | ${cellCode(s.serial)} | ${s.timestamp === null ? 'none' : cellText(`${s.timestamp} (${s.timestampUrl ?? ''})`)} |`,
       );
+    }
+  }
+  const reachable = reachableFindings(manifest);
+  const imported = importedFindings(manifest);
+  if (reachable.length + imported.length > 0) {
+    lines.push('', '| known vulnerabilities | target | in the binary |', '|---|---|---|');
+    for (const { a, f } of reachable) {
+      lines.push(
+        `| [${cellText(f.id)}](https://pkg.go.dev/vuln/${f.id}) | ${cellCode(a.target)} | reachable: ${cellText(describeFinding(f))} |`,
+      );
+    }
+    for (const { a, ids } of imported) {
+      lines.push(`| ${cellText(ids)} | ${cellCode(a.target)} | imported, not reachable |`);
     }
   }
   lines.push(
@@ -198,7 +217,21 @@ export function renderSummary(manifest: Manifest): string {
 
 /** The same table for a terminal: aligned plain-text columns, with what was proven for each file. */
 export function renderTable(manifest: Manifest): string {
-  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'VERIFY', 'LINKAGE', 'RUNS ON', 'SMOKE', 'STATUS']];
+  const vulns = hasVulncheck(manifest);
+  const rows = [
+    [
+      'TARGET',
+      'FILE',
+      'SIZE',
+      'TIME',
+      'VERIFY',
+      'LINKAGE',
+      'RUNS ON',
+      'SMOKE',
+      ...(vulns ? ['VULNS'] : []),
+      'STATUS',
+    ],
+  ];
   for (const a of manifest.artifacts) {
     rows.push([
       a.target,
@@ -213,6 +246,7 @@ export function renderTable(manifest: Manifest): string {
           : a.verify.linkage,
       formatFloor(a.verify) ?? '-',
       plainSmoke(a.smoke),
+      ...(vulns ? [vulnCount(a)] : []),
       a.status + (a.error ? `: ${a.error.split('\n')[0] ?? ''}` : ''),
     ]);
   }
@@ -228,6 +262,8 @@ export function renderTable(manifest: Manifest): string {
     ...manifest.artifacts.flatMap((a) =>
       a.signing && a.status === 'ok' ? [`signed ${a.target}: ${describeSigning(a.signing)}`] : [],
     ),
+    ...reachableFindings(manifest).map(({ a, f }) => `vulnerable ${a.target}: ${describeFinding(f)}`),
+    ...importedFindings(manifest).map(({ a, ids }) => `imported, not reachable ${a.target}: ${ids}`),
     '',
     `${t.built}/${t.requested} built, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''} (${manifest.go.version}). ${verifyLine(manifest, t)}${smokeTotals(manifest)}`,
     ...(manifest.size ? [sizeLine(manifest.size)] : []),

@@ -4,6 +4,7 @@
 // binary always gives the same bytes.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { VulnFinding } from '../report/manifest.js';
 import type { Dependency } from '../verify/index.js';
 import type { GoBuild } from './buildinfo.js';
 import { golangPurl } from './purl.js';
@@ -12,6 +13,14 @@ export interface CycloneDxSubject {
   file: string;
   target: string;
   sha256: string;
+  vulncheck?: VulncheckFindings;
+}
+
+/** govulncheck's verdict on the file (the manifest's `vulncheck`). */
+export interface VulncheckFindings {
+  reachable: readonly VulnFinding[];
+  imported: readonly VulnFinding[];
+  required?: readonly VulnFinding[];
 }
 
 export interface CycloneDxContext {
@@ -74,9 +83,75 @@ export function cycloneDx(
       { aggregate: 'complete', dependencies: [main['bom-ref']] },
       { aggregate: 'unknown', dependencies: refs },
     ],
+    ...(subject.vulncheck ? { vulnerabilities: vulnerabilities(subject.vulncheck, main, components) } : {}),
   };
   const doc = { ...header, serialNumber: serialNumber(JSON.stringify({ ...header, ...body })), ...body };
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/**
+ * govulncheck's findings as CycloneDX vulnerabilities, each affecting the component of its
+ * module (`std` for the standard library): reachable ones `exploitable` (the binary holds the
+ * vulnerable functions), imported ones `not_affected` because the code is not reachable, those
+ * of a linked module whose vulnerable packages the binary lacks `not_affected`, code not present.
+ */
+function vulnerabilities(
+  found: VulncheckFindings,
+  main: Component,
+  components: readonly Component[],
+): object[] {
+  const refOf = (f: VulnFinding): string => {
+    const name = f.module === 'stdlib' ? 'std' : f.module;
+    const hit =
+      components.find((c) => c.name === name && c.version === f.version) ??
+      components.find((c) => c.name === name);
+    return hit?.['bom-ref'] ?? main['bom-ref'];
+  };
+  const entry = (f: VulnFinding, depth: 'reachable' | 'imported' | 'required'): object => ({
+    'bom-ref': `${NS}:vulnerability:${f.id}`,
+    id: f.id,
+    source: { name: 'Go Vulnerability Database', url: `https://pkg.go.dev/vuln/${f.id}` },
+    ...(f.aliases.length > 0 ? { references: f.aliases.map(alias) } : {}),
+    description: f.summary,
+    ...(f.fixed === null
+      ? {}
+      : {
+          recommendation:
+            f.module === 'stdlib'
+              ? `Build with ${f.fixed} or newer.`
+              : `Upgrade ${f.module} to ${f.fixed} or newer.`,
+        }),
+    analysis:
+      depth === 'reachable'
+        ? {
+            state: 'exploitable',
+            detail: `govulncheck found its vulnerable functions in the binary: ${f.symbols.join(', ')}.`,
+          }
+        : depth === 'imported'
+          ? {
+              state: 'not_affected',
+              justification: 'code_not_reachable',
+              detail: `The binary holds ${f.packages.join(', ')} but none of the vulnerable functions (govulncheck).`,
+            }
+          : {
+              state: 'not_affected',
+              justification: 'code_not_present',
+              detail: `The binary links ${f.module === 'stdlib' ? 'the standard library' : f.module} but none of the vulnerable packages (govulncheck).`,
+            },
+    affects: [{ ref: refOf(f), versions: [{ version: f.version, status: 'affected' }] }],
+  });
+  return [
+    ...found.reachable.map((f) => entry(f, 'reachable')),
+    ...found.imported.map((f) => entry(f, 'imported')),
+    ...(found.required ?? []).map((f) => entry(f, 'required')),
+  ];
+}
+
+/** A CVE or GHSA alias, with where it is published. */
+function alias(id: string): { id: string; source: { name: string; url: string } } {
+  return id.startsWith('GHSA-')
+    ? { id, source: { name: 'GitHub Advisory Database', url: `https://github.com/advisories/${id}` } }
+    : { id, source: { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${id}` } };
 }
 
 function mainComponent(subject: CycloneDxSubject, builds: readonly GoBuild[], first: GoBuild): Component {

@@ -3,6 +3,7 @@
 // ships the SPDX 2.3 JSON schema to validate an SPDX document against.
 import { writeFile } from 'node:fs/promises';
 import { readGoBuilds } from './buildinfo.js';
+import type { VulncheckFindings } from './cyclonedx.js';
 import { cycloneDx } from './cyclonedx.js';
 
 export type SbomFormat = 'cyclonedx';
@@ -18,6 +19,8 @@ export interface SbomSubject {
   target: string;
   /** sha256 hex of the file (already computed by the engine). */
   sha256: string;
+  /** What govulncheck found in it, for the document's `vulnerabilities`; absent when not scanned. */
+  vulncheck?: VulncheckFindings;
 }
 
 export interface SbomContext {

@@ -17,7 +17,12 @@ export async function sbomStage(packaged: Packaged): Promise<Described> {
   for (const a of artifacts) {
     if (a.status !== 'ok' || a.path === null || a.sha256 === null) continue;
     const files = await writeSboms(
-      { file: path.resolve(ctx.baseDir, a.path), target: a.target, sha256: a.sha256 },
+      {
+        file: path.resolve(ctx.baseDir, a.path),
+        target: a.target,
+        sha256: a.sha256,
+        ...(a.vulncheck?.scanned ? { vulncheck: a.vulncheck } : {}),
+      },
       options.sbom,
       { tool: TOOL, timestamp: new Date(packaged.metadata.date) },
     );
