@@ -38,6 +38,7 @@ import { atLeast } from './targets/variants.js';
 import { buildvcsDisabled, findVcsDirs, multipleVcsProblem } from './compile/stamp.js';
 import { msFromEnv } from './env-knobs.js';
 import { prepareWindowsSigner } from './sign/windows-step.js';
+import { prepareMacosSigner } from './sign/macos-step.js';
 import { uploadStep } from './upload/step.js';
 import { writeArtifactSboms } from './sbom/step.js';
 import { rememberTimings } from './compile/timings-step.js';
@@ -260,6 +261,15 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     options.windowsSigning === null
       ? null
       : await prepareWindowsSigner({ signing: options.windowsSigning, env: ctx.env, log });
+  const macosSigner =
+    options.macosSigning === null
+      ? null
+      : await prepareMacosSigner({ signing: options.macosSigning, env, toolchain, log }).catch(
+          async (err: unknown) => {
+            await windowsSigner?.dispose();
+            throw err;
+          },
+        );
   const step: StepContext = {
     options,
     ctx,
@@ -277,6 +287,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     phaseStarted: process.hrtime.bigint(),
     stamp,
     windowsSigner,
+    macosSigner,
   };
   const finished = await runPool(
     order,
@@ -285,7 +296,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     (job, release) => runTargetStep(job, step, release),
     (result) => result !== null && failed(result),
     (): TargetResult | null => null,
-  ).finally(() => windowsSigner?.dispose());
+  ).finally(() => Promise.all([windowsSigner?.dispose(), macosSigner?.dispose()]));
   const resultOf = new Map(order.map((job, i) => [job, finished[i] ?? null]));
   const results = jobs.map((job) => resultOf.get(job) ?? null);
   const buildPhaseSeconds = Number(process.hrtime.bigint() - step.phaseStarted) / 1e9;

@@ -19,13 +19,14 @@ import type { StampContext } from './stamp.js';
 import { stampNotes } from './stamp.js';
 import { verifyBuilt } from './verify-step.js';
 import type { WindowsSigner } from '../sign/windows-step.js';
+import type { MacosSigner } from '../sign/macos-step.js';
 
 /** One built target: how its build went and, when it produced a file, the verifier's verdict. */
 export interface TargetResult {
   readonly outcome: BuildOutcome;
   /** The verdict on the file as shipped: the signed file's when it was signed. */
   readonly verify: VerifyResult | null;
-  /** The signature this run added (windows binaries with 'windows-certificate'); null when none. */
+  /** The signature this run added (windows/darwin binaries with 'windows-/macos-certificate'); null when none. */
   readonly signed: SigningRecord | null;
   readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
@@ -58,6 +59,8 @@ export interface StepContext {
   readonly stamp: StampContext;
   /** Signs windows binaries; null without 'windows-certificate'. */
   readonly windowsSigner: WindowsSigner | null;
+  /** Signs darwin binaries; null without 'macos-certificate'. */
+  readonly macosSigner: MacosSigner | null;
 }
 
 function extensionOf(job: BuildJob): string {
@@ -107,14 +110,20 @@ export async function runTargetStep(
         })
       : null;
   // Signed after every check of the file as built, before anything archives, hashes or ships it.
+  // darwin slices are signed here too, so `universal` assembles signed slices.
+  const signer =
+    job.target.goos === 'windows'
+      ? step.windowsSigner
+      : job.target.goos === 'darwin'
+        ? step.macosSigner
+        : null;
   const signed =
     bytes !== null &&
-    step.windowsSigner !== null &&
-    job.target.goos === 'windows' &&
+    signer !== null &&
     outcome.ok &&
     verify?.ok !== false &&
     (smoke === null || smokePassed(smoke))
-      ? await step.windowsSigner.sign(job, bytes, options)
+      ? await signer.sign(job, bytes, options)
       : null;
   const shipped = signed?.bytes ?? bytes;
   const verdict = signed?.verify ?? verify;

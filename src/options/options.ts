@@ -12,12 +12,17 @@ import { withDefaults } from './inputs.js';
 import type { SbomFormat } from '../sbom/index.js';
 import type { WindowsSigning } from '../sign/windows-inputs.js';
 import { parseWindowsSigning, secretShown } from '../sign/windows-inputs.js';
+import type { MacosSigning } from '../sign/macos-inputs.js';
+import { parseMacosSigning } from '../sign/macos-inputs.js';
 
 /** Inputs whose value no message repeats. */
 const SECRET_INPUTS: readonly string[] = [
   'github-token',
   'windows-certificate',
   'windows-certificate-password',
+  'macos-certificate',
+  'macos-certificate-password',
+  'macos-notary-key',
 ];
 
 export type Mode = 'build' | 'plan' | 'collect';
@@ -86,6 +91,8 @@ export interface Options {
   readonly status: boolean;
   /** Authenticode signing of windows binaries; null when no certificate is given. */
   readonly windowsSigning: WindowsSigning | null;
+  /** Developer ID signing (and notarization) of darwin binaries; null when no certificate is given. */
+  readonly macosSigning: MacosSigning | null;
 }
 
 /** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
@@ -508,6 +515,13 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
       get('windows-certificate-password'),
       get('windows-timestamp-url'),
     ),
+    macosSigning: parseMacosSigning({
+      certificate: get('macos-certificate'),
+      password: get('macos-certificate-password'),
+      notaryKey: get('macos-notary-key'),
+      notaryKeyId: get('macos-notary-key-id'),
+      notaryIssuer: get('macos-notary-issuer'),
+    }),
   };
 }
 

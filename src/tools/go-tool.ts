@@ -132,6 +132,8 @@ export interface GoSourceTool {
 
 export interface GoSourceToolRequest extends Omit<GoToolRequest, 'tool'> {
   readonly tool: GoSourceTool;
+  /** The job's go binary (its GOROOT's bin/go, after any GOTOOLCHAIN switch); 'go' on PATH when absent. */
+  readonly go?: string;
 }
 
 /**
@@ -154,11 +156,14 @@ export async function goSourceTool(req: GoSourceToolRequest): Promise<{ file: st
   await makeDirectories(path.dirname(file));
   const temp = await mkdtemp(path.join(path.dirname(file), '.build-'));
   try {
-    const result = await run(['go', 'build', '-trimpath', '-o', path.join(temp, `${name}${ext}`), '.'], {
-      cwd: dir,
-      env: { ...installEnv(req.env, temp), GOFLAGS: '-mod=readonly' },
-      timeoutMs: INSTALL_TIMEOUT_MS,
-    });
+    const result = await run(
+      [req.go ?? 'go', 'build', '-trimpath', '-o', path.join(temp, `${name}${ext}`), '.'],
+      {
+        cwd: dir,
+        env: { ...installEnv(req.env, temp), GOFLAGS: '-mod=readonly' },
+        timeoutMs: INSTALL_TIMEOUT_MS,
+      },
+    );
     if (result.exitCode !== 0 || result.timedOut || result.signal !== null || result.spawnError) {
       const said = result.stderr.trim().split('\n').slice(-6).join(' ').trim();
       throw new GoToolError(
@@ -179,6 +184,10 @@ async function sourceHash(dir: string): Promise<string> {
     .filter((e) => e.isFile())
     .map((e) => e.name)
     .sort();
-  for (const name of names) hash.update(`${name}\0`).update(await readFile(path.join(dir, name))).update('\0');
+  for (const name of names)
+    hash
+      .update(`${name}\0`)
+      .update(await readFile(path.join(dir, name)))
+      .update('\0');
   return hash.digest('hex');
 }
