@@ -291,7 +291,7 @@ export const INPUTS: readonly InputDefinition[] = [
     name: 'macos-certificate',
     default: '',
     description:
-      "Base64 of a PKCS#12 (.p12) Developer ID Application certificate with its key, from a secret: every darwin binary is signed with quill (tools/macos-sign, built with the job's Go) before it is archived, checksummed, put in the universal binary or released",
+      'Base64 of a PKCS#12 (.p12) Developer ID Application certificate with its key, from a secret: every darwin binary is signed with quill (tools/macos-sign) before it is archived, checksummed, put in the universal binary or released',
     cli: 'never a flag (shell history keeps flags): the environment variable GO_BUILD_MATRIX_MACOS_CERTIFICATE',
   },
   {
