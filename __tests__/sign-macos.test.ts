@@ -714,7 +714,14 @@ async function startApple(
   const { port } = proxy.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {
-    env: { HTTPS_PROXY: url, HTTP_PROXY: url, NO_PROXY: '', SSL_CERT_FILE: f('ca.pem') },
+    // The AWS SDK takes its roots from AWS_CA_BUNDLE when set (this machine sets it).
+    env: {
+      HTTPS_PROXY: url,
+      HTTP_PROXY: url,
+      NO_PROXY: '',
+      SSL_CERT_FILE: f('ca.pem'),
+      AWS_CA_BUNDLE: f('ca.pem'),
+    },
     seen,
     close: () =>
       new Promise((resolve) => {
@@ -783,7 +790,8 @@ describe('notarization, against a local stand-in for Apple', () => {
         timestampUrl: 'http://timestamp.apple.com/ts01',
         timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
-      expect(apple.seen.timestamps).toBe(1);
+      // quill signs in two passes (one to size the signature, one final), each timestamped.
+      expect(apple.seen.timestamps).toBe(2);
       // The request: POST /notary/v2/submissions with an ES256 JWT of the key, naming the file's digest.
       expect(apple.seen.submissions).toHaveLength(1);
       const [sub] = apple.seen.submissions;
@@ -850,5 +858,68 @@ describe('notarization, against a local stand-in for Apple', () => {
     } finally {
       await apple.close();
     }
+  }, 600_000);
+});
+
+describe('the CLI (dist/cli.js)', () => {
+  const tc = toolchain('1.26');
+  const cli = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args],
+        { env, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = (error as { code?: unknown } | null)?.code;
+          resolve({ code: error ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr });
+        },
+      );
+    });
+
+  it('takes the secrets from the environment only, finds tools/macos-sign beside dist/, and signs', async () => {
+    for (const flag of ['--macos-certificate', '--macos-certificate-password', '--macos-notary-key']) {
+      const refused = await cli(['build', flag, id.base64], goEnv(tc));
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`^error: ${flag} is not a flag: .*GO_BUILD_MATRIX_MACOS_`));
+      expectNoSecret(refused.stdout + refused.stderr, [id.base64]);
+    }
+    const dir = tempDir('macos-cli');
+    copyModule(EXAMPLE_MODULE, dir);
+    const temp = tempDir('macos-cli-tmp');
+    const out = tempDir('macos-cli-out');
+    const r = await cli(
+      [
+        'build',
+        '--working-directory',
+        dir,
+        '--targets',
+        'darwin/arm64',
+        '--output-dir',
+        out,
+        '--upload',
+        'false',
+        '--cache',
+        'false',
+        '--verbose',
+      ],
+      goEnv(tc, {
+        TMPDIR: temp,
+        RUNNER_TOOL_CACHE: toolCache,
+        GO_BUILD_MATRIX_MACOS_CERTIFICATE: id.base64,
+        GO_BUILD_MATRIX_MACOS_CERTIFICATE_PASSWORD: id.password,
+      }),
+    );
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/^error: /m)]);
+    expect(r.stdout).toContain('signed darwin/arm64: codesign by macos-sign');
+    expect(r.stdout).toContain(`team ${TEAM}`);
+    expectNoSecret(r.stdout + r.stderr, [id.password, id.base64.slice(0, 64)]);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+      artifacts: ArtifactEntry[];
+    };
+    expect(manifest.artifacts[0]?.signing?.serial).toBe(id.serial);
+    expect(manifest.artifacts[0]?.verify?.signature?.kind).toBe('developer-id');
+    // The secret files went to the OS temp directory, and are gone.
+    expect(r.stderr).toContain(`"--p12","${temp}${path.sep}`);
+    expect(readdirSync(temp).filter((n) => n.startsWith('go-build-matrix-signing-'))).toEqual([]);
   }, 600_000);
 });

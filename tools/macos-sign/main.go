@@ -4,12 +4,15 @@
 package main
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -44,6 +47,13 @@ type signer struct {
 }
 
 func main() {
+	// A library's panic is one answer naming it, not a Go stack trace to parse.
+	defer func() {
+		if r := recover(); r != nil {
+			finish(answer{Problem: "sign", Message: fmt.Sprintf("panic: %v", r)})
+		}
+	}()
+	timestamp.DefaultHTTPClient = sizedClient{http.DefaultClient}
 	if len(os.Args) < 2 {
 		finish(answer{Problem: "usage", Message: "usage: macos-sign check|sign|notarize [flags]"})
 	}
@@ -140,6 +150,25 @@ func sign(file, identity, p12, passwordFile, timestampURL string) answer {
 		who.Timestamp = at.UTC().Format(time.RFC3339)
 	}
 	return answer{Signer: who}
+}
+
+// sizedClient reads a timestamp server's reply whole before smimesign sees it: smimesign sizes its
+// buffer by Content-Length and panics on a reply without one (chunked, -1).
+type sizedClient struct{ *http.Client }
+
+func (c sizedClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.Client.Do(req)
+	if err != nil || resp.ContentLength >= 0 {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }
 
 // timestampOf reads the RFC 3161 token's time from the CMS signature of a thin Mach-O file.
