@@ -261,8 +261,9 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     options.windowsSigning === null
       ? null
       : await prepareWindowsSigner({ signing: options.windowsSigning, env: ctx.env, log });
+  // Only a job with darwin targets builds the signer (minutes, once per machine).
   const macosSigner =
-    options.macosSigning === null
+    options.macosSigning === null || !jobs.some((j) => j.target.goos === 'darwin')
       ? null
       : await prepareMacosSigner({ signing: options.macosSigning, env, toolchain, log }).catch(
           async (err: unknown) => {
