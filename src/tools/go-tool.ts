@@ -170,7 +170,13 @@ export async function goSourceTool(req: GoSourceToolRequest): Promise<{ file: st
         `go build of ${dir} with ${req.goVersion} failed (${describeFailure('go build', result)}${said ? `: ${said}` : ''})`,
       );
     }
-    await rename(path.join(temp, `${name}${ext}`), file);
+    try {
+      await rename(path.join(temp, `${name}${ext}`), file);
+    } catch (err) {
+      // Windows refuses to replace a file that runs: another job put the tool there meanwhile.
+      if (!(await stat(file).catch(() => null))?.isFile())
+        throw new GoToolError(`${file} could not be written: ${(err as Error).message}`);
+    }
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
