@@ -390,6 +390,30 @@ describe('signing inputs that cannot sign', () => {
     expectNoSecret((error as Error).message, [noTeam.password, noTeam.base64.slice(0, 64)]);
   }, 600_000);
 
+  it('a job Go too old to fetch Go 1.25 (1.19) is an InputError on macos-certificate that says so', async () => {
+    const dir = tempDir('macos-old-go');
+    copyModule(EXAMPLE_MODULE, dir);
+    const error = await build(
+      toolchain('1.19'),
+      {
+        'working-directory': dir,
+        targets: 'darwin/arm64',
+        upload: 'false',
+        cache: 'false',
+        ...signingInputs(),
+      },
+      { RUNNER_TEMP: tempDir('macos-runner-temp'), RUNNER_TOOL_CACHE: toolCache },
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe('macos-certificate');
+    expect((error as Error).message).toMatch(/go build of .*tools\/macos-sign with go1\.19\.\d+ failed/);
+    expect((error as Error).message).toContain('Go 1.25 or newer');
+    expectNoSecret((error as Error).message, [id.password, id.base64.slice(0, 64)]);
+  }, 300_000);
+
   it('notary inputs without a certificate, or only some of them, are InputErrors before anything runs', async () => {
     const dir = tempDir('macos-notary-inputs');
     const inputs = { 'working-directory': dir, targets: 'darwin/arm64', upload: 'false', cache: 'false' };

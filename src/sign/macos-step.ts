@@ -18,7 +18,8 @@ import { InputError } from '../options/errors.js';
 import { failedVerdict } from '../verify/index.js';
 import type { MacosSigning } from './macos-inputs.js';
 import type { MacosSignerFacts, MacosTool } from './macos-tool.js';
-import { callTool, GoToolError, macosTool, QUILL, TOOL_NAME } from './macos-tool.js';
+import { GoToolError } from '../tools/go-tool.js';
+import { callTool, macosTool, QUILL, TOOL_NAME } from './macos-tool.js';
 import { secretShown } from './windows-inputs.js';
 import type { SignedBinary } from './windows-step.js';
 

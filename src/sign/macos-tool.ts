@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFailure, run } from '../exec.js';
-import { goSourceTool, GoToolError } from '../tools/go-tool.js';
+import { goSourceTool } from '../tools/go-tool.js';
 
 export const TOOL_NAME = 'macos-sign';
 /** What the record names as the signer: the wrapper and the quill it pins. */
@@ -70,8 +70,6 @@ export async function macosTool(req: BuildRequest): Promise<{ tool: MacosTool; b
   });
   return { tool: { path: file, env: req.env }, built };
 }
-
-export { GoToolError };
 
 /** Runs one command of the tool; its one line of JSON, or an Error when it printed none. */
 export async function callTool(
