@@ -30,6 +30,7 @@ import type { EngineRun } from './support/engine.js';
 import { build, copyModule, tempDir as newTempDir } from './support/engine.js';
 import type { Toolchain } from './support/toolchains.js';
 import { EXAMPLE_MODULE, goEnv, REPO_ROOT, toolchain } from './support/toolchains.js';
+import { signatureRange } from './verify/signing.js';
 
 const run = promisify(execFile);
 
@@ -170,6 +171,25 @@ function fatSlices(b: Buffer): Map<number, Buffer> {
   return out;
 }
 
+/**
+ * The CodeDirectory and the CMS signature of a thin Mach-O's code signature, so openssl can check
+ * what our verifier does not: the RSA signature over the CodeDirectory and the chain to the root.
+ */
+function signatureBlobs(macho: Buffer): { codeDirectory: Buffer; cms: Buffer } {
+  const at = signatureRange(macho);
+  if (at === null) throw new Error('no LC_CODE_SIGNATURE');
+  const sb = macho.subarray(at.offset, at.offset + at.size);
+  const blob = (type: number): Buffer => {
+    for (let i = 0; i < sb.readUInt32BE(8); i++) {
+      if (sb.readUInt32BE(12 + 8 * i) !== type) continue;
+      const offset = sb.readUInt32BE(16 + 8 * i);
+      return sb.subarray(offset, offset + sb.readUInt32BE(offset + 4));
+    }
+    throw new Error(`no blob of type 0x${type.toString(16)}`);
+  };
+  return { codeDirectory: blob(0), cms: blob(0x10000).subarray(8) };
+}
+
 const darwinRequest = (goarch: string) => ({
   goos: 'darwin',
   goarch,
@@ -253,6 +273,29 @@ describe.each(['1.26', '1.27'] as const)('Go %s darwin output, signed through th
       hash: 'sha256',
     });
     expect(a.verify?.signature?.summary).toBe(`developer-id (team ${TEAM})`);
+    // openssl: the CMS signature signs this CodeDirectory, by the leaf, chained to the test root.
+    const { codeDirectory, cms } = signatureBlobs(readFileSync(file));
+    const dir = tempDir('macos-cms');
+    writeFileSync(path.join(dir, 'cd.bin'), codeDirectory);
+    writeFileSync(path.join(dir, 'cms.der'), cms);
+    const checked = await run('openssl', [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      path.join(dir, 'cms.der'),
+      '-content',
+      path.join(dir, 'cd.bin'),
+      '-CAfile',
+      id.caPem,
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ]);
+    expect(checked.stderr).toContain('Verification successful');
   });
 
   it.each(DARWIN)(
