@@ -37,6 +37,11 @@ export async function runAction(): Promise<void> {
       if (value) core.setSecret(value);
     }
     if (raw['windows-certificate']) core.setSecret(raw['windows-certificate'].replace(/\s+/g, ''));
+    for (const name of ['macos-certificate', 'macos-certificate-password', 'macos-notary-key']) {
+      const value = raw[name];
+      if (value) core.setSecret(value);
+    }
+    if (raw['macos-certificate']) core.setSecret(raw['macos-certificate'].replace(/\s+/g, ''));
     const baseDir = process.env.GITHUB_WORKSPACE || process.cwd();
     const options = parseOptions(raw, baseDir);
     const ctx = { baseDir, env: process.env, log };

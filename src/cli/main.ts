@@ -119,6 +119,9 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo()): 
     const secrets = {
       'windows-certificate': io.env.GO_BUILD_MATRIX_WINDOWS_CERTIFICATE ?? '',
       'windows-certificate-password': io.env.GO_BUILD_MATRIX_WINDOWS_CERTIFICATE_PASSWORD ?? '',
+      'macos-certificate': io.env.GO_BUILD_MATRIX_MACOS_CERTIFICATE ?? '',
+      'macos-certificate-password': io.env.GO_BUILD_MATRIX_MACOS_CERTIFICATE_PASSWORD ?? '',
+      'macos-notary-key': io.env.GO_BUILD_MATRIX_MACOS_NOTARY_KEY ?? '',
     };
     const options = {
       ...parseOptions({ mode: command, ...flags.inputs, ...secrets }, io.cwd),

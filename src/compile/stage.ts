@@ -7,6 +7,7 @@ import { checkPackages } from '../go/packages.js';
 import { previousManifest } from '../package/output-dir.js';
 import type { Built, Prepared, StepContext, TargetResult } from '../pipeline/context.js';
 import { MANIFEST_FILE } from '../report/manifest.js';
+import { prepareMacosSigner } from '../sign/macos-step.js';
 import { prepareWindowsSigner } from '../sign/windows-step.js';
 import { canIsolateNetwork } from '../smoke/index.js';
 import { runPool } from './pool.js';
@@ -39,6 +40,16 @@ export async function compileStage(run: Prepared): Promise<Built> {
     options.windowsSigning === null
       ? null
       : await prepareWindowsSigner({ signing: options.windowsSigning, env: ctx.env, log });
+  // Only a job with darwin targets builds the signer (minutes, once per machine).
+  const macosSigner =
+    options.macosSigning === null || !jobs.some((j) => j.target.goos === 'darwin')
+      ? null
+      : await prepareMacosSigner({ signing: options.macosSigning, env, toolchain, log }).catch(
+          async (err: unknown) => {
+            await windowsSigner?.dispose();
+            throw err;
+          },
+        );
   const step: StepContext = {
     options,
     ctx,
@@ -56,6 +67,7 @@ export async function compileStage(run: Prepared): Promise<Built> {
     phaseStarted: process.hrtime.bigint(),
     stamp: run.stamp,
     windowsSigner,
+    macosSigner,
   };
   const finished = await runPool(
     order,
@@ -64,7 +76,7 @@ export async function compileStage(run: Prepared): Promise<Built> {
     (job, release) => runTargetStep(job, step, release),
     (result) => result !== null && failed(result),
     (): TargetResult | null => null,
-  ).finally(() => windowsSigner?.dispose());
+  ).finally(() => Promise.all([windowsSigner?.dispose(), macosSigner?.dispose()]));
   const resultOf = new Map(order.map((job, i) => [job, finished[i] ?? null]));
   const results = jobs.map((job) => resultOf.get(job) ?? null);
   const buildPhaseSeconds = Number(process.hrtime.bigint() - step.phaseStarted) / 1e9;

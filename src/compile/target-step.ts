@@ -62,14 +62,20 @@ export async function runTargetStep(
         })
       : null;
   // Signed after every check of the file as built, before anything archives, hashes or ships it.
+  // darwin slices are signed here too, so `universal` assembles signed slices.
+  const signer =
+    job.target.goos === 'windows'
+      ? step.windowsSigner
+      : job.target.goos === 'darwin'
+        ? step.macosSigner
+        : null;
   const signed =
     bytes !== null &&
-    step.windowsSigner !== null &&
-    job.target.goos === 'windows' &&
+    signer !== null &&
     outcome.ok &&
     verify?.ok !== false &&
     (smoke === null || smokePassed(smoke))
-      ? await step.windowsSigner.sign(job, bytes, options)
+      ? await signer.sign(job, bytes, options)
       : null;
   const shipped = signed?.bytes ?? bytes;
   const verdict = signed?.verify ?? verify;

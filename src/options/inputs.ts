@@ -307,6 +307,36 @@ export const INPUTS: readonly InputDefinition[] = [
       'The vulnerability database govulncheck reads: an https:// mirror, or a file:// URL or directory of one (default: https://vuln.go.dev)',
   },
   {
+    name: 'macos-certificate',
+    default: '',
+    description:
+      'Base64 of a PKCS#12 (.p12) Developer ID Application certificate with its key, from a secret: every darwin binary is signed with quill (tools/macos-sign) before it is archived, checksummed, put in the universal binary or released',
+    cli: 'never a flag (shell history keeps flags): the environment variable GO_BUILD_MATRIX_MACOS_CERTIFICATE',
+  },
+  {
+    name: 'macos-certificate-password',
+    default: '',
+    description: "The password of 'macos-certificate', from a secret",
+    cli: 'never a flag: the environment variable GO_BUILD_MATRIX_MACOS_CERTIFICATE_PASSWORD',
+  },
+  {
+    name: 'macos-notary-key',
+    default: '',
+    description:
+      'Base64 of an App Store Connect API key (AuthKey_XXXXXXXXXX.p8), from a secret: every signed darwin binary is notarized by Apple (secure timestamp from timestamp.apple.com); a rejection fails its target',
+    cli: 'never a flag: the environment variable GO_BUILD_MATRIX_MACOS_NOTARY_KEY',
+  },
+  {
+    name: 'macos-notary-key-id',
+    default: '',
+    description: "The ID of 'macos-notary-key' (ten letters and digits)",
+  },
+  {
+    name: 'macos-notary-issuer',
+    default: '',
+    description: "The App Store Connect issuer ID (a UUID) of 'macos-notary-key'",
+  },
+  {
     name: 'status',
     default: 'false',
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",

@@ -16,12 +16,17 @@ import type { SizeBaseline, SizeBudget } from '../size/index.js';
 import { parseSizeBaseline, parseSizeBudget } from '../size/options.js';
 import type { VulncheckMode } from './vulncheck.js';
 import { parseVulncheck, parseVulncheckDb } from './vulncheck.js';
+import type { MacosSigning } from '../sign/macos-inputs.js';
+import { parseMacosSigning } from '../sign/macos-inputs.js';
 
 /** Inputs whose value no message repeats. */
 const SECRET_INPUTS: readonly string[] = [
   'github-token',
   'windows-certificate',
   'windows-certificate-password',
+  'macos-certificate',
+  'macos-certificate-password',
+  'macos-notary-key',
 ];
 
 export type Mode = 'build' | 'plan' | 'collect';
@@ -100,6 +105,8 @@ export interface Options {
   readonly vulncheck: VulncheckMode;
   /** The vulnerability database (https:// or file:// URL); null: govulncheck's default. */
   readonly vulncheckDb: string | null;
+  /** Developer ID signing (and notarization) of darwin binaries; null when no certificate is given. */
+  readonly macosSigning: MacosSigning | null;
 }
 
 /** `true` publishes, `draft` stops before publishing (for review), `false` does nothing. */
@@ -526,6 +533,13 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     ...parseSizeOptions(get('size-baseline'), get('size-budget'), baseDir),
     vulncheck: parseVulncheck(get('vulncheck'), release),
     vulncheckDb: parseVulncheckDb(get('vulncheck-db'), workingDirectory),
+    macosSigning: parseMacosSigning({
+      certificate: get('macos-certificate'),
+      password: get('macos-certificate-password'),
+      notaryKey: get('macos-notary-key'),
+      notaryKeyId: get('macos-notary-key-id'),
+      notaryIssuer: get('macos-notary-issuer'),
+    }),
   };
 }
 

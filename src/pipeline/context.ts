@@ -22,6 +22,7 @@ import type {
   SmokeRecord,
   TargetTimeline,
 } from '../report/manifest.js';
+import type { MacosSigner } from '../sign/macos-step.js';
 import type { WindowsSigner } from '../sign/windows-step.js';
 import type { ResolvedTarget } from '../targets/resolve.js';
 import type { VerifyResult } from '../verify/index.js';
@@ -86,7 +87,7 @@ export interface TargetResult {
   readonly outcome: BuildOutcome;
   /** The verdict on the file as shipped: the signed file's when it was signed. */
   readonly verify: VerifyResult | null;
-  /** The signature this run added (windows binaries with 'windows-certificate'); null when none. */
+  /** The signature this run added (windows/darwin binaries with 'windows-/macos-certificate'); null when none. */
   readonly signed: SigningRecord | null;
   readonly smoke: SmokeRecord | null;
   readonly archive: Archived | null;
@@ -119,6 +120,8 @@ export interface StepContext {
   readonly stamp: StampContext;
   /** Signs windows binaries; null without 'windows-certificate'. */
   readonly windowsSigner: WindowsSigner | null;
+  /** Signs darwin binaries; null without 'macos-certificate'. */
+  readonly macosSigner: MacosSigner | null;
 }
 
 /** After compile: every job's result (built, verified, smoke-tested, signed, archived). */

@@ -29,5 +29,7 @@ export function formatSignature(verify: VerifyRecord | null): string | null {
 
 /** `authenticode by osslsigncode 2.9: subject …, issuer …, serial …, timestamp …`. */
 export function describeSigning(r: SigningRecord): string {
-  return `${r.kind} by ${r.tool}: subject ${r.subject}, issuer ${r.issuer}, serial ${r.serial}, ${r.timestamp === null ? 'not timestamped' : `timestamp ${r.timestamp} (${r.timestampUrl ?? ''})`}; sha256 ${r.unsignedSha256} unsigned, ${r.sha256} signed`;
+  const team = r.team === undefined ? '' : `, team ${r.team}`;
+  const notarized = r.notarization == null ? '' : `, notarization ${r.notarization}`;
+  return `${r.kind} by ${r.tool}: subject ${r.subject}, issuer ${r.issuer}, serial ${r.serial}${team}${notarized}, ${r.timestamp === null ? 'not timestamped' : `timestamp ${r.timestamp} (${r.timestampUrl ?? ''})`}; sha256 ${r.unsignedSha256} unsigned, ${r.sha256} signed`;
 }

@@ -112,9 +112,9 @@ export interface VulnFinding {
   symbols: string[];
 }
 
-/** An Authenticode signature this run added: the signer as read back from the signed file. */
+/** A signature this run added: Authenticode (windows) or a macOS code signature (darwin, 'codesign'). */
 export interface SigningRecord {
-  kind: 'authenticode';
+  kind: 'authenticode' | 'codesign';
   /** The signer, e.g. 'osslsigncode 2.9'. */
   tool: string;
   /** The file as `go build` wrote it, before signing (what a rebuild reproduces). */
@@ -129,6 +129,10 @@ export interface SigningRecord {
   /** The RFC 3161 timestamp (ISO 8601); null when not timestamped. */
   timestamp: string | null;
   timestampUrl: string | null;
+  /** codesign: the team identifier the code signature carries (the certificate's OU). */
+  team?: string;
+  /** codesign: Apple's notary verdict ('Accepted'); null when not notarized. */
+  notarization?: string | null;
 }
 
 export interface TargetTimeline {

@@ -184,7 +184,7 @@ export function renderSummary(manifest: Manifest): string {
     for (const a of signed) {
       const s = a.signing as SigningRecord;
       lines.push(
-        `| ${cellCode(a.target)} | ${cellText(`${s.kind}, ${s.tool}`)} | ${cellText(s.subject)} | ${cellText(s.issuer)} | ${cellCode(s.serial)} | ${s.timestamp === null ? 'none' : cellText(`${s.timestamp} (${s.timestampUrl ?? ''})`)} |`,
+        `| ${cellCode(a.target)} | ${cellText(`${s.kind}, ${s.tool}${s.notarization == null ? '' : `, notarized (${s.notarization})`}`)} | ${cellText(s.subject)} | ${cellText(s.issuer)} | ${cellCode(s.serial)} | ${s.timestamp === null ? 'none' : cellText(`${s.timestamp} (${s.timestampUrl ?? ''})`)} |`,
       );
     }
   }

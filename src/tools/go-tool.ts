@@ -1,7 +1,8 @@
 // Go programs the pipeline runs (govulncheck, …): built from the Go module proxy at a pinned
 // version with the job's Go, into a per-user tool cache, and reused by every later run. They
 // are no dependency of the npm package: the proxy and the job's Go are all they need.
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describeFailure, run } from '../exec.js';
@@ -129,4 +130,80 @@ function installEnv(env: Readonly<Record<string, string>>, gobin: string): Recor
     CGO_ENABLED: '0',
     GOTOOLCHAIN: 'auto',
   };
+}
+
+/** A command built from a module directory this package ships (go.mod and go.sum pin its dependencies). */
+export interface GoSourceTool {
+  /** The module directory, with main package at its root. */
+  readonly dir: string;
+  /** The command's file name (without .exe). */
+  readonly name: string;
+}
+
+export interface GoSourceToolRequest extends Omit<GoToolRequest, 'tool'> {
+  readonly tool: GoSourceTool;
+  /** The job's go binary (its GOROOT's bin/go, after any GOTOOLCHAIN switch); 'go' on PATH when absent. */
+  readonly go?: string;
+}
+
+/**
+ * Like goTool for a shipped module directory: keyed by the hash of its files (a changed source
+ * is a new entry) and the job's Go, built with `go build -mod=readonly`, moved in by one rename.
+ */
+export async function goSourceTool(req: GoSourceToolRequest): Promise<{ file: string; built: boolean }> {
+  const { dir, name } = req.tool;
+  const ext = req.hostGoos === 'windows' ? '.exe' : '';
+  const hash = await sourceHash(dir);
+  const file = path.join(
+    toolCacheRoot(req.env),
+    name,
+    `src-${hash.slice(0, 16)}`,
+    `${req.goVersion}-${req.hostGoos}-${req.hostGoarch}`,
+    `${name}${ext}`,
+  );
+  const found = await stat(file).catch(() => null);
+  if (found?.isFile()) return { file, built: false };
+  await makeDirectories(path.dirname(file));
+  const temp = await mkdtemp(path.join(path.dirname(file), '.build-'));
+  try {
+    const result = await run(
+      [req.go ?? 'go', 'build', '-trimpath', '-o', path.join(temp, `${name}${ext}`), '.'],
+      {
+        cwd: dir,
+        env: { ...installEnv(req.env, temp), GOFLAGS: '-mod=readonly' },
+        timeoutMs: INSTALL_TIMEOUT_MS,
+      },
+    );
+    if (result.exitCode !== 0 || result.timedOut || result.signal !== null || result.spawnError) {
+      const said = result.stderr.trim().split('\n').slice(-6).join(' ').trim();
+      throw new GoToolError(
+        `go build of ${dir} with ${req.goVersion} failed (${describeFailure('go build', result)}${said ? `: ${said}` : ''})`,
+      );
+    }
+    try {
+      await rename(path.join(temp, `${name}${ext}`), file);
+    } catch (err) {
+      // Windows refuses to replace a file that runs: another job put the tool there meanwhile.
+      if (!(await stat(file).catch(() => null))?.isFile())
+        throw new GoToolError(`${file} could not be written: ${(err as Error).message}`);
+    }
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  return { file, built: true };
+}
+
+/** sha256 over the directory's files, names and bytes, in name order. */
+async function sourceHash(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
+  for (const name of names)
+    hash
+      .update(`${name}\0`)
+      .update(await readFile(path.join(dir, name)))
+      .update('\0');
+  return hash.digest('hex');
 }
