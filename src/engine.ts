@@ -44,6 +44,7 @@ import { rememberTimings } from './compile/timings-step.js';
 import { checkWritable } from './package/output-dir.js';
 import { builtWith, runAttempt, workspaceRecord } from './report/records.js';
 import { annotateDiagnostics } from './compile/diagnostics.js';
+import { reproduceStage } from './reproduce/index.js';
 
 export interface EngineContext {
   /** Paths in the manifest and annotations are relative to this (the workspace). */
@@ -290,7 +291,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
   const results = jobs.map((job) => resultOf.get(job) ?? null);
   const buildPhaseSeconds = Number(process.hrtime.bigint() - step.phaseStarted) / 1e9;
   const firstFailure = results.find((r) => r !== null && failed(r));
-  const artifacts = jobs.map((job, i) =>
+  let artifacts = jobs.map((job, i) =>
     artifactEntry(job, results[i] ?? null, ctx, firstFailure?.outcome.job.target.id, options.smokeTest ?? []),
   );
   if (options.universal) {
@@ -307,6 +308,25 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
       })),
     );
   }
+  // Before anything hashes or ships the files; it compares the unsigned file of a signed one.
+  const reproduced =
+    options.reproducible === 'check'
+      ? await reproduceStage({
+          jobs,
+          results,
+          artifacts,
+          module,
+          cwd,
+          outputDir: options.outputDir,
+          userEnv: options.env,
+          trimpath: options.trimpath,
+          parallel: budget.targets,
+          timeoutMs: options.buildTimeoutMs,
+          env,
+          log,
+        })
+      : null;
+  if (reproduced !== null) artifacts = reproduced.artifacts;
   const sboms = await writeArtifactSboms(artifacts, options, metadata.date, ctx);
   const checksumsPath =
     options.checksums === 'sha256'
@@ -336,6 +356,7 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Buil
     runAttempt: runAttempt(ctx.env),
     cache: cacheResult,
     buildPhaseSeconds: Math.round(buildPhaseSeconds * 100) / 100,
+    ...(reproduced !== null ? { reproduceSeconds: reproduced.seconds } : {}),
     checksums: checksumsPath === null ? null : relativeToBase(checksumsPath, ctx),
     artifacts,
   };

@@ -34,6 +34,8 @@ export interface TargetResult {
   readonly file: string | null;
   /** The binary's bytes, kept only when a later step uses them (the darwin slices of `universal`). */
   readonly bytes: Buffer | null;
+  /** The file as `go build` wrote it, kept when this run signed it and `reproducible: check` compares it. */
+  readonly unsigned: Buffer | null;
 }
 
 /** What every target's step shares. */
@@ -146,6 +148,7 @@ export async function runTargetStep(
     file,
     timeline: { started, built, verified, done: clock() },
     bytes: options.universal && isUniversalSlice(job) ? shipped : null,
+    unsigned: options.reproducible === 'check' && signed !== null ? bytes : null,
   };
   reportResult(result, ctx, options.smokeTest ?? []);
   return result;

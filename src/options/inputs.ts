@@ -288,6 +288,12 @@ export const INPUTS: readonly InputDefinition[] = [
       "An RFC 3161 timestamp server (e.g. 'http://timestamp.digicert.com'): the signature stays valid after the certificate expires",
   },
   {
+    name: 'reproducible',
+    default: 'off',
+    description:
+      "'check' builds each target a second time (another path, empty GOCACHE, other TMPDIR, umask and time) and records whether the bytes are the same, or why not; 'off'",
+  },
+  {
     name: 'status',
     default: 'false',
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",

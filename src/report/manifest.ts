@@ -47,7 +47,19 @@ export interface ArtifactEntry {
   smoke: SmokeRecord | null;
   /** How the file was signed after it was built; absent when it was not. `sha256`/`size` above are the signed file's. */
   signing?: SigningRecord;
+  /** The second build of `reproducible: check`; absent when it was off or the target built nothing. */
+  reproducible?: ReproducibleRecord;
   error: string | null;
+}
+
+/** A second build of the target from another path, empty GOCACHE, TMPDIR, umask and time zone. */
+export interface ReproducibleRecord {
+  /** The second build wrote the same bytes as the first (the unsigned file, when this run signed it). */
+  same: boolean;
+  /** The second file's sha256; null when the second build failed (or, for a universal binary, derived from its slices). */
+  sha256Again: string | null;
+  /** Why not, in one sentence; null when the same. */
+  cause: string | null;
 }
 
 /** An Authenticode signature this run added: the signer as read back from the signed file. */
@@ -126,6 +138,8 @@ export interface Manifest {
   cache: CacheRecord | null;
   /** Wall time from the first `go build` to the last finished target (verification and archives included). */
   buildPhaseSeconds: number;
+  /** Wall time of the `reproducible: check` stage (every second build and its comparison); absent when off. */
+  reproduceSeconds?: number;
   /** checksums.txt, relative to the workspace; null when `checksums: none`. */
   checksums: string | null;
   artifacts: ArtifactEntry[];

@@ -136,17 +136,31 @@ export function verifyLine(manifest: Manifest, t: { verified: number; requested:
   return `${t.verified}/${t.requested} verified.`;
 }
 
+/** Whether `reproducible: check` ran: only then do the table and summary have its column. */
+function reproduceChecked(manifest: Manifest): boolean {
+  return (
+    manifest.reproduceSeconds !== undefined || manifest.artifacts.some((a) => a.reproducible !== undefined)
+  );
+}
+
+/** 'yes', 'no: <cause>' or '-' (not built); `text` escapes the cause for its table. */
+function reproducedText(a: ArtifactEntry, text: (t: string) => string): string {
+  if (a.reproducible === undefined) return '-';
+  return a.reproducible.same ? 'yes' : `no: ${text(a.reproducible.cause ?? 'differs')}`;
+}
+
 /** The job summary: one markdown table, a row per target, then totals. Plain GitHub markdown only. */
 export function renderSummary(manifest: Manifest): string {
   const t = totals(manifest);
+  const checked = reproduceChecked(manifest);
   const lines = [
     '## go-build-matrix',
     '',
     `${cellText(manifest.go.version)} · module ${cellCode(manifest.module)} · version ${cellCode(manifest.version)}` +
       (manifest.commit ? ` · commit ${cellCode(manifest.commit.slice(0, 12))}` : ''),
     '',
-    '| target | file | size | sha256 | time | verify | linkage | runs on | smoke | status |',
-    '|---|---|--:|---|--:|---|---|---|---|---|',
+    `| target | file | size | sha256 | time | verify | linkage | runs on | smoke |${checked ? ' reproduced |' : ''} status |`,
+    `|---|---|--:|---|--:|---|---|---|---|${checked ? '---|' : ''}---|`,
   ];
   for (const a of manifest.artifacts) {
     const status = STATUS_ICON[a.status] ?? cellText(a.status);
@@ -163,6 +177,7 @@ export function renderSummary(manifest: Manifest): string {
         linkageCell(a),
         runsOnCell(a),
         smokeCell(a.smoke),
+        ...(checked ? [reproducedText(a, cellText)] : []),
         `${status}${detail}`,
         '',
       ]
@@ -195,7 +210,21 @@ export function renderSummary(manifest: Manifest): string {
 
 /** The same table for a terminal: aligned plain-text columns, with what was proven for each file. */
 export function renderTable(manifest: Manifest): string {
-  const rows = [['TARGET', 'FILE', 'SIZE', 'TIME', 'VERIFY', 'LINKAGE', 'RUNS ON', 'SMOKE', 'STATUS']];
+  const checked = reproduceChecked(manifest);
+  const rows = [
+    [
+      'TARGET',
+      'FILE',
+      'SIZE',
+      'TIME',
+      'VERIFY',
+      'LINKAGE',
+      'RUNS ON',
+      'SMOKE',
+      ...(checked ? ['REPRODUCED'] : []),
+      'STATUS',
+    ],
+  ];
   for (const a of manifest.artifacts) {
     rows.push([
       a.target,
@@ -210,6 +239,7 @@ export function renderTable(manifest: Manifest): string {
           : a.verify.linkage,
       formatFloor(a.verify) ?? '-',
       plainSmoke(a.smoke),
+      ...(checked ? [reproducedText(a, (t) => t)] : []),
       a.status + (a.error ? `: ${a.error.split('\n')[0] ?? ''}` : ''),
     ]);
   }
