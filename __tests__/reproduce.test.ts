@@ -6,9 +6,12 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ArtifactEntry } from '../src/report/manifest.js';
+import { InputError } from '../src/options/errors.js';
+import { parseOptions } from '../src/options/options.js';
 import { renderSummary, renderTable } from '../src/report/summary.js';
+import { cli } from './support/cli.js';
 import { build, tempDir } from './support/engine.js';
-import { EXAMPLE_MODULE, REPO_ROOT, toolchain } from './support/toolchains.js';
+import { EXAMPLE_MODULE, REPO_ROOT, goEnv, toolchain } from './support/toolchains.js';
 
 const CGO = path.join(REPO_ROOT, '__tests__', 'fixtures', 'verify', 'cgo');
 const made: string[] = [];
@@ -76,7 +79,7 @@ describe.each(['1.26', '1.27'] as const)('Go %s', (release) => {
       execFileSync(tc.go, ['tool', 'dist', 'list', '-json'], { encoding: 'utf8' }),
     ) as { GOOS: string; GOARCH: string; FirstClass?: boolean }[];
     const expected = firstClass.filter((d) => d.FirstClass).map((d) => `${d.GOOS}/${d.GOARCH}`);
-    const byTarget = new Map(run.manifest.artifacts.map((a) => [a.target.replace(/\/v?\d.*$/, ''), a]));
+    const byTarget = new Map(run.manifest.artifacts.map((a) => [`${a.goos}/${a.goarch}`, a]));
     for (const target of [...expected, 'darwin/universal']) {
       const a = byTarget.get(target) as ArtifactEntry;
       expect([target, a.status, a.reproducible]).toEqual([
@@ -199,5 +202,26 @@ describe('a difference names its cause', () => {
       reproducible: 'check',
     });
     expect(run.manifest.artifacts[0]?.reproducible?.same).toBe(true);
+  });
+});
+
+describe('the input', () => {
+  it("is 'off' by default and names the valid values when misspelt", () => {
+    expect(parseOptions({}, '/').reproducible).toBe('off');
+    expect(parseOptions({ reproducible: 'CHECK' }, '/').reproducible).toBe('check');
+    expect(() => parseOptions({ reproducible: 'yes' }, '/')).toThrow(
+      new InputError('reproducible', 'yes', "Valid values: 'check', 'off'."),
+    );
+  });
+
+  it('--reproducible check on the CLI adds the REPRODUCED column; without it there is none', async () => {
+    const src = repository({}, {}, EXAMPLE_MODULE);
+    const env = goEnv(toolchain('1.26'));
+    const args = ['build', '--targets', 'linux/amd64', '--output-dir', outputDir()];
+    const checked = await cli([...args, '--reproducible', 'check'], env, src);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/SMOKE +REPRODUCED +STATUS\nlinux\/amd64 .* yes +ok\n/);
+    const plain = await cli(args, env, src);
+    expect(plain.stdout).not.toContain('REPRODUCED');
   });
 });
