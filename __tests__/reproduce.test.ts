@@ -2,7 +2,7 @@
 // another TMPDIR, umask and time zone, and compared; a difference named by its cause.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ArtifactEntry } from '../src/report/manifest.js';
@@ -10,6 +10,7 @@ import { InputError } from '../src/options/errors.js';
 import { parseOptions } from '../src/options/options.js';
 import { renderSummary, renderTable } from '../src/report/summary.js';
 import { cli } from './support/cli.js';
+import { selfSigned } from './verify/signing.js';
 import { build, tempDir } from './support/engine.js';
 import { EXAMPLE_MODULE, REPO_ROOT, goEnv, toolchain } from './support/toolchains.js';
 
@@ -173,6 +174,37 @@ describe('a difference names its cause', () => {
       level: 'warning',
       message: `reproducible linux/amd64 (.): ${a?.reproducible?.cause ?? ''}`,
     });
+  });
+
+  it('a signed windows binary is compared as go build wrote it, before signing', async () => {
+    const dir = outputDir();
+    const { key, cert } = await selfSigned(dir, '/CN=go-build-matrix reproduce test', 'codeSigning');
+    const p12 = path.join(dir, 'cert.p12');
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      key,
+      '-in',
+      cert,
+      '-out',
+      p12,
+      '-passout',
+      'pass:pw',
+    ]);
+    const src = repository({}, {}, EXAMPLE_MODULE);
+    const run = await build(tc, {
+      targets: 'windows/amd64',
+      'working-directory': src,
+      'output-dir': outputDir(),
+      'windows-certificate': readFileSync(p12).toString('base64'),
+      'windows-certificate-password': 'pw',
+      reproducible: 'check',
+    });
+    const [a] = run.manifest.artifacts;
+    expect(a?.status).toBe('ok');
+    expect(a?.signing?.unsignedSha256).not.toBe(a?.sha256);
+    expect(a?.reproducible).toEqual({ same: true, sha256Again: a?.signing?.unsignedSha256, cause: null });
   });
 
   it('a cgo target built without -trimpath embeds its build directory', async () => {
