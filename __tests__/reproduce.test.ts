@@ -96,6 +96,42 @@ describe.each(['1.26', '1.27'] as const)('Go %s', (release) => {
   });
 });
 
+describe('the second build’s source', () => {
+  const tc = toolchain('1.26');
+
+  it('a module in a subdirectory of the repository, with a tracked file deleted on disk, reproduces', async () => {
+    const src = repository({ 'README.md': 'repo\n', 'old.txt': 'deleted before the build\n' });
+    cpSync(EXAMPLE_MODULE, path.join(src, 'tools', 'hello'), { recursive: true });
+    execFileSync('git', ['add', 'tools'], { cwd: src });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'x'], {
+      cwd: src,
+    });
+    rmSync(path.join(src, 'old.txt'));
+    const run = await build(tc, {
+      targets: 'linux/amd64',
+      'working-directory': path.join(src, 'tools', 'hello'),
+      'output-dir': outputDir(),
+      reproducible: 'check',
+    });
+    const [a] = run.manifest.artifacts;
+    expect(a?.reproducible).toEqual({ same: true, sha256Again: a?.sha256, cause: null });
+  });
+
+  it('a module outside any repository (output-dir inside it) is copied whole and reproduces', async () => {
+    const src = tempDir('repro-plain');
+    made.push(src);
+    cpSync(EXAMPLE_MODULE, src, { recursive: true });
+    const run = await build(tc, {
+      targets: 'linux/amd64',
+      'working-directory': src,
+      'output-dir': path.join(src, 'dist'),
+      reproducible: 'check',
+    });
+    const [a] = run.manifest.artifacts;
+    expect(a?.reproducible).toEqual({ same: true, sha256Again: a?.sha256, cause: null });
+  });
+});
+
 describe('a difference names its cause', () => {
   const tc = toolchain('1.26');
 

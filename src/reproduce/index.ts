@@ -45,8 +45,8 @@ export async function reproduceStage(
   const started = process.hrtime.bigint();
   const { log } = input;
   const root = await mkdtemp(path.join(os.tmpdir(), 'go-build-matrix-reproduce-'));
-  // A umask unlike the first build's for every file the second builds write.
-  const umask = process.umask();
+  // The umask in force when the second builds start (set below, restored at the end).
+  let umask: number | null = null;
   try {
     const source = path.join(root, 'src');
     let copy: SourceCopy;
@@ -58,7 +58,9 @@ export async function reproduceStage(
       return { artifacts: mark(input, () => failedRecord(cause)), seconds: elapsed(started) };
     }
     await Promise.all(['gocache', 'tmp', 'out'].map((d) => mkdir(path.join(root, d))));
-    process.umask(umask === 0o077 ? 0o022 : 0o077);
+    // A umask unlike the first build's for every file the second builds write.
+    umask = process.umask(0o077);
+    if (umask === 0o077) process.umask(0o022);
     const places = await placesOf(input, copy, root);
     const records = await runPool(
       input.jobs.map((job, i) => ({ job, result: input.results[i] ?? null })),
@@ -75,7 +77,7 @@ export async function reproduceStage(
     log.info(`Reproduced ${same}/${built.length} file(s) byte for byte in ${seconds.toFixed(1)} s.`);
     return { artifacts, seconds };
   } finally {
-    process.umask(umask);
+    if (umask !== null) process.umask(umask);
     await rm(root, { recursive: true, force: true });
   }
 }
