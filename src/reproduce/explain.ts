@@ -26,7 +26,10 @@ export async function explainDifference(
   second: BuildPlaces,
   trimpath: boolean,
 ): Promise<Explained> {
-  const sections = await differingSections(a, b);
+  const differing = await differingSections(a, b);
+  // Build IDs hash the rest of the file: they differ whenever anything does, so they name no cause.
+  const causes = differing.filter((name) => !BUILD_ID_NOTES.includes(name));
+  const sections = causes.length > 0 ? causes : differing;
   const where = sections.length === 0 ? 'differs' : `differs in ${listed(sections)}`;
   const reasons = [buildPath(a, first, b, second, trimpath), await settings(a, b), timestamps(a, b)].filter(
     (r): r is string => r !== null,
@@ -37,6 +40,8 @@ export async function explainDifference(
       : `the second file is ${b.length - a.length > 0 ? '+' : ''}${b.length - a.length} bytes, none of its differences a path, a build-info setting or a timestamp`;
   return { sections, sentence: `${where}: ${reasons.length > 0 ? reasons.join('; ') : fallback}` };
 }
+
+const BUILD_ID_NOTES = ['.note.go.buildid', '.note.gnu.build-id'];
 
 function listed(names: readonly string[]): string {
   return names.length <= 4
