@@ -243,6 +243,33 @@ describe('a difference names its cause', () => {
     expect(a?.reproducible).toEqual({ same: true, sha256Again: a?.signing?.unsignedSha256, cause: null });
   });
 
+  it('a go.work left out of the commit: the commit alone does not build it', async () => {
+    const src = repository(
+      {
+        '.gitignore': 'go.work\ngo.work.sum\n',
+        'app/go.mod': 'module example.com/app\n\ngo 1.22\n',
+        'app/main.go': MAIN_GO('\tprintln(lib.Name)', 'import "example.com/lib"\n'),
+        'lib/go.mod': 'module example.com/lib\n\ngo 1.22\n',
+        'lib/lib.go': 'package lib\n\nconst Name = "lib"\n',
+      },
+      { 'go.work': 'go 1.22\n\nuse (\n\t./app\n\t./lib\n)\n' },
+    );
+    const run = await build(tc, {
+      targets: 'linux/amd64',
+      'working-directory': path.join(src, 'app'),
+      'output-dir': outputDir(),
+      reproducible: 'check',
+    });
+    const [a] = run.manifest.artifacts;
+    expect(a?.status).toBe('ok');
+    expect(a?.reproducible).toEqual({
+      same: false,
+      sha256Again: null,
+      cause:
+        'the commit alone does not build it: it is built from go.work, which is not in the commit (generated or left in the checkout before the build)',
+    });
+  });
+
   it('a cgo target built without -trimpath embeds its build directory', async () => {
     const src = repository({}, {}, CGO);
     const run = await build(tc, {

@@ -66,7 +66,13 @@ export async function reproduceStage(
       input.jobs.map((job, i) => ({ job, result: input.results[i] ?? null })),
       input.parallel,
       false,
-      ({ job, result }) => reproduceOne(job, result, input, copy, root, places),
+      ({ job, result }) =>
+        reproduceOne(job, result, input, copy, root, places).catch((err: unknown) => {
+          // Whatever goes wrong here is this check's problem, never the target's.
+          const cause = `the second build could not be compared: ${(err as Error).message}`;
+          log.warning(`reproducible ${job.target.id} (${job.package}): ${cause}`);
+          return failedRecord(cause);
+        }),
       () => false,
       () => null,
     );
@@ -227,6 +233,10 @@ async function notInCommit(job: BuildJob, input: ReproduceInput, copy: SourceCop
   });
   if (listed.exitCode !== 0) return null;
   const untracked: { file: string; embedded: boolean }[] = [];
+  // A go.work left out of the repository (it often is) decides the first build alone.
+  const work = input.module.workspace?.file;
+  const workRel = work === undefined ? null : path.relative(copy.from, work).split(path.sep).join('/');
+  if (workRel !== null && !copy.tracked.has(workRel)) untracked.push({ file: workRel, embedded: false });
   for (const line of listed.stdout.split('\n')) {
     const [kind, dir, name] = line.split('\t');
     if (dir === undefined || name === undefined) continue;
