@@ -102,8 +102,9 @@ function buildPath(
   second: BuildPlaces,
   trimpath: boolean,
 ): string | null {
-  const found =
-    first.dirs.find((d) => a.includes(Buffer.from(d))) ?? second.dirs.find((d) => b.includes(Buffer.from(d)));
+  // Only a directory one file holds and the other does not: one both hold explains nothing.
+  const only = (own: Buffer, other: Buffer) => (d: string) => own.includes(d) && !other.includes(d);
+  const found = first.dirs.find(only(a, b)) ?? second.dirs.find(only(b, a));
   if (found === undefined) return null;
   const why = trimpath
     ? 'though built with -trimpath: a cgo object, a flag or a generated file carries it'

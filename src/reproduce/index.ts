@@ -132,16 +132,16 @@ interface Places {
   readonly second: BuildPlaces;
 }
 
-/** The directories each build could leak into its file: source trees (as given and resolved), temp dirs. */
+/** The directories each build could leak into its file: its source tree (as given and resolved); the second's temp dirs. */
 async function placesOf(input: ReproduceInput, copy: SourceCopy, root: string): Promise<Places> {
   const both = async (dirs: (string | undefined)[]): Promise<string[]> => {
     const given = dirs.filter((d): d is string => d !== undefined && d !== '' && d !== '/');
     const real = await Promise.all(given.map((d) => realpath(d).catch(() => d)));
     return [...new Set([...given, ...real])];
   };
-  const env = input.jobs[0]?.env ?? {};
+  // Not the first build's TMPDIR: Go maps its work directory out, and '/tmp' is in many a binary anyway.
   return {
-    first: { dirs: await both([copy.from, input.module.dir, env.GOCACHE, env.TMPDIR]) },
+    first: { dirs: await both([copy.from, input.module.dir]) },
     second: { dirs: await both([copy.to, root]) },
   };
 }
@@ -189,7 +189,7 @@ async function reproduceOne(
     return { same: true, sha256Again, cause: null };
   }
   // The first file as go build wrote it: signing changed the shipped one.
-  const first = result?.unsigned ?? (await readFile(job.output));
+  const first = result?.unsigned ?? (await readFile(result?.file ?? job.output));
   const explained = await explainDifference(first, again, places.first, places.second, input.trimpath);
   const missing = await notInCommit(job, input, copy);
   const cause = missing ? `${explained.sentence}; ${missing}` : explained.sentence;
