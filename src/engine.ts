@@ -11,6 +11,7 @@ import type { BuildResult, EngineContext, Matrix, PlanResult, Uploaded } from '.
 import { planStage } from './prepare/plan.js';
 import { prepareStage } from './prepare/stage.js';
 import { manifestStage } from './report/manifest-stage.js';
+import { reproduceStage } from './reproduce/index.js';
 import { sbomStage } from './sbom/stage.js';
 import { sizeStage } from './size/index.js';
 import { uploadStage } from './upload/stage.js';
@@ -41,7 +42,8 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Uplo
   const entered = await packageStage(built); // manifest entries
   const scanned = await vulncheckStage(entered); // govulncheck on each binary
   const packaged = await universalStage(scanned); // darwin universal binaries from the slices that passed
-  const described = await sbomStage(packaged); // an SBOM per binary
+  const reproduced = await reproduceStage(packaged); // reproducible: check, a second build of each
+  const described = await sbomStage(reproduced); // an SBOM per binary
   const checksummed = await checksumsStage(described); // checksums.txt
   const sized = await sizeStage(checksummed); // each binary against the previous release, size-budget
   const recorded = { ...sized, cache: await cache.save(built) }; // timings and caches saved

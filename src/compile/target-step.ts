@@ -107,6 +107,7 @@ export async function runTargetStep(
     file,
     timeline: { started, built, verified, done: clock() },
     bytes: options.universal && isUniversalSlice(job) ? shipped : null,
+    unsigned: options.reproducible === 'check' && signed !== null ? bytes : null,
   };
   reportResult(result, ctx, options.smokeTest ?? []);
   return result;

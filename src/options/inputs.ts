@@ -337,6 +337,12 @@ export const INPUTS: readonly InputDefinition[] = [
     description: "The App Store Connect issuer ID (a UUID) of 'macos-notary-key'",
   },
   {
+    name: 'reproducible',
+    default: 'off',
+    description:
+      "'check' builds each target a second time (another path, empty GOCACHE, other TMPDIR, umask and time) and records whether the bytes are the same, or why not; 'off'",
+  },
+  {
     name: 'status',
     default: 'false',
     description: "Set a commit status 'go-build-matrix: N/N targets verified'",

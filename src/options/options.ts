@@ -73,6 +73,8 @@ export interface Options {
   readonly extraFiles: readonly string[];
   readonly checksums: 'sha256' | 'none';
   readonly universal: boolean;
+  /** 'check': every built target is built again and compared (src/reproduce/). */
+  readonly reproducible: 'check' | 'off';
   readonly cache: CacheMode;
   readonly cacheKeyPrefix: string;
   readonly cacheCleanup: 'auto' | 'false';
@@ -505,6 +507,7 @@ export function parseOptions(given: RawInputs, baseDir: string): Options {
     extraFiles: parseExtraFiles(get('extra-files')),
     checksums: oneOf('checksums', get('checksums'), ['sha256', 'none']),
     universal: bool('universal', get('universal')),
+    reproducible: oneOf('reproducible', get('reproducible'), ['check', 'off']),
     cache: oneOf('cache', get('cache'), ['true', 'false', 'restore-only', 'always']),
     cacheKeyPrefix: parseKeyPrefix(get('cache-key-prefix')),
     cacheCleanup: oneOf('cache-cleanup', get('cache-cleanup'), ['auto', 'false']),

@@ -96,6 +96,8 @@ export interface TargetResult {
   readonly file: string | null;
   /** The binary's bytes, kept only when a later step uses them (the darwin slices of `universal`). */
   readonly bytes: Buffer | null;
+  /** The file as `go build` wrote it, kept when this run signed it and `reproducible: check` compares it. */
+  readonly unsigned: Buffer | null;
 }
 
 /** What every target's step (build, verify, smoke test, sign, archive) shares. */
@@ -141,8 +143,13 @@ export interface Packaged extends Built {
   readonly artifacts: ArtifactEntry[];
 }
 
+/** After the reproduce stage: how long the second builds took; null with `reproducible: off`. */
+export interface Reproduced extends Packaged {
+  readonly reproduceSeconds: number | null;
+}
+
 /** After SBOM: the SBOM files written, with their hashes. */
-export interface Described extends Packaged {
+export interface Described extends Reproduced {
   readonly sboms: readonly { path: string; sha256: string }[];
 }
 

@@ -35,6 +35,7 @@ export async function manifestStage(run: Recorded): Promise<Reported> {
     buildPhaseSeconds: Math.round(run.buildPhaseSeconds * 100) / 100,
     checksums: run.checksumsPath === null ? null : relativeToBase(run.checksumsPath, ctx),
     artifacts,
+    ...(run.reproduceSeconds === null ? {} : { reproduceSeconds: run.reproduceSeconds }),
     ...(run.size === null ? {} : { size: run.size }),
   };
   const manifestPath = await writeManifest(options.outputDir, manifest);

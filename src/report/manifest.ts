@@ -50,6 +50,8 @@ export interface ArtifactEntry {
   signing?: SigningRecord;
   /** What govulncheck found in the binary (`vulncheck`); absent when off, in older manifests and for universal binaries (their slices carry it). */
   vulncheck?: VulncheckRecord;
+  /** The second build of `reproducible: check`; absent when it was off or the target built nothing. */
+  reproducible?: ReproducibleRecord;
   error: string | null;
   /** The size against the same target and package of the baseline (the previous release); absent when nothing was compared. */
   sizeChange?: SizeChange;
@@ -110,6 +112,16 @@ export interface VulnFinding {
   packages: string[];
   /** Its functions the binary holds, e.g. 'language.ParseAcceptLanguage'; empty unless reachable. */
   symbols: string[];
+}
+
+/** A second build of the target from another path, empty GOCACHE, TMPDIR, umask and time zone. */
+export interface ReproducibleRecord {
+  /** The second build wrote the same bytes as the first (the unsigned file, when this run signed it). */
+  same: boolean;
+  /** The second file's sha256; null when the second build failed (or, for a universal binary, derived from its slices). */
+  sha256Again: string | null;
+  /** Why not, in one sentence; null when the same. */
+  cause: string | null;
 }
 
 /** A signature this run added: Authenticode (windows) or a macOS code signature (darwin, 'codesign'). */
@@ -192,6 +204,8 @@ export interface Manifest {
   cache: CacheRecord | null;
   /** Wall time from the first `go build` to the last finished target (verification and archives included). */
   buildPhaseSeconds: number;
+  /** Wall time of the `reproducible: check` stage (every second build and its comparison); absent when off. */
+  reproduceSeconds?: number;
   /** checksums.txt, relative to the workspace; null when `checksums: none`. */
   checksums: string | null;
   artifacts: ArtifactEntry[];

@@ -141,19 +141,33 @@ export function verifyLine(manifest: Manifest, t: { verified: number; requested:
   return `${t.verified}/${t.requested} verified.`;
 }
 
+/** Whether `reproducible: check` ran: only then do the table and summary have its column. */
+function reproduceChecked(manifest: Manifest): boolean {
+  return (
+    manifest.reproduceSeconds !== undefined || manifest.artifacts.some((a) => a.reproducible !== undefined)
+  );
+}
+
+/** 'yes', 'no: <cause>' or '-' (not built); `text` escapes the cause for its table. */
+function reproducedText(a: ArtifactEntry, text: (t: string) => string): string {
+  if (a.reproducible === undefined) return '-';
+  return a.reproducible.same ? 'yes' : `no: ${text(a.reproducible.cause ?? 'differs')}`;
+}
+
 /** The job summary: one markdown table, a row per target, then totals. Plain GitHub markdown only. */
 export function renderSummary(manifest: Manifest): string {
   const t = totals(manifest);
   // The vulns column only when govulncheck ran: older manifests and `vulncheck: off` keep the table as it was.
   const vulns = hasVulncheck(manifest);
+  const checked = reproduceChecked(manifest);
   const lines = [
     '## go-build-matrix',
     '',
     `${cellText(manifest.go.version)} · module ${cellCode(manifest.module)} · version ${cellCode(manifest.version)}` +
       (manifest.commit ? ` · commit ${cellCode(manifest.commit.slice(0, 12))}` : ''),
     '',
-    `| target | file | size | sha256 | time | verify | linkage | runs on | smoke | ${vulns ? 'vulns | ' : ''}status |`,
-    `|---|---|--:|---|--:|---|---|---|---|${vulns ? '---|' : ''}---|`,
+    `| target | file | size | sha256 | time | verify | linkage | runs on | smoke | ${vulns ? 'vulns | ' : ''}${checked ? 'reproduced | ' : ''}status |`,
+    `|---|---|--:|---|--:|---|---|---|---|${vulns ? '---|' : ''}${checked ? '---|' : ''}---|`,
   ];
   for (const a of manifest.artifacts) {
     const status = STATUS_ICON[a.status] ?? cellText(a.status);
@@ -171,6 +185,7 @@ export function renderSummary(manifest: Manifest): string {
         runsOnCell(a),
         smokeCell(a.smoke),
         ...(vulns ? [cellText(vulnCount(a))] : []),
+        ...(checked ? [reproducedText(a, cellText)] : []),
         `${status}${detail}`,
         '',
       ]
@@ -218,6 +233,7 @@ export function renderSummary(manifest: Manifest): string {
 /** The same table for a terminal: aligned plain-text columns, with what was proven for each file. */
 export function renderTable(manifest: Manifest): string {
   const vulns = hasVulncheck(manifest);
+  const checked = reproduceChecked(manifest);
   const rows = [
     [
       'TARGET',
@@ -229,6 +245,7 @@ export function renderTable(manifest: Manifest): string {
       'RUNS ON',
       'SMOKE',
       ...(vulns ? ['VULNS'] : []),
+      ...(checked ? ['REPRODUCED'] : []),
       'STATUS',
     ],
   ];
@@ -247,6 +264,7 @@ export function renderTable(manifest: Manifest): string {
       formatFloor(a.verify) ?? '-',
       plainSmoke(a.smoke),
       ...(vulns ? [vulnCount(a)] : []),
+      ...(checked ? [reproducedText(a, (t) => t)] : []),
       a.status + (a.error ? `: ${a.error.split('\n')[0] ?? ''}` : ''),
     ]);
   }

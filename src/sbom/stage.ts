@@ -1,6 +1,6 @@
 // The SBOM stage: one SBOM per binary that passed, recorded in its manifest entry.
 import path from 'node:path';
-import type { Described, Packaged } from '../pipeline/context.js';
+import type { Described, Reproduced } from '../pipeline/context.js';
 import { sha256File } from '../hash.js';
 import { relativeToBase } from '../report/artifact-entry.js';
 import { TOOL } from '../version.js';
@@ -10,7 +10,7 @@ import { writeSboms } from './index.js';
  * An SBOM beside every binary that passed, from the build info in the file itself; recorded in
  * its manifest entry. The SBOM files go on with their hashes, for checksums.txt.
  */
-export async function sbomStage(packaged: Packaged): Promise<Described> {
+export async function sbomStage(packaged: Reproduced): Promise<Described> {
   const { artifacts, options, ctx } = packaged;
   if (options.sbom.length === 0) return { ...packaged, sboms: [] };
   const written: { path: string; sha256: string }[] = [];

@@ -37,16 +37,19 @@ export async function verifyFile(filePath: string, req: VerifyRequest): Promise<
  * FormatError when a container or build info is malformed.
  */
 export async function readBuildInfos(filePath: string): Promise<(BuildInfoSummary | null)[]> {
-  return withFile(filePath, async (src) => {
-    const container = await readContainer(src);
-    if (container.kind !== 'fat') return [await summarize(src, container)];
-    const infos: (BuildInfoSummary | null)[] = [];
-    for (const s of container.slices) {
-      const sub = new SliceSource(src, s.offset, s.size);
-      infos.push(await summarize(sub, await readMacho(sub)));
-    }
-    return infos;
-  });
+  return withFile(filePath, readBuildInfosFrom);
+}
+
+/** readBuildInfos for bytes already at hand (a file in memory). */
+export async function readBuildInfosFrom(src: ByteSource): Promise<(BuildInfoSummary | null)[]> {
+  const container = await readContainer(src);
+  if (container.kind !== 'fat') return [await summarize(src, container)];
+  const infos: (BuildInfoSummary | null)[] = [];
+  for (const s of container.slices) {
+    const sub = new SliceSource(src, s.offset, s.size);
+    infos.push(await summarize(sub, await readMacho(sub)));
+  }
+  return infos;
 }
 
 async function withFile<T>(filePath: string, use: (src: ByteSource) => Promise<T>): Promise<T> {
