@@ -13,6 +13,17 @@ import { parse } from 'yaml';
 import { goTool } from '../support/tools.js';
 import { toolchain } from '../support/toolchains.js';
 
+/** Secrets the signing inputs take, passed by both reusable workflows to the action's build step. */
+const SIGNING_SECRETS = [
+  'windows-certificate',
+  'windows-certificate-password',
+  'macos-certificate',
+  'macos-certificate-password',
+  'macos-notary-key',
+  'macos-notary-key-id',
+  'macos-notary-issuer',
+];
+
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VALIDATOR = path.join(ROOT, 'node_modules', '.bin', 'action-validator');
@@ -508,8 +519,17 @@ describe('the reusable workflows as an organisation pins and calls them', () => 
     expect(holder).toBeGreaterThan(-1);
     expect(holder).toBeLessThan(build.findIndex((s) => s.id === 'build'));
     expect(build[holder]?.run).toContain('trap \'rm -rf "$dir"\' EXIT');
+    // The signing secrets reach the action's step, and nothing else names them.
+    for (const name of SIGNING_SECRETS) {
+      expect([name, step?.with?.[name]]).toEqual([name, `\${{ secrets.${name} }}`]);
+      expect([name, text.split(`secrets.${name} `).length - 1]).toEqual([name, 1]);
+    }
     const release = jobsOf('.github/workflows/go-build-matrix-release.yml').build;
-    expect(release?.secrets).toEqual({ 'go-private-token': '${{ secrets.go-private-token }}' });
+    expect(release?.secrets).toEqual(
+      Object.fromEntries(
+        ['go-private-token', ...SIGNING_SECRETS].map((name) => [name, `\${{ secrets.${name} }}`]),
+      ),
+    );
   });
 
   it('item 7: every third-party action is pinned by full SHA with its tag in a comment', () => {

@@ -131,10 +131,10 @@ async function scanTarget(
   const temp = await mkdtemp(path.join(os.tmpdir(), 'gbm-vulncheck-'));
   try {
     const twin = path.join(temp, path.basename(job.output));
-    const relink = unstrippedArgv(job.argv, twin);
+    const relinkArgv = unstrippedArgv(job.argv, twin);
     let file = path.resolve(ctx.baseDir, entry.path as string);
-    if (relink !== null) {
-      const linked = await run(relink, { cwd: input.cwd, env: job.env, timeoutMs: input.buildTimeoutMs });
+    if (relinkArgv !== null) {
+      const linked = await run(relinkArgv, { cwd: input.cwd, env: job.env, timeoutMs: input.buildTimeoutMs });
       if (linked.exitCode !== 0) {
         const said = `${linked.stderr}`.trim().split('\n').slice(0, 3).join(' ');
         return await scanFailed(
@@ -156,7 +156,7 @@ async function scanTarget(
       maxOutputBytes: 256 * 1024 * 1024,
     });
     const seconds = Math.round(result.seconds * 100) / 100;
-    const scannedAs = relink === null ? 'binary' : 'unstripped-link';
+    const scannedAs = relinkArgv === null ? 'binary' : 'unstripped-link';
     if (result.exitCode !== 0) {
       const said = result.stderr.trim().split('\n').slice(-3).join(' ');
       return await scanFailed(
