@@ -7,6 +7,7 @@ import type { Options } from './options/options.js';
 import { checksumsStage } from './package/checksums-stage.js';
 import { packageStage } from './package/stage.js';
 import { universalStage } from './package/universal-stage.js';
+import { StageClock } from './pipeline/clock.js';
 import type { BuildResult, EngineContext, Matrix, PlanResult, Uploaded } from './pipeline/context.js';
 import { planStage } from './prepare/plan.js';
 import { prepareStage } from './prepare/stage.js';
@@ -36,19 +37,24 @@ export async function buildMatrix(options: Options, ctx: EngineContext): Promise
 
 /** The build, stage by stage; the action and the CLI then report it (outputs, summary, badge, status) and release. */
 async function buildPipeline(options: Options, ctx: EngineContext): Promise<Uploaded> {
-  const prepared = await prepareStage(options, ctx); // toolchain, targets, module, checks, jobs
-  const cache = await cacheStage(prepared); // GOCACHE and GOMODCACHE restored
-  const built = await compileStage(prepared); // each target built, verified, smoke-tested, signed, archived
-  const entered = await packageStage(built); // manifest entries
-  const scanned = await vulncheckStage(entered); // govulncheck on each binary
-  const packaged = await universalStage(scanned); // darwin universal binaries from the slices that passed
-  const reproduced = await reproduceStage(packaged); // reproducible: check, a second build of each
-  const described = await sbomStage(reproduced); // an SBOM per binary
-  const checksummed = await checksumsStage(described); // checksums.txt
-  const sized = await sizeStage(checksummed); // each binary against the previous release, size-budget
-  const recorded = { ...sized, cache: await cache.save(built) }; // timings and caches saved
-  const reported = await manifestStage(recorded); // annotations, manifest.json, output-dir tidied
-  return uploadStage(reported); // artifacts
+  const clock = new StageClock();
+  const stage = clock.time.bind(clock);
+  const prepared = await stage('prepare', () => prepareStage(options, ctx)); // toolchain, targets, module, checks, jobs
+  const cache = await stage('cache restore', () => cacheStage(prepared)); // GOCACHE and GOMODCACHE
+  const built = await stage('compile', () => compileStage(prepared)); // each target built, verified, smoke-tested, signed, archived
+  const entered = await stage('package', () => packageStage(built)); // manifest entries
+  const scanned = await stage('vulncheck', () => vulncheckStage(entered)); // govulncheck on each binary
+  const packaged = await stage('universal', () => universalStage(scanned)); // darwin universal binaries from the slices that passed
+  const reproduced = await stage('reproduce', () => reproduceStage(packaged)); // reproducible: check, a second build of each
+  const described = await stage('sbom', () => sbomStage(reproduced)); // an SBOM per binary
+  const checksummed = await stage('checksums', () => checksumsStage(described)); // checksums.txt
+  const sized = await stage('size', () => sizeStage(checksummed)); // each binary against the previous release, size-budget
+  const saved = await stage('cache save', () => cache.save(built)); // timings and caches saved
+  const recorded = { ...sized, cache: saved, stageSeconds: clock.soFar() };
+  const reported = await stage('manifest', () => manifestStage(recorded)); // annotations, manifest.json, output-dir tidied
+  const uploaded = await stage('upload', () => uploadStage(reported)); // artifacts
+  clock.report(ctx.log);
+  return uploaded;
 }
 
 function resultOf(run: Uploaded): BuildResult {

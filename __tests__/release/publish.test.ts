@@ -168,6 +168,8 @@ describe('a first release on a repository with immutable releases', () => {
       ...retimed.manifest,
       runAttempt: 2,
       buildPhaseSeconds: retimed.manifest.buildPhaseSeconds + 7,
+      stageSeconds: { prepare: 9, compile: 70 },
+      reproduceSeconds: 42,
       cache: { hit: 'true', key: 'go-build-matrix-retimed', restoredBytes: 1, savedBytes: 0 },
       artifacts: retimed.manifest.artifacts.map((a) => ({
         ...a,
@@ -191,6 +193,7 @@ describe('a first release on a repository with immutable releases', () => {
         ?.bytes.toString('utf8') ?? '{}',
     ) as Manifest;
     expect(shipped).toMatchObject({ runAttempt: null, cache: null, buildPhaseSeconds: 0 });
+    expect([shipped.stageSeconds, shipped.reproduceSeconds]).toEqual([undefined, undefined]);
     expect(shipped.artifacts.map((a) => [a.target, a.sha256, a.buildSeconds, a.timeline])).toEqual(
       first.manifest.artifacts.map((a) => [a.target, a.sha256, null, null]),
     );

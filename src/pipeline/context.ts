@@ -172,6 +172,8 @@ export interface Sized extends Checksummed {
 /** What the manifest records: the run so far with what the cache stage did. */
 export interface Recorded extends Sized {
   readonly cache: CacheRecord;
+  /** Seconds of each stage before the manifest, in the order they ran. */
+  readonly stageSeconds: Readonly<Record<string, number>>;
 }
 
 /** After the manifest is written (and output-dir tidied). */

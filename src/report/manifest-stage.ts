@@ -33,6 +33,7 @@ export async function manifestStage(run: Recorded): Promise<Reported> {
     runAttempt: runAttempt(ctx.env),
     cache: run.cache,
     buildPhaseSeconds: Math.round(run.buildPhaseSeconds * 100) / 100,
+    stageSeconds: { ...run.stageSeconds },
     checksums: run.checksumsPath === null ? null : relativeToBase(run.checksumsPath, ctx),
     artifacts,
     ...(run.reproduceSeconds === null ? {} : { reproduceSeconds: run.reproduceSeconds }),

@@ -204,6 +204,8 @@ export interface Manifest {
   cache: CacheRecord | null;
   /** Wall time from the first `go build` to the last finished target (verification and archives included). */
   buildPhaseSeconds: number;
+  /** Wall time of each stage before the manifest was written (prepare, cache restore, compile, …), in the order they ran; absent in older manifests. */
+  stageSeconds?: Record<string, number>;
   /** Wall time of the `reproducible: check` stage (every second build and its comparison); absent when off. */
   reproduceSeconds?: number;
   /** checksums.txt, relative to the workspace; null when `checksums: none`. */
@@ -227,11 +229,11 @@ export async function writeManifest(outputDir: string, manifest: Manifest): Prom
 
 /**
  * The manifest as a release carries it: what was built and shipped, without what only this run
- * measured (attempt, cache, seconds), so a re-run that rebuilds the same bytes writes the same file
+ * measured (attempt, cache, seconds of builds, stages and scans), so a re-run that rebuilds the same bytes writes the same file
  * and an immutable release accepts the re-run.
  */
 export function releaseView(manifest: Manifest): Manifest {
-  return {
+  const shipped: Manifest = {
     ...manifest,
     runAttempt: null,
     cache: null,
@@ -241,8 +243,12 @@ export function releaseView(manifest: Manifest): Manifest {
       buildSeconds: null,
       timeline: null,
       smoke: a.smoke && { ...a.smoke, seconds: null },
+      ...(a.vulncheck ? { vulncheck: { ...a.vulncheck, seconds: null } } : {}),
     })),
   };
+  delete shipped.stageSeconds;
+  delete shipped.reproduceSeconds;
+  return shipped;
 }
 
 export function isFailure(status: ArtifactStatus): boolean {
