@@ -61,6 +61,8 @@ describe.each(['1.23', '1.26', '1.27'] as const)('Go %s', (release) => {
           'hello-linux-amd64.tar.gz',
           'hello-linux-arm-v7.tar.gz',
           'hello-windows-arm64.zip',
+          // the manifest as a release would carry it (manifest.json, written as release-manifest.json)
+          'manifest.json',
         ].sort(),
       );
       expect(r.outputs.built).toBe('3');

@@ -205,7 +205,7 @@ kill -KILL $$`,
         .digest('hex'),
     ).toBe(ok[0]?.sha256);
     expect(readdirSync(full).sort()).toEqual(
-      ['attestation-subjects.sha256', 'checksums.txt', file, 'manifest.json'].sort(),
+      ['attestation-subjects.sha256', 'checksums.txt', file, 'manifest.json', 'release-manifest.json'].sort(),
     );
     expect(readFileSync(path.join(full, 'checksums.txt'), 'utf8')).toBe(`${ok[0]?.sha256}  ${file}\n`);
   });

@@ -500,11 +500,14 @@ describe('the github-token in the action', () => {
       jobEnv({ RUNNER_DEBUG: '1' }),
     );
     expect(r.exitCode).toBe(0);
+    // The size stage asks for the previous release (size-baseline: auto), the status step sets the status.
     expect(statusCalls.map((c) => [c.method, c.url, c.authorization])).toEqual([
+      ['GET', '/repos/octo/app/releases?per_page=100', `token ${token}`],
       ['POST', `/repos/octo/app/statuses/${SHA}`, `token ${token}`],
     ]);
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning'));
     expect(warnings).toEqual([
+      expect.stringMatching(/^::warning::Size: not compared, /),
       expect.stringMatching(/^::warning::The commit status could not be set on a{12}: Bad credentials/),
     ]);
 
