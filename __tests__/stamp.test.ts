@@ -2,7 +2,7 @@
 // against what the manifest says: agreement is silent, every difference is a note saying why.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Release } from './support/toolchains.js';
 import { build, copyModule, tempDir } from './support/engine.js';
@@ -126,5 +126,62 @@ describe('Go before 1.24', () => {
       [],
       [expect.stringMatching(/^build info has no vcs\.\* settings: more than one/)],
     ]);
+  });
+});
+
+describe('an output-dir inside the checkout', () => {
+  const stamps = (run: Awaited<ReturnType<typeof build>>) =>
+    run.manifest.artifacts.map((a) => [
+      a.target,
+      a.verify?.buildinfo?.moduleVersion,
+      a.verify?.buildinfo?.settings['vcs.modified'],
+    ]);
+  const inputs = (dir: string, outputDir: string) => ({
+    targets: 'linux/amd64 linux/arm64 windows/amd64',
+    parallel: '1',
+    'working-directory': dir,
+    'output-dir': outputDir,
+  });
+  const clean = [
+    ['linux/amd64', 'v1.2.3', 'false'],
+    ['linux/arm64', 'v1.2.3', 'false'],
+    ['windows/amd64', 'v1.2.3', 'false'],
+  ];
+
+  it('does not make the targets built after the first one +dirty, in this run or the next', async () => {
+    const dir = taggedCheckout();
+    const out = path.join(dir, 'dist');
+    // One at a time: each later target builds while the earlier ones' files lie in dist/.
+    const first = await build(toolchain('1.26'), inputs(dir, out), { GOFLAGS: '-buildvcs=auto' });
+    expect(stamps(first)).toEqual(clean);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+    const again = await build(toolchain('1.26'), inputs(dir, out), { GOFLAGS: '-buildvcs=auto' });
+    expect(stamps(again)).toEqual(clean);
+  });
+
+  it('writes no .gitignore where it would hide sources or tracked files', async () => {
+    const dir = taggedCheckout();
+    // output-dir '.': the module itself.
+    await build(
+      toolchain('1.26'),
+      { ...inputs(dir, dir), targets: 'linux/amd64' },
+      { GOFLAGS: '-buildvcs=auto' },
+    );
+    expect(readdirSync(dir)).not.toContain('.gitignore');
+    // A committed dist/ stays as the user keeps it, with a note saying what it costs.
+    const kept = taggedCheckout();
+    mkdirSync(path.join(kept, 'dist'));
+    writeFileSync(path.join(kept, 'dist', 'README'), 'release notes live here\n');
+    git(kept, 'add', 'dist/README');
+    git(kept, 'commit', '-qm', 'dist');
+    const run = await build(
+      toolchain('1.26'),
+      { ...inputs(kept, path.join(kept, 'dist')), targets: 'linux/amd64' },
+      {
+        GOFLAGS: '-buildvcs=auto',
+      },
+    );
+    expect(readdirSync(path.join(kept, 'dist'))).not.toContain('.gitignore');
+    expect(run.log.lines.filter((l) => l.message.includes('holds files git tracks'))).toHaveLength(1);
   });
 });

@@ -14,6 +14,7 @@ import { InputError } from '../options/errors.js';
 import type { Options } from '../options/options.js';
 import { resolveExtraFiles } from '../package/index.js';
 import { checkWritable } from '../package/output-dir.js';
+import { keepOutputOutOfVcs } from '../package/outside-vcs.js';
 import type { EngineContext, Prepared } from '../pipeline/context.js';
 import { selectTargets } from '../targets/expand.js';
 import { resolveTargets } from '../targets/resolve.js';
@@ -87,6 +88,7 @@ export async function prepareStage(given: Options, ctx: EngineContext): Promise<
     `Building ${count}, ${budget.targets} at a time${budget.processes === null ? '' : ` (go build -p=${budget.processes})`}: ${targetIds}`,
   );
   await checkWritable(options.outputDir);
+  if (!stamp.buildvcsOff) await keepOutputOutOfVcs(options.outputDir, module.dir, env, log);
   const extraFiles = await resolveExtraFiles(options.extraFiles, options.workingDirectory);
   return {
     options,
