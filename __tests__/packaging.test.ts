@@ -97,6 +97,8 @@ describe('packaging', () => {
       .filter((f) => f !== 'manifest.json')
       .sort();
     expect(files).toEqual([
+      // dist/ lies inside the clone: its .gitignore keeps the binaries from stamping later targets +dirty.
+      '.gitignore',
       'checksums.txt',
       'hello-darwin-amd64',
       'hello-darwin-amd64.tar.gz',
