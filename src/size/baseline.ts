@@ -1,13 +1,13 @@
 // The manifest the sizes are compared with: the previous release's manifest.json asset, a
 // named release's, or a file given as size-baseline.
 import { readFile } from 'node:fs/promises';
-import type { GitHubClient } from '../github/client.js';
 import { apiFailure, makeClient } from '../github/client.js';
 import { msFromEnv } from '../env-knobs.js';
 import type { Logger } from '../log.js';
 import { InputError } from '../options/errors.js';
 import type { Manifest } from '../report/manifest.js';
 import { MANIFEST_FILE } from '../report/manifest.js';
+import { ReleaseApi } from '../release/remote.js';
 import { isSemverPrerelease, releaseTag } from '../release/tag.js';
 
 /** `size-baseline`: the previous release (auto), none (off), one release by tag, or a manifest file. */
@@ -94,7 +94,7 @@ export async function readBaseline(req: BaselineRequest): Promise<Baseline> {
           }
         : { found: false, note: 'there is no previous release to compare with', blocksBudget: false };
     }
-    return await manifestOf(client, where, chosen);
+    return await manifestOf(new ReleaseApi(client, where, req.log, retryBaseMs), chosen);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const failure = apiFailure(err, req.token);
@@ -140,16 +140,8 @@ export function previousRelease<R extends ListedRelease>(
   return candidates[0] ?? null;
 }
 
-async function manifestOf(
-  client: GitHubClient,
-  where: { owner: string; repo: string },
-  release: ListedRelease,
-): Promise<Baseline> {
-  const assets = await client.paginate(client.rest.repos.listReleaseAssets, {
-    ...where,
-    release_id: release.id,
-    per_page: 100,
-  });
+async function manifestOf(api: ReleaseApi, release: ListedRelease): Promise<Baseline> {
+  const assets = await api.listAssets(release.id);
   const asset = assets.find((a) => a.name === MANIFEST_FILE && a.state === 'uploaded');
   const source = `release ${release.tag_name}`;
   if (asset === undefined) {
@@ -159,12 +151,7 @@ async function manifestOf(
       blocksBudget: true,
     };
   }
-  const { data } = await client.rest.repos.getReleaseAsset({
-    ...where,
-    asset_id: asset.id,
-    headers: { accept: 'application/octet-stream' },
-  });
-  const text = Buffer.from(data as unknown as ArrayBuffer).toString('utf8');
+  const text = (await api.bytesOf(asset)).toString('utf8');
   try {
     return { found: true, source, manifest: parseManifest(text, `${source}'s ${MANIFEST_FILE}`) };
   } catch (err) {
