@@ -40,8 +40,9 @@ async function buildPipeline(options: Options, ctx: EngineContext): Promise<Uplo
   const clock = new StageClock();
   const stage = clock.time.bind(clock);
   const prepared = await stage('prepare', () => prepareStage(options, ctx)); // toolchain, targets, module, checks, jobs
-  const cache = await stage('cache restore', () => cacheStage(prepared)); // GOCACHE and GOMODCACHE
-  const built = await stage('compile', () => compileStage(prepared)); // each target built, verified, smoke-tested, signed, archived
+  const cache = await stage('cache restore', () => cacheStage(prepared)); // the same inputs' binaries, else GOCACHE and GOMODCACHE
+  // each target built (or an earlier run's binary of the same inputs taken), verified, smoke-tested, signed, archived
+  const built = await stage('compile', () => compileStage({ ...prepared, reused: cache.reused }));
   const entered = await stage('package', () => packageStage(built)); // manifest entries
   const scanned = await stage('vulncheck', () => vulncheckStage(entered)); // govulncheck on each binary
   const packaged = await stage('universal', () => universalStage(scanned)); // darwin universal binaries from the slices that passed

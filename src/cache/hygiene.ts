@@ -5,7 +5,8 @@
 //
 // The rule, for the entry O a leg just saved (same ref, same kind and runner, same module):
 // - A leg is what shares one line of entries: for GOCACHE the Go version, the packages and the
-//   compile inputs (targets, flags…); for GOMODCACHE the module. Runs are ordered by the commit
+//   compile inputs (targets, flags…); for GOMODCACHE the module; for binaries the same as GOCACHE
+//   (whatever the source was: only the newest commit's binaries are worth keeping). Runs are ordered by the commit
 //   time then the run id, both in the key, never by when an entry happened to be created: a run
 //   of an older commit that saves late never deletes a newer commit's entry, and a cache list
 //   that lags behind a save changes nothing.
@@ -62,6 +63,8 @@ interface KeyFacts {
 
 const GOCACHE_TAIL = /^(.+)-([0-9a-f]{8}-[0-9a-f]{16})-(\d+)-(\d+)-(\d+)$/;
 const GOMODCACHE_TAIL = /^[0-9a-f]{16}-(\d+)$/;
+// Binaries: a fingerprint before the moving part; any older fingerprint of the leg is superseded.
+const BINARIES_TAIL = /^(.+)-([0-9a-f]{8}-[0-9a-f]{16})-[0-9a-f]{16}-(\d+)-(\d+)-(\d+)$/;
 
 function keyFacts(saved: SavedEntry, key: string): KeyFacts | null {
   if (!key.startsWith(saved.family)) return null;
@@ -70,7 +73,7 @@ function keyFacts(saved: SavedEntry, key: string): KeyFacts | null {
     const m = GOMODCACHE_TAIL.exec(tail);
     return m ? { leg: '', inputs: '', commitSeconds: Number(m[1]), run: 0, attempt: 0 } : null;
   }
-  const m = GOCACHE_TAIL.exec(tail);
+  const m = (saved.name === 'binaries' ? BINARIES_TAIL : GOCACHE_TAIL).exec(tail);
   if (!m) return null;
   return {
     leg: `${m[1]}-${m[2]}`,

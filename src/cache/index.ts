@@ -6,6 +6,8 @@ import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import type { Staging } from './beside.js';
 import { makeStaging, mergeMissing, removeStaging } from './beside.js';
+import type { BinariesPlan, ReusedBinaries } from './binaries.js';
+import { restoreBinaries, saveBinaries } from './binaries.js';
 import { callClient, problemsOf } from './client-call.js';
 import {
   ageEntries,
@@ -20,6 +22,8 @@ import type { Aging, SetTimes } from './gocache.js';
 import type { SavedEntry } from './hygiene.js';
 import { deleteSuperseded } from './hygiene.js';
 import {
+  binariesFamily,
+  binariesKeys,
   buildFamily,
   buildKeys,
   hashDependencies,
@@ -46,6 +50,10 @@ export interface CacheRecord {
   use: CacheUse;
   /** What this job saved (for a collect job to clean up after legs that cannot); absent when nothing. */
   saved?: SavedEntry[];
+  /** Binaries taken from an earlier run's entry instead of built (binaries.ts). */
+  reused?: number;
+  /** Build outputs the builds added to the restored GOCACHE; absent when not counted. */
+  compiled?: number;
 }
 
 export interface CacheRequest {
@@ -150,6 +158,55 @@ function cacheUse(req: CacheRequest, restored: RestoredCaches): CacheUse {
   if (!inActions(req.env)) return 'local';
   if (!restored.active) return 'unavailable';
   return saves(req) ? 'restore-and-save' : 'restore-only';
+}
+
+/** The key of this run's binaries: null when the cache is off or outside Actions. */
+export function binariesPlan(req: CacheRequest, fingerprint: string): BinariesPlan | null {
+  if (req.mode === 'false' || !inActions(req.env)) return null;
+  const keys = binariesKeys(
+    req.keyPrefix,
+    req.env,
+    req.goVersion,
+    req.packages,
+    req.compileInputs,
+    fingerprint,
+    movingPart(req.env, req.commitSeconds, new Date()),
+  );
+  return {
+    key: keys.key,
+    restoreKey: keys.restoreKeys[0] ?? keys.key,
+    family: binariesFamily(req.keyPrefix, req.env),
+  };
+}
+
+/** An earlier run's binaries for exactly these inputs, when the cache service has them. */
+export async function restoreSameBinaries(
+  req: CacheRequest,
+  plan: BinariesPlan,
+  outputDir: string,
+  wanted: readonly string[],
+  log: Logger,
+): Promise<ReusedBinaries | null> {
+  const env = clientEnv(req.env);
+  const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
+  const available = await callClient('cache.isFeatureAvailable', env, timeoutMs, async () =>
+    (await loadCacheClient()).isFeatureAvailable(),
+  );
+  // An unavailable service is reported once, by restoreCaches.
+  if (available.value !== true) return null;
+  return restoreBinaries(plan, outputDir, wanted, { env, timeoutMs, log });
+}
+
+/** The record of a run that built nothing: every binary came from `reused`. */
+export function reusedRecord(req: CacheRequest, reused: ReusedBinaries): CacheRecord {
+  return {
+    use: saves(req) ? 'restore-and-save' : 'restore-only',
+    hit: 'true',
+    key: reused.key,
+    restoredBytes: reused.bytes,
+    savedBytes: 0,
+    reused: reused.files.size,
+  };
 }
 
 export async function restoreCaches(req: CacheRequest, log: Logger): Promise<RestoredCaches> {
@@ -341,13 +398,16 @@ async function prepareForPruning(
  * of it) that costs an upload and the repository's cache quota — a re-run, or a commit that changed
  * no Go.
  */
-async function unchangedSinceRestore(entry: RestoredEntry, restored: RestoredCaches): Promise<boolean> {
-  if (entry.name !== 'GOCACHE' || restored.gocache === null || !sameInputs(entry)) return false;
-  try {
-    return (await countNewOutputs(entry.path, restored.gocache.names)) === 0;
-  } catch {
-    return false;
-  }
+function unchangedSinceRestore(entry: RestoredEntry, compiled: number | undefined): boolean {
+  return entry.name === 'GOCACHE' && compiled === 0 && sameInputs(entry);
+}
+
+/** The builds' binaries, for the next run whose inputs are the same (binaries.ts). */
+export interface BinariesToSave {
+  plan: BinariesPlan;
+  outputDir: string;
+  /** Relative to outputDir. */
+  files: string[];
 }
 
 /** Saves what the builds used; call it after the builds, also when some of them failed. */
@@ -355,9 +415,15 @@ export async function saveCaches(
   req: CacheRequest,
   restored: RestoredCaches,
   log: Logger,
+  binaries: BinariesToSave | null = null,
 ): Promise<CacheRecord> {
   const record = cacheRecord(restored, cacheUse(req, restored));
   if (!restored.active) return record;
+  const gocacheEntry = restored.entries.find((e) => e.name === 'GOCACHE');
+  if (gocacheEntry && restored.gocache !== null) {
+    const counted = await countNewOutputs(gocacheEntry.path, restored.gocache.names).catch(() => undefined);
+    if (counted !== undefined) record.compiled = counted;
+  }
   if (tagRun(req)) {
     log.info(
       `A tag run (${req.env.GITHUB_REF ?? ''}) does not save GOCACHE/GOMODCACHE: entries saved under a tag can be restored by no other ref (cache: always saves them)`,
@@ -380,7 +446,7 @@ export async function saveCaches(
       log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum files); not saving it again`);
       continue;
     }
-    if (await unchangedSinceRestore(entry, restored)) {
+    if (unchangedSinceRestore(entry, record.compiled)) {
       log.info(
         `${entry.name}: the builds added no output to what was restored from ${entry.matchedKey} (same toolchain and compile inputs); not saving a copy of it`,
       );
@@ -426,6 +492,17 @@ export async function saveCaches(
     } else {
       const why = problems.join('; ') || 'the cache service did not accept it';
       log.warning(`${entry.name} was not saved: ${why}`);
+    }
+  }
+  if (binaries !== null) {
+    const done = await saveBinaries(binaries.plan, binaries.outputDir, binaries.files, {
+      env,
+      timeoutMs,
+      log,
+    });
+    if (done !== null) {
+      saved.push(done.entry);
+      record.savedBytes += done.bytes;
     }
   }
   if (saved.length > 0) record.saved = saved;

@@ -164,3 +164,26 @@ export function buildKeys(
   // before the save drops whatever of it this run did not use.
   return { key: `${inputs}${moving}`, restoreKeys: [inputs, ownPackages, toolchain] };
 }
+
+/** Every entry of finished binaries on this runner OS/arch starts with it. */
+export function binariesFamily(prefix: string, env: Env): string {
+  return `${clean(prefix)}-binaries-${runnerTag(env)}-`;
+}
+
+/**
+ * Like GOCACHE's key (one line of entries per Go version, packages and compile inputs), with the
+ * fingerprint of everything the builds read before the moving part: the restore key finds a run
+ * that built from the same inputs and nothing else.
+ */
+export function binariesKeys(
+  prefix: string,
+  env: Env,
+  goVersion: string,
+  packages: readonly string[],
+  compileInputs: readonly string[],
+  fingerprint: string,
+  moving: string,
+): CacheKeys {
+  const same = `${binariesFamily(prefix, env)}${clean(goVersion)}-${packagesHash(packages)}-${compileInputsHash(compileInputs)}-${fingerprint.slice(0, 16)}-`;
+  return { key: `${same}${moving}`, restoreKeys: [same] };
+}

@@ -5,7 +5,7 @@ import { msFromEnv } from '../env-knobs.js';
 import { downloadModules } from '../go/download.js';
 import { checkPackages } from '../go/packages.js';
 import { previousManifest } from '../package/output-dir.js';
-import type { Built, Prepared, StepContext, TargetResult } from '../pipeline/context.js';
+import type { Built, Restored, StepContext, TargetResult } from '../pipeline/context.js';
 import { MANIFEST_FILE } from '../report/manifest.js';
 import { prepareMacosSigner } from '../sign/macos-step.js';
 import { prepareWindowsSigner } from '../sign/windows-step.js';
@@ -16,12 +16,15 @@ import { failed, runTargetStep } from './target-step.js';
 
 const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
 
-export async function compileStage(run: Prepared): Promise<Built> {
+export async function compileStage(run: Restored): Promise<Built> {
   const { options, ctx, cwd, env, toolchain, module, jobs } = run;
   const { log } = ctx;
-  await downloadModules(module, options.packages, options.tags, cwd, env, log);
-  // The lines as given: what a pattern expanded to is main already.
-  await checkPackages(run.given, module, options.workingDirectory, env);
+  // Reused binaries were built from these very files and package lines: nothing to fetch or check.
+  if (run.reused === null) {
+    await downloadModules(module, options.packages, options.tags, cwd, env, log);
+    // The lines as given: what a pattern expanded to is main already.
+    await checkPackages(run.given, module, options.workingDirectory, env);
+  }
 
   const isolateNetwork = options.smokeTest !== null && (await canIsolateNetwork(ctx.env));
   if (options.smokeTest !== null && !isolateNetwork) {
@@ -68,6 +71,7 @@ export async function compileStage(run: Prepared): Promise<Built> {
     stamp: run.stamp,
     windowsSigner,
     macosSigner,
+    reused: run.reused?.files ?? null,
   };
   const finished = await runPool(
     order,

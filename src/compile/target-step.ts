@@ -7,7 +7,7 @@ import { setAside } from '../package/output-dir.js';
 import type { SmokeRecord } from '../report/manifest.js';
 import { describeSigning } from '../report/format.js';
 import { smokePassed, smokeTest } from '../smoke/index.js';
-import { buildTarget } from './build-target.js';
+import { buildTarget, placeReused } from './build-target.js';
 import { pinnedRecord } from './env.js';
 import type { BuildJob } from './plan.js';
 import { executableExtension } from './plan.js';
@@ -42,7 +42,11 @@ export async function runTargetStep(
   const { options, ctx } = step;
   const clock = (): number => Math.round(Number(process.hrtime.bigint() - step.phaseStarted) / 1e7) / 100;
   const started = clock();
-  const { outcome, bytes } = await buildTarget(job, step.cwd, ctx.baseDir, options.buildTimeoutMs);
+  const reused = step.reused?.get(path.relative(options.outputDir, job.output));
+  const { outcome, bytes } =
+    reused === undefined
+      ? await buildTarget(job, step.cwd, ctx.baseDir, options.buildTimeoutMs)
+      : await placeReused(job, reused);
   const built = clock();
   const verify = bytes !== null && options.verify ? await verifyBuilt(job, bytes, options) : null;
   if (verify) verify.notes.push(...stampNotes(verify.buildinfo, step.stamp));

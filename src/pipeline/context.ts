@@ -1,6 +1,7 @@
 // The typed contexts the stages pass along, in pipeline order. Each stage's entry function takes
 // one of them and returns the next; a stage module imports only this file of the pipeline, so no
 // stage imports the engine or another stage.
+import type { ReusedBinaries } from '../cache/binaries.js';
 import type { Budget } from '../compile/budget.js';
 import type { BuildOutcome } from '../compile/build-target.js';
 import type { SourceMetadata } from '../compile/metadata.js';
@@ -124,6 +125,8 @@ export interface StepContext {
   readonly windowsSigner: WindowsSigner | null;
   /** Signs darwin binaries; null without 'macos-certificate'. */
   readonly macosSigner: MacosSigner | null;
+  /** Binaries an earlier run built from the same inputs, by path relative to output-dir; null: build every one. */
+  readonly reused: ReadonlyMap<string, Buffer> | null;
 }
 
 /** After compile: every job's result (built, verified, smoke-tested, signed, archived). */
@@ -160,8 +163,15 @@ export interface Checksummed extends Described {
 
 /** The caches the cache stage restored, saved once the builds are done. */
 export interface RestoredCache {
+  /** An earlier run's binaries of the same inputs, which the compile stage uses instead of building; null when there are none. */
+  readonly reused: ReusedBinaries | null;
   /** Keeps this run's build times (they live in GOCACHE), then saves the caches. */
   save(built: Built): Promise<CacheRecord>;
+}
+
+/** Before compile: what the cache stage restored in place of builds. */
+export interface Restored extends Prepared {
+  readonly reused: ReusedBinaries | null;
 }
 
 /** After the size stage: each binary against the baseline; null with size-baseline: off. */

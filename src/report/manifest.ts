@@ -170,10 +170,14 @@ export interface CacheRecord {
    * entries cleans up for build legs that may not. Absent when nothing was saved.
    */
   saved?: SavedCacheEntry[];
+  /** Binaries taken as they were from an entry an earlier run saved, nothing Go reads having changed since; absent when none. */
+  reused?: number;
+  /** Build outputs the builds added to the restored GOCACHE (about one per package compiled per target); absent when not counted. */
+  compiled?: number;
 }
 
 export interface SavedCacheEntry {
-  name: 'GOMODCACHE' | 'GOCACHE';
+  name: 'GOMODCACHE' | 'GOCACHE' | 'binaries';
   key: string;
   /** Every key of the same kind and runner (and module, for GOMODCACHE) starts with it. */
   family: string;

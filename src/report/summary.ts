@@ -124,6 +124,8 @@ export function cacheLine(cache: CacheRecord | null): string {
     return "Cache: Go's own build cache on this machine (outside GitHub Actions nothing is restored or saved).";
   if (cache.use === 'unavailable')
     return 'Cache: the Actions cache service was not available, so nothing was restored or saved.';
+  if (cache.reused !== undefined)
+    return `Cache: hit, ${cache.reused} binar${cache.reused === 1 ? 'y' : 'ies'} of an earlier run taken as built (${formatBytes(cache.restoredBytes)}): nothing Go reads had changed, so nothing was compiled or saved.`;
   const hit =
     cache.hit === 'true' ? 'hit' : cache.hit === 'partial' ? 'partial hit (a restore key matched)' : 'miss';
   const restored =
