@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-// Against what users would pick instead, side by side on this machine:
-//  1. cold: the bundled action vs GoReleaser (`goreleaser build --snapshot`, pinned, built from the
-//     Go module proxy) on the same module, targets and flags, each from an empty GOCACHE,
-//     alternating;
-//  2. a commit sequence (cold, source edit, dependency bump, target added, Go upgrade, no-op
-//     re-run), every step on a fresh runner (empty GOCACHE and GOMODCACHE), through the local
-//     results-service with the real @actions/cache client: the action (its cache and
-//     cache-cleanup, against the GitHub API stand-in) vs setup-go's cache exactly as setup-go
-//     uses it (one entry of GOCACHE+GOMODCACHE keyed by OS, arch, Go version and the go.sum
-//     hash, no restore keys, saved only when that key missed) in front of GoReleaser.
-// Figures go to bench/results/peers.json and one SVG per workload. Needs Node 24 (type stripping).
-// Usage: bench/peers.mjs [cold workloads=gofmt,fzf,gum,go] [sequence workloads=fzf,gum]
+// Against what users would pick instead, side by side on this machine, each step on a fresh
+// runner (empty GOCACHE and GOMODCACHE) through the local results-service with the real
+// @actions/cache client: the bundled action (its cache and cache-cleanup, against the GitHub API
+// stand-in) vs setup-go's cache exactly as setup-go uses it (one entry of GOCACHE+GOMODCACHE keyed
+// by OS, arch, Go version and the go.sum hash, no restore keys, saved only when that key missed)
+// in front of GoReleaser (`goreleaser build --snapshot`, pinned, built from the Go module proxy).
+// The two sides alternate which goes first, step by step.
+//  - month: a month of commits on a real program from the proxy: a cold first build, then 20
+//    commits (12 source edits in the main package, a package most others import, and a leaf, 2
+//    docs-only commits, 2 re-runs, a dependency bump, a target added, a Go upgrade, a target
+//    removed), then one more docs-only commit and re-run so those take three pairs too;
+//  - steps: GOROOT's cmd/go (a copy of GOROOT): cold, 3 source edits, 3 docs-only commits, 3
+//    re-runs, a target added.
+// Every step records wall time, bytes restored and saved, packages compiled (new build outputs in
+// GOCACHE), and ours its stage times; at the end the cache bytes each side keeps. Figures go to
+// bench/results/peers.json and one SVG per workload. Needs Node 24 (type stripping).
+// Usage: bench/peers.mjs [month workloads=fzf,age] [steps workloads=go] [cold workloads=]
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -19,12 +24,16 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
+  readSync,
+  closeSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,16 +44,35 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GORELEASER = { module: 'github.com/goreleaser/goreleaser/v2', version: 'v2.17.0' };
 const GO_UPGRADE = 'go1.27.3';
 const ADDED_TARGET = 'linux/riscv64';
+// The files each kind of source edit changes: the main package, a package most of the program
+// imports, and a leaf (imported by one or two packages).
 const PROGRAMS = {
-  fzf: { module: 'github.com/junegunn/fzf', version: 'v0.65.2', bump: 'github.com/mattn/go-isatty@v0.0.21' },
-  gum: {
-    module: 'github.com/charmbracelet/gum',
-    version: 'v0.17.0',
+  fzf: {
+    module: 'github.com/junegunn/fzf',
+    version: 'v0.65.2',
+    pkg: '.',
     bump: 'github.com/mattn/go-isatty@v0.0.21',
+    edits: { main: 'main.go', core: 'src/util/util.go', leaf: 'src/algo/algo.go' },
+    docs: 'README.md',
+  },
+  age: {
+    module: 'filippo.io/age',
+    version: 'v1.2.1',
+    pkg: './cmd/age',
+    bump: 'golang.org/x/crypto@v0.25.0',
+    edits: { main: 'cmd/age/age.go', core: 'age.go', leaf: 'armor/armor.go' },
+    docs: 'README.md',
+  },
+  go: {
+    pkg: './go',
+    edits: { main: 'go/main.go', core: 'go/internal/base/base.go', leaf: 'go/internal/version/version.go' },
+    docs: 'README.vendor',
   },
 };
-const coldWorkloads = (process.argv[2] ?? 'gofmt,fzf,gum,go').split(',').filter(Boolean);
-const sequenceWorkloads = (process.argv[3] ?? 'fzf,gum').split(',').filter(Boolean);
+const argList = (i, fallback) => (process.argv[i] ?? fallback).split(',').filter(Boolean);
+const monthWorkloads = argList(2, 'fzf,age');
+const stepsWorkloads = argList(3, 'go');
+const coldWorkloads = argList(4, '');
 
 const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
 const bench = path.join(root, '.cache', 'bench');
@@ -65,10 +93,13 @@ function goOut(args, env = {}, cwd = root) {
 }
 
 // The first-class ports, as the Go in use lists them (8 today).
-const TARGETS = JSON.parse(goOut(['tool', 'dist', 'list', '-json']))
-  .filter((p) => p.FirstClass)
-  .map((p) => `${p.GOOS}/${p.GOARCH}`)
-  .sort();
+// GBM_BENCH_TARGETS (space-separated) narrows them for a quick trial of the bench itself.
+const TARGETS = process.env.GBM_BENCH_TARGETS
+  ? process.env.GBM_BENCH_TARGETS.split(' ')
+  : JSON.parse(goOut(['tool', 'dist', 'list', '-json']))
+      .filter((p) => p.FirstClass)
+      .map((p) => `${p.GOOS}/${p.GOARCH}`)
+      .sort();
 
 function installGoReleaser() {
   const bin = path.join(tools, 'goreleaser');
@@ -102,17 +133,24 @@ function checkOut(name) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `gbm-peers-${name}-`));
   let moduleDir;
   let pkg;
-  if (name === 'gofmt' || name === 'go') {
-    // The std module "cmd" builds only in place (a copy is an ambiguous import); nothing writes there.
+  let goroot = null;
+  if (name === 'gofmt') {
+    // The std module "cmd" builds only in its GOROOT (a copy elsewhere is an ambiguous import).
     moduleDir = path.join(goOut(['env', 'GOROOT']), 'src', 'cmd');
     pkg = `./${name}`;
+  } else if (name === 'go') {
+    // Edited, so a GOROOT of its own: the same Go, in a copy each side builds in place.
+    goroot = path.join(dir, 'goroot');
+    execFileSync('cp', ['-a', goOut(['env', 'GOROOT']), goroot]);
+    moduleDir = path.join(goroot, 'src', 'cmd');
+    pkg = PROGRAMS.go.pkg;
   } else {
     const program = PROGRAMS[name];
     const info = JSON.parse(goOut(['mod', 'download', '-json', `${program.module}@${program.version}`]));
     cpSync(info.Dir, path.join(dir, name), { recursive: true });
     moduleDir = path.join(dir, name);
     makeWritable(moduleDir);
-    pkg = '.';
+    pkg = program.pkg;
     goOut(['mod', 'download'], { GOTOOLCHAIN: 'local' }, moduleDir);
   }
   // GoReleaser runs from a directory of its own (its config and dist/ never land in the module)
@@ -132,7 +170,7 @@ function checkOut(name) {
     '-m',
     'bench',
   );
-  return { dir, moduleDir, pkg, releaserDir };
+  return { dir, moduleDir, pkg, releaserDir, goroot };
 }
 
 function goreleaserConfig(ws, targets) {
@@ -168,13 +206,21 @@ function timed(argv, { cwd, env }) {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    // Each line with when it arrived: the profile of a run.
+    const lines = [];
+    const take = (d) => {
+      out += d;
+      const at = Number(process.hrtime.bigint() - started) / 1e9;
+      for (const line of String(d).split('\n'))
+        if (line.trim() !== '') lines.push(`${at.toFixed(3).padStart(8)}  ${line}`);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0) reject(new Error(`${argv.join(' ')} exited ${code}:\n${out.slice(-4000)}`));
-      else resolve({ seconds, out });
+      else resolve({ seconds, out, lines });
     });
   });
 }
@@ -213,12 +259,12 @@ async function action(ws, runner, inputs, env) {
     RUNNER_ARCH: 'X64',
   };
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.toUpperCase()}`] = value;
-  const { seconds } = await timed([process.execPath, path.join(root, 'dist', 'index.js')], {
+  const { seconds, lines } = await timed([process.execPath, path.join(root, 'dist', 'index.js')], {
     cwd: ws.dir,
     env: childEnv,
   });
   const manifest = JSON.parse(readFileSync(path.join(inputs['output-dir'], 'manifest.json'), 'utf8'));
-  return { seconds, manifest };
+  return { seconds, manifest, lines };
 }
 
 function actionInputs(ws, runner, targets, cache) {
@@ -277,7 +323,7 @@ async function coldPair(name) {
   return { workload: name, oursSeconds: ours, goreleaserSeconds: theirs, ratio: ours / theirs };
 }
 
-// ---------- 2. the commit sequence ----------
+// ---------- 2. commit sequences ----------
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
@@ -290,6 +336,42 @@ function entriesOf(service) {
   };
 }
 
+/** GOCACHE's entry files (`<2 hex>/<hash>-a|-d`). */
+function gocacheNames(gocache) {
+  const names = new Set();
+  if (!existsSync(gocache)) return names;
+  for (const sub of readdirSync(gocache)) {
+    if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+    for (const n of readdirSync(path.join(gocache, sub))) names.add(`${sub}/${n}`);
+  }
+  return names;
+}
+
+const INDEX_HEADER = Buffer.from('go index v');
+/** As the action counts (src/cache/gocache.ts countNewOutputs): new entries that are build output, not `go list`'s index. */
+function countNewOutputs(gocache, known) {
+  let outputs = 0;
+  for (const name of gocacheNames(gocache)) {
+    if (known.has(name)) continue;
+    let output = path.join(gocache, name);
+    if (name.endsWith('-a')) {
+      const id = /^v1 [0-9a-f]{64} ([0-9a-f]{64}) /.exec(readFileSync(output, 'utf8'))?.[1];
+      if (id === undefined) continue;
+      output = path.join(gocache, id.slice(0, 2), `${id}-d`);
+    }
+    if (!existsSync(output) || statSync(output).isDirectory()) {
+      outputs++;
+      continue;
+    }
+    const head = Buffer.alloc(INDEX_HEADER.length);
+    const fd = openSync(output, 'r');
+    const read = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    if (!(read === head.length && head.equals(INDEX_HEADER))) outputs++;
+  }
+  return outputs;
+}
+
 /** setup-go v5's cache (restore in the setup step, save in its post step), around GoReleaser. */
 async function setupGoStep(ws, runner, service, targets, goroot, runId) {
   const cache = await import('@actions/cache');
@@ -300,27 +382,40 @@ async function setupGoStep(ws, runner, service, targets, goroot, runId) {
     RUNNER_ARCH: 'X64',
   });
   mkdirSync(process.env.RUNNER_TEMP, { recursive: true });
-  const started = process.hrtime.bigint();
-  const version = execFileSync(path.join(goroot, 'bin', 'go'), ['env', 'GOVERSION'], { encoding: 'utf8' })
-    .trim()
-    .replace(/^go/, '');
+  // Only setup-go's and GoReleaser's own work is timed; the bench's sizing and counting is not.
+  let timed = 0n;
+  const time = async (fn) => {
+    const t = process.hrtime.bigint();
+    const value = await fn();
+    timed += process.hrtime.bigint() - t;
+    return value;
+  };
+  // setup-go asks the go it installed for its version and cache directories.
+  const version = await time(async () =>
+    execFileSync(path.join(goroot, 'bin', 'go'), ['env', 'GOVERSION', 'GOMODCACHE', 'GOCACHE'], {
+      encoding: 'utf8',
+    })
+      .split('\n')[0]
+      .trim()
+      .replace(/^go/, ''),
+  );
   // setup-go: `setup-go-${platform}-${arch}-${linuxVersion}go-${versionSpec}-${hash of go.sum}`.
-  const key = `setup-go-linux-x64-ubuntu24-go-${version}-${sha256(readFileSync(path.join(ws.moduleDir, 'go.sum')))}`;
+  const key = await time(
+    async () =>
+      `setup-go-linux-x64-ubuntu24-go-${version}-${sha256(readFileSync(path.join(ws.moduleDir, 'go.sum')))}`,
+  );
   const paths = [runner.GOMODCACHE, runner.GOCACHE];
-  const matched = await cache.restoreCache([...paths], key);
+  const matched = await time(() => cache.restoreCache([...paths], key));
   const restoredBytes = matched ? dirSize(runner.vm, ['go-build', 'mod']) : 0;
-  await goreleaser(ws, runner, targets, path.join(goroot, 'bin'));
+  const known = gocacheNames(runner.GOCACHE);
+  await time(() => goreleaser(ws, runner, targets, path.join(goroot, 'bin')));
+  const compiled = countNewOutputs(runner.GOCACHE, known);
   let savedBytes = 0;
   if (matched !== key) {
     savedBytes = dirSize(runner.vm, ['go-build', 'mod']);
-    await cache.saveCache([...paths], key);
+    await time(() => cache.saveCache([...paths], key));
   }
-  return {
-    seconds: Number(process.hrtime.bigint() - started) / 1e9,
-    restoredBytes,
-    savedBytes,
-    hit: matched === key,
-  };
+  return { seconds: Number(timed) / 1e9, restoredBytes, savedBytes, compiled, hit: matched === key };
 }
 
 function dirSize(base, names) {
@@ -336,7 +431,7 @@ function dirSize(base, names) {
   return total;
 }
 
-async function oursStep(ws, runner, service, api, targets, goroot, runId) {
+async function oursStep(ws, runner, service, api, targets, goroot, runId, profile) {
   const inputs = {
     ...actionInputs(ws, runner, targets, 'true'),
     'cache-key-prefix': 'bench',
@@ -351,15 +446,111 @@ async function oursStep(ws, runner, service, api, targets, goroot, runId) {
     GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
     GITHUB_API_URL: api.url,
   });
+  const cache = r.manifest.cache;
   return {
     seconds: r.seconds,
-    restoredBytes: r.manifest.cache.restoredBytes,
-    savedBytes: r.manifest.cache.savedBytes,
-    hit: r.manifest.cache.hit,
+    restoredBytes: cache.restoredBytes,
+    savedBytes: cache.savedBytes,
+    compiled: cache.reused !== undefined ? 0 : (cache.compiled ?? null),
+    reused: cache.reused ?? 0,
+    hit: cache.hit,
+    stageSeconds: r.manifest.stageSeconds ?? null,
+    ...(profile ? { profile: r.lines } : {}),
   };
 }
 
-async function sequence(name) {
+/** The first warm source edit and the first re-run keep their log, each line with when it came (not debug: the cache client then lists every archive). */
+function profiled(rows, step) {
+  return (
+    (step.kind === 'source edit' || step.kind === 'no-op re-run') && !rows.some((r) => r.kind === step.kind)
+  );
+}
+
+/** An edit of the given kind, numbered so that every edit changes the file. */
+function sourceEdit(kind, n) {
+  return (ws, program) => {
+    const file = path.join(ws.moduleDir, program.edits[kind]);
+    // Exported outside main: the package's export data changes, so every importer compiles again.
+    const addition =
+      kind === 'main'
+        ? `\nvar benchEdit${n} = ${n}\n\nfunc init() { _ = benchEdit${n} }\n`
+        : `\n// BenchEdit${n} is a benchmark's edit.\nfunc BenchEdit${n}() int { return ${n} }\n`;
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${addition}`);
+  };
+}
+
+function docsEdit(n) {
+  return (ws, program) => {
+    const file = path.join(ws.moduleDir, program.docs);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nDocs edit ${n}.\n`);
+  };
+}
+
+const nothing = () => undefined;
+
+/** The month: a cold first build, 20 commits, and one more docs-only commit and re-run. */
+function monthSteps(name) {
+  let n = 0;
+  const edit = (kind) => ({ kind: 'source edit', detail: kind, change: sourceEdit(kind, ++n) });
+  const docs = () => ({ kind: 'docs-only', change: docsEdit(++n) });
+  const rerun = () => ({ kind: 'no-op re-run', change: nothing });
+  return [
+    { kind: 'cold', change: nothing, cold: true },
+    edit('main'),
+    edit('core'),
+    docs(),
+    edit('leaf'),
+    { kind: 'target added', change: nothing, targets: (t) => [...t, ADDED_TARGET] },
+    edit('main'),
+    rerun(),
+    edit('core'),
+    {
+      kind: 'dependency bump',
+      change: (ws) => {
+        const proxy = { GOTOOLCHAIN: 'local', GOPROXY: 'https://proxy.golang.org' };
+        goOut(['get', PROGRAMS[name].bump], proxy, ws.moduleDir);
+        // Into the local copy of the proxy too: go get fetches only the go.mod of what it upgraded alongside.
+        goOut(['mod', 'download'], proxy, ws.moduleDir);
+      },
+    },
+    edit('leaf'),
+    edit('main'),
+    docs(),
+    edit('core'),
+    { kind: 'Go upgrade', change: nothing, go: 'upgrade' },
+    edit('leaf'),
+    edit('main'),
+    { kind: 'target removed', change: nothing, targets: (t) => t.filter((x) => x !== ADDED_TARGET) },
+    edit('core'),
+    rerun(),
+    edit('main'),
+    { ...docs(), extra: true },
+    { ...rerun(), extra: true },
+  ];
+}
+
+/** GOROOT's cmd/go: no dependency to bump, and its Go is its GOROOT. */
+function cmdGoSteps() {
+  let n = 0;
+  const edit = (kind) => ({ kind: 'source edit', detail: kind, change: sourceEdit(kind, ++n) });
+  const docs = () => ({ kind: 'docs-only', change: docsEdit(++n) });
+  const rerun = () => ({ kind: 'no-op re-run', change: nothing });
+  return [
+    { kind: 'cold', change: nothing, cold: true },
+    edit('main'),
+    docs(),
+    rerun(),
+    edit('core'),
+    docs(),
+    rerun(),
+    edit('leaf'),
+    docs(),
+    rerun(),
+    { kind: 'target added', change: nothing, targets: (t) => [...t, ADDED_TARGET] },
+  ];
+}
+
+async function sequence(name, steps) {
   const sides = {};
   for (const side of ['setup-go', 'ours']) {
     const service = await startResultsService();
@@ -369,87 +560,134 @@ async function sequence(name) {
     await api.start();
     sides[side] = { ws: checkOut(name), service, api, steps: [] };
   }
-  const baseGoroot = path.dirname(goBin);
-  const steps = [
-    { step: 'cold', change: () => undefined },
-    {
-      step: 'source edit',
-      change: (ws) => {
-        const main =
-          readdirSync(ws.moduleDir).find((f) => f === 'main.go') ??
-          readdirSync(ws.moduleDir).find((f) => f.endsWith('.go'));
-        const file = path.join(ws.moduleDir, main);
-        writeFileSync(
-          file,
-          `${readFileSync(file, 'utf8')}\nvar benchEdit = "edit"\n\nfunc init() { _ = benchEdit }\n`,
-        );
-      },
-    },
-    {
-      step: 'dependency bump',
-      change: (ws) =>
-        goOut(
-          ['get', PROGRAMS[name].bump],
-          { GOTOOLCHAIN: 'local', GOPROXY: 'https://proxy.golang.org' },
-          ws.moduleDir,
-        ),
-    },
-    { step: 'target added', change: () => undefined, targets: [...TARGETS, ADDED_TARGET] },
-    { step: 'Go upgrade', change: () => undefined, targets: [...TARGETS, ADDED_TARGET], go: 'upgrade' },
-    { step: 'no-op re-run', change: () => undefined, targets: [...TARGETS, ADDED_TARGET], go: 'upgrade' },
-  ];
+  let targets = TARGETS;
+  let upgraded = false;
   let runId = 100;
-  for (const s of steps) {
+  const rows = [];
+  // GBM_BENCH_STEPS=n stops after n steps (a quick trial of the bench itself).
+  const limit = Number(process.env.GBM_BENCH_STEPS ?? steps.length);
+  for (const [i, s] of steps.slice(0, limit).entries()) {
     runId++;
-    for (const side of ['setup-go', 'ours']) {
+    if (s.targets) targets = s.targets(targets);
+    if (s.go === 'upgrade') upgraded = true;
+    const row = {
+      n: i,
+      kind: s.kind,
+      detail: s.detail ?? null,
+      extra: s.extra ?? false,
+      targets: targets.length,
+    };
+    // Alternating which side goes first: any warm-up of the machine favours the second.
+    const order = i % 2 === 0 ? ['setup-go', 'ours'] : ['ours', 'setup-go'];
+    for (const side of order) {
       const { ws, service, api } = sides[side];
-      s.change(ws);
-      const goroot = s.go === 'upgrade' ? upgradeGoroot() : baseGoroot;
+      s.change(ws, PROGRAMS[name]);
+      const goroot = upgraded ? upgradeGoroot() : (ws.goroot ?? path.dirname(goBin));
       const runner = runnerDirs(side);
       const r =
         side === 'ours'
-          ? await oursStep(ws, runner, service, api, s.targets ?? TARGETS, goroot, runId)
-          : await setupGoStep(ws, runner, service, s.targets ?? TARGETS, goroot, runId);
+          ? await oursStep(ws, runner, service, api, targets, goroot, runId, profiled(rows, s))
+          : await setupGoStep(ws, runner, service, targets, goroot, runId);
       rmSync(runner.vm, { recursive: true, force: true });
-      sides[side].steps.push({ step: s.step, ...r, ...entriesOf(service) });
-      console.error(`  ${name} ${s.step} ${side}: ${r.seconds.toFixed(1)} s`);
+      row[side === 'ours' ? 'ours' : 'setupGo'] = { ...r, ...entriesOf(service), keys: undefined };
     }
+    row.ratio = row.ours.seconds / row.setupGo.seconds;
+    rows.push(row);
+    const stages = Object.entries(row.ours.stageSeconds ?? {})
+      .filter(([, v]) => v >= 0.05)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ');
+    console.error(
+      `  ${name} ${i} ${s.kind}${s.detail ? ` (${s.detail})` : ''}: ours ${row.ours.seconds.toFixed(1)} s (${row.ours.compiled ?? '?'} compiled${row.ours.reused ? `, ${row.ours.reused} reused` : ''}), setup-go+GoReleaser ${row.setupGo.seconds.toFixed(1)} s (${row.setupGo.compiled} compiled): ${row.ratio.toFixed(2)}; ours: ${stages}`,
+    );
   }
+  const end = { ours: entriesOf(sides.ours.service), setupGo: entriesOf(sides['setup-go'].service) };
   for (const side of Object.values(sides)) {
     await side.api.stop();
     await side.service.close();
     rmSync(side.ws.dir, { recursive: true, force: true });
   }
+  return summarize(name, rows, end);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function summarize(name, rows, end) {
+  const kinds = {};
+  for (const r of rows) {
+    (kinds[r.kind] ??= []).push(r);
+  }
+  const byKind = Object.fromEntries(
+    Object.entries(kinds).map(([kind, rs]) => [
+      kind,
+      {
+        pairs: rs.length,
+        ratio: median(rs.map((r) => r.ratio)),
+        min: Math.min(...rs.map((r) => r.ratio)),
+        max: Math.max(...rs.map((r) => r.ratio)),
+        oursSeconds: median(rs.map((r) => r.ours.seconds)),
+        setupGoSeconds: median(rs.map((r) => r.setupGo.seconds)),
+      },
+    ]),
+  );
+  const counted = rows.filter((r) => !r.extra && r.kind !== 'cold');
+  const sum = (rs, side) => rs.reduce((t, r) => t + r[side].seconds, 0);
+  const cumulative =
+    counted.length === 20
+      ? {
+          commits: 20,
+          oursSeconds: sum(counted, 'ours'),
+          setupGoSeconds: sum(counted, 'setupGo'),
+          ratio: sum(counted, 'ours') / sum(counted, 'setupGo'),
+          withColdRatio:
+            (sum(counted, 'ours') + rows[0].ours.seconds) /
+            (sum(counted, 'setupGo') + rows[0].setupGo.seconds),
+          oursCompiled: counted.reduce((t, r) => t + (r.ours.compiled ?? 0), 0),
+          setupGoCompiled: counted.reduce((t, r) => t + r.setupGo.compiled, 0),
+        }
+      : null;
   return {
     workload: name,
-    steps: sides.ours.steps.map((ours, i) => ({
-      step: ours.step,
-      ours,
-      setupGo: sides['setup-go'].steps[i],
-      ratio: ours.seconds / sides['setup-go'].steps[i].seconds,
-    })),
+    steps: rows,
+    byKind,
+    cumulative,
+    cacheAtEnd: {
+      ours: { entries: end.ours.entries, bytes: end.ours.bytes, keys: end.ours.keys },
+      setupGo: { entries: end.setupGo.entries, bytes: end.setupGo.bytes, keys: end.setupGo.keys },
+    },
   };
 }
 
 // ---------- report ----------
 
-/** One chart per workload: the cold pair (vs GoReleaser), then each sequence step (vs setup-go + GoReleaser). */
+/** One chart per workload: cold vs GoReleaser, each step kind's median vs setup-go + GoReleaser, the month. */
 function chart(name, cold, seq) {
   const rows = [
-    ...(cold ? [{ label: 'cold, no cache', peer: 'GoReleaser', ratio: cold.ratio }] : []),
-    ...(seq?.steps ?? []).map((s) => ({ label: s.step, peer: 'setup-go + GoReleaser', ratio: s.ratio })),
+    ...(cold ? [{ label: 'cold, no cache', peer: 'GoReleaser', ratio: cold.ratio, note: '' }] : []),
+    ...Object.entries(seq?.byKind ?? {}).map(([kind, k]) => ({
+      label: kind,
+      peer: 'setup-go + GoReleaser',
+      ratio: k.ratio,
+      note: k.pairs > 1 ? `, median of ${k.pairs}, ${k.min.toFixed(2)}–${k.max.toFixed(2)}` : '',
+    })),
+    ...(seq?.cumulative
+      ? [{ label: '20 commits', peer: 'setup-go + GoReleaser', ratio: seq.cumulative.ratio, note: ', sum' }]
+      : []),
   ];
-  const width = 720;
+  const width = 820;
   const barHeight = 26;
   const left = 150;
-  const scale = (width - left - 230) / Math.max(1.2, ...rows.map((r) => r.ratio));
+  const scale = (width - left - 330) / Math.max(1.2, ...rows.map((r) => r.ratio));
   const bars = rows.map((r, i) => {
     const y = 40 + i * (barHeight + 10);
     const w = Math.max(1, r.ratio * scale);
     return [
       `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${r.label}</text>`,
       `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${r.ratio <= 1 ? '#2da44e' : '#cf222e'}"/>`,
-      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${r.ratio.toFixed(2)}× vs ${r.peer}</text>`,
+      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 17}">${r.ratio.toFixed(2)}× vs ${r.peer}${r.note}</text>`,
     ].join('');
   });
   const one = left + scale;
@@ -457,6 +695,9 @@ function chart(name, cold, seq) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="#fff"/><text x="10" y="22" font-weight="bold">${name}, ${TARGETS.length} first-class targets: wall time of go-build-matrix / peer (dashed line = 1.0)</text>${bars.join('')}<line x1="${one.toFixed(1)}" y1="32" x2="${one.toFixed(1)}" y2="${height - 4}" stroke="#57606a" stroke-dasharray="4 3"/></svg>\n`;
 }
 
+const resultsFile = path.join(root, 'bench', 'results', 'peers.json');
+// A part run alone keeps the other parts' figures.
+const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
 const results = {
   date: new Date().toISOString(),
   cores: os.cpus().length,
@@ -464,31 +705,62 @@ const results = {
   go: goOut(['env', 'GOVERSION']),
   upgrade: GO_UPGRADE,
   targets: TARGETS,
-  cold: [],
-  sequences: [],
+  cold: (previous.cold ?? []).filter((r) => !coldWorkloads.includes(r.workload)),
+  sequences: (previous.sequences ?? []).filter(
+    (r) => r.steps?.[0]?.kind === 'cold' && ![...monthWorkloads, ...stepsWorkloads].includes(r.workload),
+  ),
 };
 // Written after every workload, so that a late failure keeps what was measured.
 function record(name) {
-  writeFileSync(path.join(root, 'bench', 'results', 'peers.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const seqForProfile = results.sequences.find((r) => r.workload === name);
+  for (const row of seqForProfile?.steps ?? []) {
+    if (!row.ours.profile) continue;
+    const file = path.join(root, 'bench', 'results', `profile-${name}-${row.kind.replace(/\W+/g, '-')}.txt`);
+    writeFileSync(file, `${row.ours.profile.join('\n')}\n`);
+    delete row.ours.profile;
+  }
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   const cold = results.cold.find((r) => r.workload === name);
   const seq = results.sequences.find((r) => r.workload === name);
   writeFileSync(path.join(root, 'bench', 'results', `peers-${name}.svg`), chart(name, cold, seq));
 }
 
-installGoReleaser();
-// The sequences first: they are what a run can least afford to lose.
-for (const name of sequenceWorkloads) {
-  console.error(`sequence ${name}…`);
-  const seq = await sequence(name);
-  results.sequences.push(seq);
-  record(name);
+function printSequence(seq) {
   console.log(
-    `\n${name}: step | ours s | setup-go+GoReleaser s | ratio | ours restored/saved | theirs restored/saved | entries after (ours / theirs)`,
+    `\n${seq.workload}: step | ours s | setup-go+GoReleaser s | ratio | compiled ours / theirs | ours restored/saved | theirs restored/saved`,
   );
   for (const s of seq.steps) {
     console.log(
-      `  ${s.step} | ${s.ours.seconds.toFixed(1)} | ${s.setupGo.seconds.toFixed(1)} | ${s.ratio.toFixed(2)} | ${mb(s.ours.restoredBytes)} / ${mb(s.ours.savedBytes)} | ${mb(s.setupGo.restoredBytes)} / ${mb(s.setupGo.savedBytes)} | ${s.ours.entries} (${mb(s.ours.bytes)}) / ${s.setupGo.entries} (${mb(s.setupGo.bytes)})`,
+      `  ${s.n} ${s.kind}${s.detail ? ` (${s.detail})` : ''}${s.extra ? ' [extra]' : ''} | ${s.ours.seconds.toFixed(1)} | ${s.setupGo.seconds.toFixed(1)} | ${s.ratio.toFixed(2)} | ${s.ours.compiled ?? '?'}${s.ours.reused ? ` (${s.ours.reused} reused)` : ''} / ${s.setupGo.compiled} | ${mb(s.ours.restoredBytes)} / ${mb(s.ours.savedBytes)} | ${mb(s.setupGo.restoredBytes)} / ${mb(s.setupGo.savedBytes)}`,
     );
+  }
+  for (const [kind, k] of Object.entries(seq.byKind)) {
+    console.log(
+      `  ${kind}: median ${k.ratio.toFixed(2)}× of ${k.pairs} pair(s) (spread ${k.min.toFixed(2)}–${k.max.toFixed(2)}); ours ${k.oursSeconds.toFixed(1)} s, theirs ${k.setupGoSeconds.toFixed(1)} s`,
+    );
+  }
+  if (seq.cumulative) {
+    const c = seq.cumulative;
+    console.log(
+      `  20 commits: ours ${c.oursSeconds.toFixed(0)} s, theirs ${c.setupGoSeconds.toFixed(0)} s: ${c.ratio.toFixed(2)}× (${c.withColdRatio.toFixed(2)}× with the cold first build); packages compiled ${c.oursCompiled} / ${c.setupGoCompiled}`,
+    );
+  }
+  console.log(
+    `  cache at the end: ours ${seq.cacheAtEnd.ours.entries} entries (${mb(seq.cacheAtEnd.ours.bytes)}), theirs ${seq.cacheAtEnd.setupGo.entries} (${mb(seq.cacheAtEnd.setupGo.bytes)})`,
+  );
+}
+
+installGoReleaser();
+for (const [names, steps] of [
+  [monthWorkloads, monthSteps],
+  [stepsWorkloads, cmdGoSteps],
+]) {
+  for (const name of names) {
+    console.error(`sequence ${name}…`);
+    const seq = await sequence(name, steps(name));
+    results.sequences.push(seq);
+    record(name);
+    printSequence(seq);
   }
 }
 for (const name of coldWorkloads) {
