@@ -91,7 +91,7 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action
       .map((e) => e.key)
       .filter((key) => key.startsWith(`${prefix}-`));
 
-  it('a second run on the same commit restores GOCACHE and GOMODCACHE and compiles nothing', async () => {
+  it('a second run on the same commit restores GOCACHE and GOMODCACHE and compiles nothing; a third takes its binaries', async () => {
     const app = await moduleWithDependency(go);
     const workspace = path.dirname(app.dir);
     const vm = runner();
@@ -110,35 +110,52 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action
     expect(first.manifest?.cache?.savedBytes).toBeGreaterThan(1_000_000);
     expect(compiles(first.stdout)).toBeGreaterThan(20);
     const saved = entriesOf(prefix);
+    const gocacheKey = new RegExp(
+      `^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-1001-1$`,
+    );
+    // GOMODCACHE, GOCACHE, and on top of GOCACHE a delta with the binaries.
+    const deltaKey = (run: number) =>
+      new RegExp(`^${prefix}-gocache-delta-Linux-X64-[0-9a-f]{16}-[0-9a-f]{16}-[0-9a-f]{16}-\\d+-${run}-1$`);
     expect(saved).toEqual([
       expect.stringMatching(new RegExp(`^${await modulesKeyStart(go, prefix, app.dir)}\\d+$`)),
-      expect.stringMatching(
-        new RegExp(
-          `^${prefix}-gocache-Linux-X64-${first.manifest?.go.version}-[0-9a-f]{8}-[0-9a-f]{16}-\\d+-1001-1$`,
-        ),
-      ),
+      expect.stringMatching(gocacheKey),
+      expect.stringMatching(deltaKey(1001)),
     ]);
     expect(first.manifest?.go.version).toMatch(new RegExp(`^go${release.replace('.', '\\.')}\\.\\d+$`));
 
     await vm.wipe();
-    const second = await action(workspace, inputs, { ...env, GITHUB_RUN_ID: '1002', GOPROXY: 'off' }, go);
+    // Other link flags: the binaries differ (so they are not reused) and nothing compiles again.
+    const relinked = { ...inputs, ldflags: '-s -w -X main.version=2' };
+    const second = await action(workspace, relinked, { ...env, GITHUB_RUN_ID: '1002', GOPROXY: 'off' }, go);
     expect(second.exitCode).toBe(0);
     expect(second.outputs['cache-hit']).toBe('true');
     expect(second.manifest?.cache?.restoredBytes).toBeGreaterThan(1_000_000);
     // Served from the restored cache: not one package compiled, modules came from GOMODCACHE with GOPROXY=off.
     expect(compiles(second.stdout)).toBe(0);
     // No new build output in GOCACHE (only the module index of the freshly copied sources): no
-    // copy of the entry is uploaded.
-    expect(second.manifest?.cache?.savedBytes).toBe(0);
-    expect(second.stdout).toMatch(
-      new RegExp(
-        `GOCACHE: the builds added no output to what was restored from ${prefix}-gocache-\\S+-1001-1 \\(same toolchain and compile inputs\\); not saving a copy of it`,
-      ),
+    // copy of the entry is uploaded, only a delta with the relinked binaries.
+    expect(second.manifest?.cache?.compiled).toBe(0);
+    expect(second.stdout).toMatch(/GOCACHE delta: saved 0 entries beside the restored one and 2 binaries/);
+    expect(second.manifest?.cache?.saved?.map((e) => e.name)).toEqual(['delta']);
+    expect(entriesOf(prefix)).toEqual([
+      saved[0],
+      saved[1],
+      expect.stringMatching(deltaKey(1001)),
+      expect.stringMatching(deltaKey(1002)),
+    ]);
+
+    // The same inputs again: the binaries of 1002's delta, no GOCACHE, nothing built or saved.
+    await vm.wipe();
+    const third = await action(workspace, relinked, { ...env, GITHUB_RUN_ID: '1003', GOPROXY: 'off' }, go);
+    expect(third.exitCode).toBe(0);
+    expect(third.manifest?.cache).toMatchObject({ hit: 'true', reused: 2, savedBytes: 0 });
+    expect(third.stdout).not.toMatch(/\/compile |\/link /);
+    expect(third.manifest?.artifacts.map((a) => a.sha256)).toEqual(
+      second.manifest?.artifacts.map((a) => a.sha256),
     );
-    expect(entriesOf(prefix)).toEqual(saved);
   });
 
-  it('five runs with source edits each restore the previous entry, and the cache does not grow', async () => {
+  it('five runs with source edits each restore the first entry and the previous delta, which does not grow', async () => {
     const workspace = tempDir('edits');
     copyModule(EXAMPLE_MODULE, path.join(workspace, 'app'));
     const vm = runner();
@@ -164,15 +181,22 @@ describe.each<Release>(['1.23', '1.26', '1.27'])('build cache through the action
           'true',
           expect.any(Number),
         ]);
+        expect(r.stdout).toMatch(new RegExp(`GOCACHE: restored .*edits-${release}-gocache-.*-2001-1`));
         expect(r.stdout).toMatch(
-          new RegExp(`GOCACHE: restored .*edits-${release}-gocache-.*-${2000 + run - 1}-1`),
+          new RegExp(
+            `GOCACHE delta: restored \\d+ entries .* from edits-${release}-gocache-delta-.*-${2000 + run - 1}-1,`,
+          ),
         );
+        expect(r.manifest?.cache?.saved?.map((e) => e.name)).toEqual(['delta']);
       }
       sizes.push(r.manifest?.cache?.savedBytes ?? 0);
     }
-    console.log(`Go ${release}: GOCACHE saved over five edited runs (bytes): ${sizes.join(' ')}`);
-    expect(sizes[0]).toBeGreaterThan(1_000_000);
-    expect(Math.abs((sizes[4] as number) - (sizes[0] as number)) / (sizes[0] as number)).toBeLessThan(0.2);
+    console.log(`Go ${release}: saved over five edited runs (bytes): ${sizes.join(' ')}`);
+    const [whole = 0, ...deltas] = sizes;
+    expect(whole).toBeGreaterThan(1_000_000);
+    // Each delta holds what the last edit compiled, not every edit's: it stays small and the same size.
+    for (const d of deltas) expect(d).toBeLessThan(whole / 4);
+    expect(Math.max(...deltas) / Math.min(...deltas)).toBeLessThan(1.2);
   });
 });
 
@@ -193,7 +217,8 @@ describe('build cache through the action', () => {
     const keys = service
       .cacheEntries()
       .slice(before)
-      .map((e) => e.key);
+      .map((e) => e.key)
+      .filter((key) => /^fanout-gocache-Linux/.test(key));
     expect(keys).toHaveLength(2);
     expect(new Set(keys).size).toBe(2);
   });

@@ -1,8 +1,8 @@
-// Binaries reused when nothing Go reads changed (cache/binaries.ts, cache/fingerprint.ts): the
+// Binaries reused when nothing Go reads changed (cache/delta.ts, cache/fingerprint.ts): the
 // fingerprint's rules on a hand-made module, then the real engine through the local results
 // service and GitHub stand-in: a re-run and a docs-only commit take the saved binaries and build
-// nothing; a source edit, an embedded file, a new commit Go stamps, or cgo build again; the older
-// entry of binaries is deleted when a newer one is saved.
+// nothing; a source edit, a new commit Go stamps, or cgo build again, and save a small delta on top
+// of the GOCACHE entry they restored; the older delta is deleted when a newer one is saved.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,12 +124,12 @@ describe('binaries of the same inputs, through the cache service', () => {
 
   // One GOCACHE for every run (a restore adds only what it lacks): the standard library is compiled once.
   const gocache = tempDir('binaries-gocache');
+  const runnerTemp = tempDir('binaries-runner-temp');
   /** A run on a fresh runner (its own GOMODCACHE and RUNNER_TEMP), as run `runId` of the workflow. */
   async function runOn(dir: string, runId: number, extra: Record<string, string> = {}) {
     const runner = tempDir('binaries-runner');
     // In the checkout, at the same path every run, as on a hosted runner.
     const out = path.join(dir, 'dist');
-    mkdirSync(path.join(runner, 'temp'), { recursive: true });
     const result = await build(
       tc,
       {
@@ -148,7 +148,8 @@ describe('binaries of the same inputs, through the cache service', () => {
         GITHUB_REF: 'refs/heads/main',
         GITHUB_REPOSITORY: `${api.owner}/${api.repo}`,
         GITHUB_API_URL: api.url,
-        RUNNER_TEMP: path.join(runner, 'temp'),
+        // The same path every run, as on a hosted runner: a delta's version hashes its path.
+        RUNNER_TEMP: runnerTemp,
         RUNNER_OS: 'Linux',
         RUNNER_ARCH: 'X64',
         GOMODCACHE: path.join(runner, 'gomodcache'),
@@ -158,8 +159,8 @@ describe('binaries of the same inputs, through the cache service', () => {
     const files = result.manifest.artifacts.map((a) => [a.target, a.status, a.sha256]);
     return { result, files, runner };
   }
-  const binariesEntries = (prefix: string) =>
-    service.cacheEntries().filter((e) => e.finalized && e.key.startsWith(`${prefix}-binaries-`));
+  const entriesOf = (prefix: string, kind: string) =>
+    service.cacheEntries().filter((e) => e.finalized && new RegExp(`^${prefix}-${kind}-Linux`).test(e.key));
 
   it('a re-run takes them; a docs-only commit too unless Go stamps the commit; edits build again', async () => {
     const dir = tempDir('binaries-module');
@@ -174,8 +175,13 @@ describe('binaries of the same inputs, through the cache service', () => {
     const first = await runOn(dir, 1, inputs);
     expect(first.result.manifest.cache).toMatchObject({ use: 'restore-and-save' });
     expect(first.result.manifest.cache?.reused).toBeUndefined();
-    expect(first.result.manifest.cache?.saved?.map((s) => s.name)).toContain('binaries');
-    expect(binariesEntries(prefix)).toHaveLength(1);
+    // GOCACHE, and on top of it a delta holding the binaries.
+    const savedNames = (r: typeof first) =>
+      r.result.manifest.cache?.saved?.map((s) => s.name).filter((n) => n !== 'GOMODCACHE');
+    expect(savedNames(first)).toEqual(['GOCACHE', 'delta']);
+    expect([entriesOf(prefix, 'gocache'), entriesOf(prefix, 'gocache-delta')].map((e) => e.length)).toEqual([
+      1, 1,
+    ]);
 
     // A re-run of the same commit: nothing restored from GOCACHE, nothing built or saved.
     const rerun = await runOn(dir, 2, inputs);
@@ -203,7 +209,11 @@ describe('binaries of the same inputs, through the cache service', () => {
       },
     );
     expect(stamped).toContain(`vcs.revision=${head}`);
-    expect(binariesEntries(prefix)).toHaveLength(1);
+    // Relinked only: a new delta (its binaries) replaces the old one; GOCACHE is not saved again.
+    expect(savedNames(docs)).toEqual(['delta']);
+    expect([entriesOf(prefix, 'gocache'), entriesOf(prefix, 'gocache-delta')].map((e) => e.length)).toEqual([
+      1, 1,
+    ]);
 
     // Without VCS stamping (and no {version} or {commit} in ldflags) a docs-only commit changes
     // nothing Go reads.
@@ -223,6 +233,11 @@ describe('binaries of the same inputs, through the cache service', () => {
     const edited = await runOn(dir, 6, unstamped);
     expect(edited.result.manifest.cache?.reused).toBeUndefined();
     expect(edited.result.manifest.cache?.compiled).toBeGreaterThan(0);
+    // What the edit compiled goes in a small delta on top of the entry it restored, not a new copy of GOCACHE.
+    expect(savedNames(edited)).toEqual(['delta']);
+    expect(edited.result.manifest.cache?.savedBytes).toBeLessThan(
+      (base.result.manifest.cache?.savedBytes ?? 0) / 4,
+    );
     expect(edited.files).not.toEqual(base.files);
     const again = await runOn(dir, 7, unstamped);
     expect(again.result.manifest.cache?.reused).toBe(2);

@@ -2,9 +2,11 @@
 // branches, runs a commit sequence (cold, source edit, dependency bump, target added, Go upgrade,
 // no-op, source edit) on every leg: the real engine and `go build` of a small module, each leg on a
 // fresh runner, the real @actions/cache client against the results-service emulation, cleanup
-// through the GitHub API stand-in. After each step the entries left are exactly the newest of every
-// leg: no leg ever deletes a sibling's (another Go version, another package set, another branch),
-// and the Go version that left the matrix loses its entries at the first save after a whole run
+// through the GitHub API stand-in. After each step the GOCACHE entries left are exactly the newest
+// whole entry of every leg that saved one (a leg that restored one of its inputs, its own or the
+// default branch's, saves a delta on top of it), and every leg's newest delta is there: no leg ever
+// deletes a sibling's (another Go version, another package set, another branch), and the Go
+// version that left the matrix loses its entries and deltas at the first save after a whole run
 // without it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -205,9 +207,10 @@ async function runLeg(leg: Leg, step: Step, run: number, commitSeconds: number) 
   return result;
 }
 
-/** The GOCACHE key a leg's run logged as saved; the test learns the package-set hashes from these. */
-function savedKey(log: { lines: { message: string }[] }): string | undefined {
-  return log.lines.map((l) => /^GOCACHE: saved .* as (\S+)$/.exec(l.message)?.[1]).find(Boolean);
+/** The GOCACHE key (or delta key) a leg's run logged as saved; the test learns the package-set hashes from these. */
+function savedKey(log: { lines: { message: string }[] }, what = 'GOCACHE'): string | undefined {
+  const saved = new RegExp(`^${what}: saved .* as (\\S+)$`);
+  return log.lines.map((l) => saved.exec(l.message)?.[1]).find(Boolean);
 }
 
 /** What a leg saved last: its key as it logged it, with the leg's Go version. */
@@ -221,6 +224,8 @@ describe('cache families: 2 Go versions × 2 package sets × 2 branches through 
   it('every leg keeps its own newest entry, deletes nothing of another leg, and one entry per leg is left', async () => {
     /** The newest entry every leg saved so far, by leg name. */
     const newest = new Map<string, Saved>();
+    /** The newest delta every leg saved so far, by leg name. */
+    const newestDelta = new Map<string, Saved>();
     /** The Go version each release resolves to, as the legs' manifests record it. */
     const goVersion = new Map<Release, string>();
     let gomodBefore: string[] = [];
@@ -251,12 +256,27 @@ describe('cache families: 2 Go versions × 2 package sets × 2 branches through 
         ]);
         goVersion.set(leg.go, result.manifest.go.version);
         const key = savedKey(result.log);
-        if (step.saves === 'none' || (step.saves === 'new legs' && newest.has(legName(leg)))) {
-          expect([step.name, legName(leg), key]).toEqual([step.name, legName(leg), undefined]);
+        const delta = savedKey(result.log, 'GOCACHE delta');
+        if (step.saves === 'none' || (step.saves === 'new legs' && newestDelta.has(legName(leg)))) {
+          expect([step.name, legName(leg), key, delta]).toEqual([
+            step.name,
+            legName(leg),
+            undefined,
+            undefined,
+          ]);
           continue;
         }
-        // Its own entry: of its Go version and this run.
         const version = result.manifest.go.version;
+        // A delta of this run, on top of the entry the leg restored or saved.
+        expect([step.name, legName(leg), delta?.endsWith(`-${run}-1`)]).toEqual([
+          step.name,
+          legName(leg),
+          true,
+        ]);
+        newestDelta.set(legName(leg), { ref: leg.ref, key: delta ?? '', go: version });
+        // A leg that restored an entry of its own inputs (its own, or the default branch's) saves only the delta.
+        if (key === undefined) continue;
+        // Else its own entry: of its Go version and this run.
         const own = key?.includes(`-${version}-`) && key.endsWith(`-${run}-1`);
         expect([step.name, legName(leg), key, own]).toEqual([step.name, legName(leg), key, true]);
         newest.set(legName(leg), { ref: leg.ref, key: key ?? '', go: version });
@@ -270,11 +290,22 @@ describe('cache families: 2 Go versions × 2 package sets × 2 branches through 
 
       const stored = svc.cacheEntries().filter((e) => e.finalized && e.key.startsWith(`${PREFIX}-`));
       const gocache = stored
-        .filter((e) => e.key.startsWith(`${PREFIX}-gocache-`))
+        .filter((e) => e.key.startsWith(`${PREFIX}-gocache-Linux`))
         .map((e) => `${e.ref} ${e.key}`);
       expect([step.name, gocache.sort()]).toEqual([
         step.name,
         expected.map((e) => `${e.ref} ${e.key}`).sort(),
+      ]);
+      // Every leg's newest delta is there (those of the Go version that left go with its entries).
+      const deltas = stored
+        .filter((e) => e.key.startsWith(`${PREFIX}-gocache-delta-`))
+        .map((e) => `${e.ref} ${e.key}`);
+      const expectedDeltas = [...newestDelta.values()].filter(
+        (e) => e.go !== goVersion.get('1.23') || index < nextSave,
+      );
+      expect([step.name, expectedDeltas.filter((e) => !deltas.includes(`${e.ref} ${e.key}`))]).toEqual([
+        step.name,
+        [],
       ]);
       // One module entry, the default branch's (the other branch restores it): the newest go.sum.
       const gomod = stored
@@ -289,8 +320,11 @@ describe('cache families: 2 Go versions × 2 package sets × 2 branches through 
       else if (index > 0) expect(gomod).toEqual(gomodBefore);
       gomodBefore = gomod;
     }
-    // Every leg (2 branches × 3 Go versions × 2 package sets) had its own line of entries.
-    expect(new Set([...newest.values()].map((e) => e.key)).size).toBe(12);
-    expect(newest.size).toBe(12);
+    // Every leg (2 branches × 3 Go versions × 2 package sets) had its own line of deltas; the
+    // default branch's legs saved the whole entries, which the feature branch's legs build on.
+    expect(new Set([...newestDelta.values()].map((e) => e.key)).size).toBe(12);
+    expect(newestDelta.size).toBe(12);
+    expect(newest.size).toBe(6);
+    expect([...newest.values()].every((e) => e.ref === 'refs/heads/main')).toBe(true);
   }, 1_200_000);
 });

@@ -128,7 +128,11 @@ describe.each<Release>(['1.26', '1.27'])('GOCACHE with cached executables (Go %s
       await saveCaches(first, cold, new MemoryLogger());
       rmSync(first.gocache, { recursive: true, force: true });
 
-      const req = request(root, jobEnv(svc.env, root, '2'));
+      // A target more: the entry is restored through a less specific key and saved whole, pruned
+      // (a run of the same inputs saves a delta, which only ever holds what it used).
+      const req = request(root, jobEnv(svc.env, root, '2'), {
+        compileInputs: [...first.compileInputs, 'linux/arm64 GOARM64=v8.0'],
+      });
       const log = new MemoryLogger();
       const restored = await restoreCaches(req, log);
       expect(executables(req.gocache)).toEqual(['hello', 'nm']);

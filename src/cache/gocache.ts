@@ -261,3 +261,47 @@ export async function pruneUnused(
   );
   return result;
 }
+
+/** A GOCACHE entry file outside the base entry, with its size. */
+export interface DeltaFile {
+  /** `<2 hex>/<name>`, relative to GOCACHE. */
+  readonly relative: string;
+  readonly file: string;
+  readonly size: number;
+}
+
+/**
+ * The entries this run wrote or used that the base entry (`baseNames`) does not hold: everything a
+ * later run restoring the base needs on top of it to find what this run found. An action entry's
+ * output comes with it; module index entries do not.
+ */
+export async function usedOutside(
+  gocache: string,
+  baseNames: ReadonlySet<string>,
+  cutoffMs: number,
+): Promise<DeltaFile[]> {
+  const entries = (await listEntries(gocache)).filter((e) => !baseNames.has(e.name));
+  const taken = new Set(entries.filter((e) => e.mtimeMs >= cutoffMs).map((e) => e.name));
+  await inBatches(
+    entries.filter((e) => taken.has(e.name) && e.name.endsWith('-a')),
+    async (e) => {
+      const output = await outputIdOf(e.file);
+      if (output !== undefined) taken.add(`${output}-d`);
+    },
+  );
+  // Module index entries are keyed by the checkout's mtimes: no later run finds them.
+  const index = new Set<string>();
+  await inBatches(
+    entries.filter((e) => taken.has(e.name) && e.name.endsWith('-a')),
+    async (e) => {
+      if (await isIndexEntry(gocache, e.file)) {
+        index.add(e.name);
+        const output = await outputIdOf(e.file);
+        if (output !== undefined) index.add(`${output}-d`);
+      }
+    },
+  );
+  return entries
+    .filter((e) => taken.has(e.name) && !index.has(e.name))
+    .map((e) => ({ relative: path.relative(gocache, e.file), file: e.file, size: e.size }));
+}

@@ -5,8 +5,9 @@
 //
 // The rule, for the entry O a leg just saved (same ref, same kind and runner, same module):
 // - A leg is what shares one line of entries: for GOCACHE the Go version, the packages and the
-//   compile inputs (targets, flags…); for GOMODCACHE the module; for binaries the same as GOCACHE
-//   (whatever the source was: only the newest commit's binaries are worth keeping). Runs are ordered by the commit
+//   compile inputs (targets, flags…); for GOMODCACHE the module; for a delta the same as GOCACHE
+//   (only the leg's newest delta is worth keeping: it holds what the older ones held that is used).
+// - A GOCACHE entry's deltas go with it. Runs are ordered by the commit
 //   time then the run id, both in the key, never by when an entry happened to be created: a run
 //   of an older commit that saves late never deletes a newer commit's entry, and a cache list
 //   that lags behind a save changes nothing.
@@ -25,6 +26,7 @@ import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import { apiFailure, makeClient } from '../github/client.js';
 import type { SavedCacheEntry } from '../report/manifest.js';
+import { deltaBaseHash } from './keys.js';
 
 /** An entry a job saved: recorded in its manifest, so collect can clean up after the legs. */
 export type SavedEntry = SavedCacheEntry;
@@ -63,8 +65,8 @@ interface KeyFacts {
 
 const GOCACHE_TAIL = /^(.+)-([0-9a-f]{8}-[0-9a-f]{16})-(\d+)-(\d+)-(\d+)$/;
 const GOMODCACHE_TAIL = /^[0-9a-f]{16}-(\d+)$/;
-// Binaries: a fingerprint before the moving part; any older fingerprint of the leg is superseded.
-const BINARIES_TAIL = /^(.+)-([0-9a-f]{8}-[0-9a-f]{16})-[0-9a-f]{16}-(\d+)-(\d+)-(\d+)$/;
+// A delta: its leg's hash, its base's hash, a fingerprint, the run; any older delta of the leg is superseded.
+const DELTA_TAIL = /^([0-9a-f]{16})-[0-9a-f]{16}-[0-9a-f]{16}-(\d+)-(\d+)-(\d+)$/;
 
 function keyFacts(saved: SavedEntry, key: string): KeyFacts | null {
   if (!key.startsWith(saved.family)) return null;
@@ -73,7 +75,12 @@ function keyFacts(saved: SavedEntry, key: string): KeyFacts | null {
     const m = GOMODCACHE_TAIL.exec(tail);
     return m ? { leg: '', inputs: '', commitSeconds: Number(m[1]), run: 0, attempt: 0 } : null;
   }
-  const m = (saved.name === 'binaries' ? BINARIES_TAIL : GOCACHE_TAIL).exec(tail);
+  if (saved.name === 'delta') {
+    const d = DELTA_TAIL.exec(tail);
+    if (!d?.[1]) return null;
+    return { leg: d[1], inputs: d[1], commitSeconds: Number(d[2]), run: Number(d[3]), attempt: Number(d[4]) };
+  }
+  const m = GOCACHE_TAIL.exec(tail);
   if (!m) return null;
   return {
     leg: `${m[1]}-${m[2]}`,
@@ -153,7 +160,22 @@ export async function deleteSuperseded(
   const result = { ...NOTHING };
   const deletedKeys: string[] = [];
   try {
-    for (const entry of saved) {
+    // A delta cleans up GOCACHE as a save of its run's GOCACHE key would, keeping its base.
+    const asSaved = saved.flatMap((e) =>
+      e.base
+        ? [
+            {
+              name: 'GOCACHE' as const,
+              key: e.base.asSaved,
+              family: e.base.family,
+              supersedes: [],
+              deltas: e.family,
+              keep: e.base.key,
+            },
+          ]
+        : [],
+    );
+    for (const entry of [...saved, ...asSaved]) {
       const listed = (await client.paginate(client.rest.actions.getActionsCacheList, {
         owner,
         repo,
@@ -161,7 +183,26 @@ export async function deleteSuperseded(
         ref,
         per_page: 100,
       })) as ListedEntry[];
-      for (const e of supersededBy(entry, listed, ref)) {
+      const keep = 'keep' in entry ? entry.keep : null;
+      const gone = supersededBy(entry, listed, ref).filter((e) => e.key !== keep);
+      if (entry.deltas && gone.length > 0) {
+        const bases = new Set(gone.map((e) => deltaBaseHash(e.key)));
+        const deltas = (await client.paginate(client.rest.actions.getActionsCacheList, {
+          owner,
+          repo,
+          key: entry.deltas,
+          ref,
+          per_page: 100,
+        })) as ListedEntry[];
+        const tail = (key: string) => key.slice((entry.deltas ?? '').length);
+        gone.push(
+          ...deltas.filter(
+            (d) =>
+              d.ref === ref && d.key.startsWith(entry.deltas ?? '') && bases.has(tail(d.key).slice(17, 33)),
+          ),
+        );
+      }
+      for (const e of gone) {
         await client.rest.actions.deleteActionsCacheById({ owner, repo, cache_id: e.id });
         result.deletedEntries++;
         result.deletedBytes += e.size_in_bytes;

@@ -1,13 +1,14 @@
 // Restores GOMODCACHE and GOCACHE before the builds and saves them after, with @actions/cache.
 // Caching is an optimisation: every kind of trouble ends as one warning and the build goes on.
+import { realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { formatBytes } from '../report/format.js';
 import type { Staging } from './beside.js';
 import { makeStaging, mergeMissing, removeStaging } from './beside.js';
-import type { BinariesPlan, ReusedBinaries } from './binaries.js';
-import { restoreBinaries, saveBinaries } from './binaries.js';
+import type { ClientSetup, DeltaToSave, ReusedBinaries } from './delta.js';
+import { binariesOf, restoreDelta, saveDelta } from './delta.js';
 import { callClient, problemsOf } from './client-call.js';
 import {
   ageEntries,
@@ -17,14 +18,15 @@ import {
   pruneUnused,
   readSavedInputs,
   recordSavedInputs,
+  usedOutside,
 } from './gocache.js';
-import type { Aging, SetTimes } from './gocache.js';
+import type { Aging, DeltaFile, SetTimes } from './gocache.js';
 import type { SavedEntry } from './hygiene.js';
 import { deleteSuperseded } from './hygiene.js';
 import {
-  binariesFamily,
-  binariesKeys,
   buildFamily,
+  deltaFamily,
+  deltaKeys,
   buildKeys,
   hashDependencies,
   inputsHashOf,
@@ -32,7 +34,7 @@ import {
   modulesKeys,
   movingPart,
 } from './keys.js';
-import type { WorkspaceFiles } from './keys.js';
+import type { CacheKeys, WorkspaceFiles } from './keys.js';
 import type { CacheName } from './paths.js';
 import { cachePaths, selectedSize } from './paths.js';
 
@@ -86,6 +88,10 @@ export interface CacheRequest {
   apiRetryMs?: number;
   /** How mtimes are set; only tests replace it (to emulate a file system that drops them). */
   setTimes?: SetTimes;
+  /** Everything the builds read, hashed (fingerprint.ts); null or absent: binaries are never reused. */
+  fingerprint?: string | null;
+  /** Where the binaries are (paths relative to outputDir), to reuse a delta's binaries. */
+  binaries?: { outputDir: string; files: string[] } | null;
 }
 
 export interface RestoredEntry {
@@ -110,6 +116,8 @@ export interface RestoredCaches {
   entries: RestoredEntry[];
   /** GOCACHE as restored, to compare with after the builds; null when it could not be listed. */
   gocache: RestoredGocache | null;
+  /** A delta's binaries of the same inputs, used instead of building (nothing else was restored); null: build. */
+  reused: ReusedBinaries | null;
 }
 
 export interface RestoredGocache {
@@ -119,11 +127,22 @@ export interface RestoredGocache {
   names: ReadonlySet<string>;
   /** The entries this job's restore moved in: the only ones pruning may delete. */
   ours: ReadonlySet<string>;
+  /** The names in the restored entry itself (not its delta): a delta saved on top of it holds the rest. */
+  baseNames: ReadonlySet<string>;
 }
 
 export const DEFAULT_CACHE_TIMEOUT_MS = 5 * 60 * 1000;
 
-const INACTIVE: RestoredCaches = { active: false, hit: 'false', key: null, entries: [], gocache: null };
+const INACTIVE: RestoredCaches = {
+  active: false,
+  hit: 'false',
+  key: null,
+  entries: [],
+  gocache: null,
+  reused: null,
+};
+/** A run that added more than this share of its base saves a new entry rather than a delta. */
+const DELTA_SHARE = 0.25;
 
 function inActions(env: CacheRequest['env']): boolean {
   return Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL);
@@ -160,49 +179,12 @@ function cacheUse(req: CacheRequest, restored: RestoredCaches): CacheUse {
   return saves(req) ? 'restore-and-save' : 'restore-only';
 }
 
-/** The key of this run's binaries: null when the cache is off or outside Actions. */
-export function binariesPlan(req: CacheRequest, fingerprint: string): BinariesPlan | null {
-  if (req.mode === 'false' || !inActions(req.env)) return null;
-  const keys = binariesKeys(
-    req.keyPrefix,
-    req.env,
-    req.goVersion,
-    req.packages,
-    req.compileInputs,
-    fingerprint,
-    movingPart(req.env, req.commitSeconds, new Date()),
-  );
-  return {
-    key: keys.key,
-    restoreKey: keys.restoreKeys[0] ?? keys.key,
-    family: binariesFamily(req.keyPrefix, req.env),
-  };
-}
-
-/** An earlier run's binaries for exactly these inputs, when the cache service has them. */
-export async function restoreSameBinaries(
-  req: CacheRequest,
-  plan: BinariesPlan,
-  outputDir: string,
-  wanted: readonly string[],
-  log: Logger,
-): Promise<ReusedBinaries | null> {
-  const env = clientEnv(req.env);
-  const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
-  const available = await callClient('cache.isFeatureAvailable', env, timeoutMs, async () =>
-    (await loadCacheClient()).isFeatureAvailable(),
-  );
-  // An unavailable service is reported once, by restoreCaches.
-  if (available.value !== true) return null;
-  return restoreBinaries(plan, outputDir, wanted, { env, timeoutMs, log });
-}
-
 /** The record of a run that built nothing: every binary came from `reused`. */
-export function reusedRecord(req: CacheRequest, reused: ReusedBinaries): CacheRecord {
+function reusedRecord(req: CacheRequest, restored: RestoredCaches, reused: ReusedBinaries): CacheRecord {
   return {
     use: saves(req) ? 'restore-and-save' : 'restore-only',
     hit: 'true',
-    key: reused.key,
+    key: restored.key,
     restoredBytes: reused.bytes,
     savedBytes: 0,
     reused: reused.files.size,
@@ -247,6 +229,9 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     req.compileInputs,
     movingPart(req.env, req.commitSeconds, new Date()),
   );
+  const reused = await reuseBinaries(req, build, env, timeoutMs, log);
+  if (reused !== null)
+    return { active: true, hit: 'true', key: build.key, entries: [], gocache: null, reused };
   const entries: RestoredEntry[] = [];
   let gocache: RestoredGocache | null = null;
   for (const [name, dir, keys, family] of [
@@ -263,7 +248,13 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
       restoredInputs: null,
     };
     const restoredHere = await restoreBeside(entry, env, timeoutMs, req, log);
-    if (name === 'GOCACHE' && saves(req)) gocache = await prepareForPruning(req, restoredHere, log);
+    if (name === 'GOCACHE') {
+      const withDelta =
+        entry.matchedKey === null
+          ? restoredHere
+          : await restoreNewestDelta(req, entry, entry.matchedKey, restoredHere, { env, timeoutMs, log });
+      if (saves(req)) gocache = await prepareForPruning(req, withDelta, log);
+    }
     entries.push(entry);
   }
 
@@ -273,7 +264,93 @@ export async function restoreCaches(req: CacheRequest, log: Logger): Promise<Res
     key: build.key,
     entries,
     gocache,
+    reused: null,
   };
+}
+
+/**
+ * A delta saved for the same inputs fingerprint on top of the GOCACHE entry this run would restore
+ * (found without downloading it): its binaries are what this run would build.
+ */
+async function reuseBinaries(
+  req: CacheRequest,
+  build: CacheKeys,
+  env: CacheRequest['env'],
+  timeoutMs: number,
+  log: Logger,
+): Promise<ReusedBinaries | null> {
+  if (!req.fingerprint || !req.binaries) return null;
+  const base = await callClient('Looking up GOCACHE', env, timeoutMs, async () =>
+    (await loadCacheClient()).restoreCache(cachePaths('GOCACHE', req.gocache), build.key, build.restoreKeys, {
+      lookupOnly: true,
+    }),
+  );
+  if (problemsOf(base).length > 0 || !base.value) return null;
+  const keys = deltaKeys(req.keyPrefix, req.env, legPrefix(build), base.value, req.fingerprint, '');
+  const delta = await restoreDelta(keys.sameInputs, env.RUNNER_TEMP ?? os.tmpdir(), { env, timeoutMs, log });
+  if (delta === null) {
+    log.info(`Binaries: no run saved them for these inputs yet (${keys.sameInputs}); building`);
+    return null;
+  }
+  try {
+    const reused = await binariesOf(delta, req.binaries.files);
+    if (reused === null) {
+      log.info(`Binaries: ${delta.key} does not hold all of this run's binaries; building`);
+      return null;
+    }
+    log.info(
+      `Binaries: nothing Go reads changed since ${delta.key} was saved: using its ${reused.files.size} binar${reused.files.size === 1 ? 'y' : 'ies'} (${formatBytes(reused.bytes)}) instead of restoring GOCACHE and building`,
+    );
+    return reused;
+  } finally {
+    await rm(delta.root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** What every GOCACHE key of this run's leg (Go version, packages, compile inputs) starts with. */
+function legPrefix(keys: Pick<CacheKeys, 'key' | 'restoreKeys'>): string {
+  return keys.restoreKeys[0] ?? keys.key;
+}
+
+/** The newest delta this leg saved on top of the restored GOCACHE entry, aged like it and moved in beside what is there. */
+async function restoreNewestDelta(
+  req: CacheRequest,
+  gocacheEntry: RestoredEntry,
+  baseKey: string,
+  base: RestoredHere,
+  setup: ClientSetup,
+): Promise<RestoredHere> {
+  const { log } = setup;
+  const prefix = deltaKeys(req.keyPrefix, req.env, legPrefix(gocacheEntry), baseKey, null, '').ofBase;
+  const parent = path.dirname(await realpath(req.gocache).catch(() => req.gocache));
+  const delta = await restoreDelta(prefix, parent, setup).catch((error: Error) => {
+    log.warning(`A delta was not restored: ${error.message}. Building without it.`);
+    return null;
+  });
+  if (delta === null) return base;
+  try {
+    const aging = saves(req) ? await ageEntries(delta.cacheDir, Date.now(), req.setTimes) : null;
+    const copied = await entryNames(delta.cacheDir);
+    const size = await directorySize(delta.cacheDir).catch(() => 0);
+    await mergeMissing(delta.cacheDir, req.gocache);
+    const left = await entryNames(delta.cacheDir);
+    log.info(
+      `GOCACHE delta: restored ${copied.size} entries (${formatBytes(size)}) from ${delta.key}, saved on top of it`,
+    );
+    return {
+      aging:
+        base.aging && aging
+          ? { ...base.aging, mtimesKept: base.aging.mtimesKept && aging.mtimesKept }
+          : base.aging,
+      ours: new Set([...base.ours, ...[...copied].filter((n) => !left.has(n))]),
+      names: base.names,
+    };
+  } catch (error) {
+    log.warning(`A delta was not fully restored: ${(error as Error).message}. Building with what there is.`);
+    return base;
+  } finally {
+    await rm(delta.root, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 /** How the entries of a restored GOCACHE copy were aged, before it is moved in. */
@@ -281,6 +358,8 @@ interface RestoredHere {
   aging: Aging | null;
   /** Entry names of the copy that the cache lacked, so this job moved them in. */
   ours: ReadonlySet<string>;
+  /** Every entry name of the restored entry. */
+  names: ReadonlySet<string>;
 }
 
 /**
@@ -294,7 +373,7 @@ async function restoreBeside(
   req: CacheRequest,
   log: Logger,
 ): Promise<RestoredHere> {
-  const nothing: RestoredHere = { aging: null, ours: new Set() };
+  const nothing: RestoredHere = { aging: null, ours: new Set(), names: new Set() };
   let staging: Staging;
   try {
     staging = await makeStaging(entry.path);
@@ -344,7 +423,7 @@ async function restoreBeside(
     const copied = entry.name === 'GOCACHE' ? await entryNames(staging.tree) : new Set<string>();
     await mergeMissing(staging.tree, entry.path, entry.name === 'GOMODCACHE' ? ['cache'] : []);
     const left = entry.name === 'GOCACHE' ? await entryNames(staging.tree) : new Set<string>();
-    return { aging, ours: new Set([...copied].filter((n) => !left.has(n))) };
+    return { aging, ours: new Set([...copied].filter((n) => !left.has(n))), names: copied };
   } catch (error) {
     log.warning(
       `${entry.name} was not fully restored: ${(error as Error).message}. Building with what it has.`,
@@ -383,7 +462,7 @@ async function prepareForPruning(
       );
     }
     const cutoffMs = here.aging?.mtimesKept ? here.aging.cutoffMs : null;
-    return { pruneCutoffMs: cutoffMs, names, ours: here.ours };
+    return { pruneCutoffMs: cutoffMs, names, ours: here.ours, baseNames: here.names };
   } catch (error) {
     log.warning(
       `GOCACHE cannot be prepared for pruning (${(error as Error).message}): the whole GOCACHE will be saved`,
@@ -392,31 +471,13 @@ async function prepareForPruning(
   }
 }
 
-/**
- * True when the builds added no build output to GOCACHE: everything they used is already in the
- * entry they restored, saved for the same inputs, so a new entry would be a copy of it (or of part
- * of it) that costs an upload and the repository's cache quota — a re-run, or a commit that changed
- * no Go.
- */
-function unchangedSinceRestore(entry: RestoredEntry, compiled: number | undefined): boolean {
-  return entry.name === 'GOCACHE' && compiled === 0 && sameInputs(entry);
-}
-
-/** The builds' binaries, for the next run whose inputs are the same (binaries.ts). */
-export interface BinariesToSave {
-  plan: BinariesPlan;
-  outputDir: string;
-  /** Relative to outputDir. */
-  files: string[];
-}
-
 /** Saves what the builds used; call it after the builds, also when some of them failed. */
 export async function saveCaches(
   req: CacheRequest,
   restored: RestoredCaches,
   log: Logger,
-  binaries: BinariesToSave | null = null,
 ): Promise<CacheRecord> {
+  if (restored.reused !== null) return reusedRecord(req, restored, restored.reused);
   const record = cacheRecord(restored, cacheUse(req, restored));
   if (!restored.active) return record;
   const gocacheEntry = restored.entries.find((e) => e.name === 'GOCACHE');
@@ -434,76 +495,49 @@ export async function saveCaches(
     log.info('cache: restore-only: not saving GOCACHE/GOMODCACHE');
     return record;
   }
-  const env = clientEnv(req.env);
-  const timeoutMs = req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS;
+  const setup: ClientSetup = {
+    env: clientEnv(req.env),
+    timeoutMs: req.timeoutMs ?? DEFAULT_CACHE_TIMEOUT_MS,
+    log,
+  };
   const saved: SavedEntry[] = [];
+  const keep = (done: { entry: SavedEntry; bytes: number } | null): void => {
+    if (done === null) return;
+    saved.push(done.entry);
+    record.savedBytes += done.bytes;
+  };
   for (const entry of restored.entries) {
     if (entry.matchedKey === entry.key) {
       log.info(`${entry.name}: restored from its exact key ${entry.key}; not saving it again`);
       continue;
     }
-    if (entry.name === 'GOMODCACHE' && sameInputs(entry)) {
-      log.info(`GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum files); not saving it again`);
+    if (entry.name === 'GOMODCACHE') {
+      if (sameInputs(entry)) {
+        log.info(
+          `GOMODCACHE: restored from ${entry.matchedKey} (the same go.sum files); not saving it again`,
+        );
+      } else {
+        keep(await saveWhole(entry, req, setup, []));
+      }
       continue;
     }
-    if (unchangedSinceRestore(entry, record.compiled)) {
-      log.info(
-        `${entry.name}: the builds added no output to what was restored from ${entry.matchedKey} (same toolchain and compile inputs); not saving a copy of it`,
-      );
+    const delta = await deltaOf(entry, restored.gocache, record.compiled, req, log);
+    if (delta === 'nothing') continue;
+    if (delta !== null && entry.matchedKey !== null) {
+      keep(await saveDelta(deltaToSave(req, entry, entry.matchedKey, delta), setup));
       continue;
     }
-    const gocache = entry.name === 'GOCACHE' ? restored.gocache : null;
+    const gocache = restored.gocache;
     if (gocache && gocache.pruneCutoffMs !== null) {
       await prune(entry.path, gocache.pruneCutoffMs, gocache.ours, log);
     }
-    let supersedes: string[] = [];
-    if (entry.name === 'GOCACHE') {
-      supersedes = narrowerRestored(entry, req.compileInputs);
-      await recordSavedInputs(entry.path, req.compileInputs).catch((error: Error) =>
-        log.debug(`GOCACHE: the compile inputs were not recorded in it: ${error.message}`),
-      );
-    }
-    let size: number;
-    try {
-      size = await selectedSize(entry.name, entry.path);
-    } catch (error) {
-      log.warning(`${entry.name} was not saved: ${(error as Error).message}`);
-      continue;
-    }
-    if (size === 0) {
-      log.info(`${entry.name}: nothing to save (${entry.path} is empty)`);
-      continue;
-    }
-    // Paths in the entry are relative to the cache's parent, so a restore can put them beside it.
-    const saveEnv = { ...env, GITHUB_WORKSPACE: path.dirname(entry.path) };
-    const call = await callClient(`Saving ${entry.name}`, saveEnv, timeoutMs, async () =>
-      (await loadCacheClient()).saveCache(cachePaths(entry.name, entry.path), entry.key),
+    await recordSavedInputs(entry.path, req.compileInputs).catch((error: Error) =>
+      log.debug(`GOCACHE: the compile inputs were not recorded in it: ${error.message}`),
     );
-    const problems = problemsOf(call);
-    if (problems.length === 0 && call.value !== undefined && call.value >= 0) {
-      record.savedBytes += size;
-      saved.push({
-        name: entry.name,
-        key: entry.key,
-        family: entry.family,
-        supersedes,
-      });
-      log.info(`${entry.name}: saved ${formatBytes(size)} as ${entry.key}`);
-    } else {
-      const why = problems.join('; ') || 'the cache service did not accept it';
-      log.warning(`${entry.name} was not saved: ${why}`);
-    }
-  }
-  if (binaries !== null) {
-    const done = await saveBinaries(binaries.plan, binaries.outputDir, binaries.files, {
-      env,
-      timeoutMs,
-      log,
-    });
-    if (done !== null) {
-      saved.push(done.entry);
-      record.savedBytes += done.bytes;
-    }
+    const whole = await saveWhole(entry, req, setup, narrowerRestored(entry, req.compileInputs));
+    keep(whole);
+    // The binaries, on top of the new entry, for a re-run to take.
+    if (whole !== null && req.binaries) keep(await saveDelta(deltaToSave(req, entry, entry.key, []), setup));
   }
   if (saved.length > 0) record.saved = saved;
   if (req.cleanupToken) {
@@ -515,6 +549,105 @@ export async function saveCaches(
     });
   }
   return record;
+}
+
+function deltaToSave(
+  req: CacheRequest,
+  entry: RestoredEntry,
+  baseKey: string,
+  gocacheFiles: DeltaFile[],
+): DeltaToSave {
+  const moving = movingPart(req.env, req.commitSeconds, new Date());
+  return {
+    base: baseKey === entry.key ? null : { key: baseKey, family: entry.family, asSaved: entry.key },
+    key: deltaKeys(
+      req.keyPrefix,
+      req.env,
+      legPrefix(entry),
+      baseKey,
+      req.binaries ? (req.fingerprint ?? null) : null,
+      moving,
+    ).key,
+    family: deltaFamily(req.keyPrefix, req.env),
+    gocacheFiles,
+    binaries: req.binaries ?? null,
+  };
+}
+
+/**
+ * What to save of GOCACHE on top of the entry it was restored from: the files this run used that
+ * the entry lacks, while they are a small part of it and it was saved for the same toolchain and
+ * compile inputs; 'nothing' when the builds added nothing and there are no binaries to keep (a
+ * copy of what was restored would cost an upload and quota); null: save a new whole entry.
+ */
+async function deltaOf(
+  entry: RestoredEntry,
+  gocache: RestoredGocache | null,
+  compiled: number | undefined,
+  req: CacheRequest,
+  log: Logger,
+): Promise<DeltaFile[] | 'nothing' | null> {
+  if (entry.matchedKey === null || !sameInputs(entry) || gocache === null || gocache.pruneCutoffMs === null)
+    return null;
+  if (compiled === 0 && !req.binaries) {
+    log.info(
+      `GOCACHE: the builds added no output to what was restored from ${entry.matchedKey} (same toolchain and compile inputs); not saving a copy of it`,
+    );
+    return 'nothing';
+  }
+  const files = await usedOutside(entry.path, gocache.baseNames, gocache.pruneCutoffMs).catch(() => null);
+  if (files === null) return null;
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  if (bytes > DELTA_SHARE * entry.restoredBytes) {
+    log.info(
+      `GOCACHE: what the builds used beyond ${entry.matchedKey} (${formatBytes(bytes)}) is over a quarter of it: saving a new entry`,
+    );
+    return null;
+  }
+  return files;
+}
+
+/** Saves a whole cache directory as `entry.key`. */
+async function saveWhole(
+  entry: RestoredEntry,
+  req: CacheRequest,
+  { env, timeoutMs, log }: ClientSetup,
+  supersedes: string[],
+): Promise<{ entry: SavedEntry; bytes: number } | null> {
+  let size: number;
+  try {
+    size = await selectedSize(entry.name, entry.path);
+  } catch (error) {
+    log.warning(`${entry.name} was not saved: ${(error as Error).message}`);
+    return null;
+  }
+  if (size === 0) {
+    log.info(`${entry.name}: nothing to save (${entry.path} is empty)`);
+    return null;
+  }
+  // Paths in the entry are relative to the cache's parent, so a restore can put them beside it.
+  const saveEnv = { ...env, GITHUB_WORKSPACE: path.dirname(entry.path) };
+  const call = await callClient(`Saving ${entry.name}`, saveEnv, timeoutMs, async () =>
+    (await loadCacheClient()).saveCache(cachePaths(entry.name, entry.path), entry.key),
+  );
+  const problems = problemsOf(call);
+  if (problems.length > 0 || call.value === undefined || call.value < 0) {
+    log.warning(
+      `${entry.name} was not saved: ${problems.join('; ') || 'the cache service did not accept it'}`,
+    );
+    return null;
+  }
+  log.info(`${entry.name}: saved ${formatBytes(size)} as ${entry.key}`);
+  return {
+    entry: {
+      name: entry.name,
+      key: entry.key,
+      family: entry.family,
+      supersedes,
+      ...(entry.name === 'GOCACHE' ? { deltas: deltaFamily(req.keyPrefix, req.env) } : {}),
+    },
+    bytes: size,
+  };
 }
 
 /**

@@ -165,25 +165,41 @@ export function buildKeys(
   return { key: `${inputs}${moving}`, restoreKeys: [inputs, ownPackages, toolchain] };
 }
 
-/** Every entry of finished binaries on this runner OS/arch starts with it. */
-export function binariesFamily(prefix: string, env: Env): string {
-  return `${clean(prefix)}-binaries-${runnerTag(env)}-`;
+/** Every delta entry (delta.ts) on this runner OS/arch starts with it. */
+export function deltaFamily(prefix: string, env: Env): string {
+  return `${clean(prefix)}-gocache-delta-${runnerTag(env)}-`;
+}
+
+/** Stands for the fingerprint of a run whose binaries may not be reused (cgo, signing…). */
+export const NO_FINGERPRINT = '0'.repeat(16);
+
+export interface DeltaKeys {
+  key: string;
+  /** Any delta of the base from this leg: the newest holds what the leg's last run on top of it used. */
+  ofBase: string;
+  /** A delta of the base saved by a run of the same inputs fingerprint: its binaries are this run's. */
+  sameInputs: string;
 }
 
 /**
- * Like GOCACHE's key (one line of entries per Go version, packages and compile inputs), with the
- * fingerprint of everything the builds read before the moving part: the restore key finds a run
- * that built from the same inputs and nothing else.
+ * A delta of `baseKey` saved by a run whose GOCACHE key would start with `legPrefix` (its Go
+ * version, packages and compile inputs): the leg's hash (a newer delta of the leg supersedes an
+ * older one, whatever their bases), the base's hash, the fingerprint, then the run.
  */
-export function binariesKeys(
+export function deltaKeys(
   prefix: string,
   env: Env,
-  goVersion: string,
-  packages: readonly string[],
-  compileInputs: readonly string[],
-  fingerprint: string,
+  legPrefix: string,
+  baseKey: string,
+  fingerprint: string | null,
   moving: string,
-): CacheKeys {
-  const same = `${binariesFamily(prefix, env)}${clean(goVersion)}-${packagesHash(packages)}-${compileInputsHash(compileInputs)}-${fingerprint.slice(0, 16)}-`;
-  return { key: `${same}${moving}`, restoreKeys: [same] };
+): DeltaKeys {
+  const ofBase = `${deltaFamily(prefix, env)}${sha256(legPrefix).slice(0, 16)}-${deltaBaseHash(baseKey)}-`;
+  const sameInputs = `${ofBase}${(fingerprint ?? NO_FINGERPRINT).slice(0, 16)}-`;
+  return { key: `${sameInputs}${moving}`, ofBase, sameInputs };
+}
+
+/** How a delta's key names its base. */
+export function deltaBaseHash(baseKey: string): string {
+  return sha256(baseKey).slice(0, 16);
 }

@@ -11,11 +11,10 @@ import { rememberTimings } from '../compile/timings-step.js';
 import { msFromEnv } from '../env-knobs.js';
 import type { Options } from '../options/options.js';
 import type { Built, Prepared, RestoredCache } from '../pipeline/context.js';
-import type { BinariesPlan } from './binaries.js';
-import { globUnsafe } from './binaries.js';
+import { globUnsafe } from './delta.js';
 import { inputsFingerprint, localReplacements } from './fingerprint.js';
-import type { BinariesToSave, CacheRequest } from './index.js';
-import { binariesPlan, restoreCaches, restoreSameBinaries, reusedRecord, saveCaches } from './index.js';
+import type { CacheRequest } from './index.js';
+import { restoreCaches, saveCaches } from './index.js';
 
 export async function cacheStage(run: Prepared): Promise<RestoredCache> {
   const { options, ctx, toolchain, module, metadata, jobs, env } = run;
@@ -38,60 +37,51 @@ export async function cacheStage(run: Prepared): Promise<RestoredCache> {
     cleanupToken: options.cacheCleanup === 'auto' ? options.githubToken : null,
     apiRetryMs: msFromEnv(ctx.env, 'GO_BUILD_MATRIX_API_RETRY_MS'),
   };
-  const binaries = await planBinaries(run, request);
-  if (binaries !== null) {
-    const reused = await restoreSameBinaries(
-      request,
-      binaries.plan,
-      options.outputDir,
-      binaries.wanted,
-      ctx.log,
-    );
-    if (reused !== null) return { reused, save: () => Promise.resolve(reusedRecord(request, reused)) };
-  }
-  const restored = await restoreCaches(request, ctx.log);
+  const fingerprint = await fingerprintOf(run, request);
+  const wanted = jobs.map((job) => path.relative(options.outputDir, job.output));
+  const restored = await restoreCaches(
+    {
+      ...request,
+      fingerprint,
+      binaries: fingerprint === null ? null : { outputDir: options.outputDir, files: wanted },
+    },
+    ctx.log,
+  );
   return {
-    reused: null,
+    reused: restored.reused,
     save: async (built) => {
-      await rememberTimings(built.timingsPath, module.path, built.previousTimings, built.results, ctx.log);
-      const toSave = binaries === null ? null : await binariesToSave(binaries.plan, built);
-      return saveCaches(request, restored, ctx.log, toSave);
+      if (restored.reused === null) {
+        await rememberTimings(built.timingsPath, module.path, built.previousTimings, built.results, ctx.log);
+      }
+      const binaries = fingerprint === null ? null : await binariesToSave(built);
+      return saveCaches({ ...request, fingerprint, binaries }, restored, ctx.log);
     },
   };
 }
 
-interface PlannedBinaries {
-  plan: BinariesPlan;
-  /** Each job's binary, relative to output-dir. */
-  wanted: string[];
-}
-
 /**
- * The key the binaries of these inputs are saved under, or null when a run must build: the cache
- * is off, or the builds read something the fingerprint cannot see or need GOCACHE after the build.
+ * The fingerprint of everything the builds read, or null when their binaries may not stand in for
+ * a later run's: the builds read something the fingerprint cannot see, or need GOCACHE afterwards.
  */
-async function planBinaries(run: Prepared, request: CacheRequest): Promise<PlannedBinaries | null> {
+async function fingerprintOf(run: Prepared, request: CacheRequest): Promise<string | null> {
   const { ctx, options, jobs, module } = run;
+  if (request.mode === 'false') return null;
   const blocker = reuseBlocker(run);
   if (blocker !== null) {
     ctx.log.debug(`Binaries are built every run: ${blocker}`);
     return null;
   }
   try {
-    const vcs = await vcsState(run);
-    const fingerprint = await inputsFingerprint({
+    return await inputsFingerprint({
       goVersion: run.toolchain.version,
       compileInputs: request.compileInputs,
       // Where a binary is written changes none of its bytes; its name within output-dir is kept.
       argvs: jobs.map((j) => j.argv.map((a) => (a === j.output ? path.relative(options.outputDir, a) : a))),
       goEnv: goEnvironment(run.env),
-      vcs,
+      vcs: await vcsState(run),
       sourceDirs: await sourceDirs(module),
       outputDir: options.outputDir,
     });
-    const plan = binariesPlan(request, fingerprint);
-    if (plan === null) return null;
-    return { plan, wanted: jobs.map((job) => path.relative(options.outputDir, job.output)) };
   } catch (error) {
     ctx.log.debug(
       `Binaries are built this run: the inputs could not be fingerprinted (${(error as Error).message})`,
@@ -172,7 +162,7 @@ async function sourceDirs(module: Prepared['module']): Promise<string[]> {
 }
 
 /** Every binary where it was built (unsigned: signing blocks reuse), when every target passed. */
-async function binariesToSave(plan: BinariesPlan, built: Built): Promise<BinariesToSave | null> {
+async function binariesToSave(built: Built): Promise<CacheRequest['binaries']> {
   const files: string[] = [];
   for (const [i, job] of built.jobs.entries()) {
     const result = built.results[i];
@@ -183,7 +173,7 @@ async function binariesToSave(plan: BinariesPlan, built: Built): Promise<Binarie
       return null;
     files.push(path.relative(built.options.outputDir, job.output));
   }
-  return { plan, outputDir: built.options.outputDir, files };
+  return { outputDir: built.options.outputDir, files };
 }
 
 /** Everything that changes compiled output, for the GOCACHE key (link flags do not: links are not cached). */

@@ -1,7 +1,7 @@
 // The typed contexts the stages pass along, in pipeline order. Each stage's entry function takes
 // one of them and returns the next; a stage module imports only this file of the pipeline, so no
 // stage imports the engine or another stage.
-import type { ReusedBinaries } from '../cache/binaries.js';
+import type { ReusedBinaries } from '../cache/delta.js';
 import type { Budget } from '../compile/budget.js';
 import type { BuildOutcome } from '../compile/build-target.js';
 import type { SourceMetadata } from '../compile/metadata.js';

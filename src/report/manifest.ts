@@ -170,19 +170,26 @@ export interface CacheRecord {
    * entries cleans up for build legs that may not. Absent when nothing was saved.
    */
   saved?: SavedCacheEntry[];
-  /** Binaries taken as they were from an entry an earlier run saved, nothing Go reads having changed since; absent when none. */
+  /** Binaries taken as they were from a delta an earlier run saved, nothing Go reads having changed since; absent when none. */
   reused?: number;
   /** Build outputs the builds added to the restored GOCACHE (about one per package compiled per target); absent when not counted. */
   compiled?: number;
 }
 
 export interface SavedCacheEntry {
-  name: 'GOMODCACHE' | 'GOCACHE' | 'binaries';
+  name: 'GOMODCACHE' | 'GOCACHE' | 'delta';
   key: string;
   /** Every key of the same kind and runner (and module, for GOMODCACHE) starts with it. */
   family: string;
   /** Keys of other compile inputs this entry holds all of. */
   supersedes: string[];
+  /** GOCACHE: the family of the deltas saved on top of an entry (they go when it goes); absent in older manifests. */
+  deltas?: string;
+  /**
+   * A delta: the GOCACHE entry it is saved on top of (kept), and the key this run would have saved
+   * GOCACHE under, which cleans up GOCACHE entries as a save of it would.
+   */
+  base?: { key: string; family: string; asSaved: string };
 }
 
 /** The go.work a build ran in: paths relative to the workspace. */
