@@ -144,12 +144,17 @@ describe('the module cache of a real program through the cache service', () => {
     // A new VM: both caches empty; module files are read-only, go clean knows how to remove them.
     await execFileAsync(tc.go, ['clean', '-modcache'], { env: goEnv(tc, vm) });
     rmSync(vm.GOCACHE, { recursive: true, force: true });
-    const second = await build(tc, inputs, {
-      ...jobEnv(service.env, root, '2'),
-      ...vm,
-      ...commit,
-      GOPROXY: 'off',
-    });
+    // Other link flags: the binary is built again rather than taken from the first run's delta.
+    const second = await build(
+      tc,
+      { ...inputs, ldflags: '-s' },
+      {
+        ...jobEnv(service.env, root, '2'),
+        ...vm,
+        ...commit,
+        GOPROXY: 'off',
+      },
+    );
     expect(second.manifest.artifacts.map((a) => a.status)).toEqual(['ok']);
     expect(second.manifest.cache?.hit).toBe('true');
     expect(second.log.lines.map((l) => l.message)).toContainEqual(
