@@ -79,6 +79,13 @@ describe('the inputs fingerprint', () => {
   ])('%s: the fingerprint differs', async (_what, change) => {
     expect(await inputsFingerprint({ ...inputs, ...change })).not.toBe(await inputsFingerprint(inputs));
   });
+  it('a workspace file outside the module directories', async () => {
+    const work = path.join(root, 'go.work.sum');
+    const withWork = { ...inputs, files: [path.join(root, 'go.work'), work] };
+    const before = await inputsFingerprint(withWork);
+    write(root, 'go.work.sum', 'example.com/other v1.0.0/go.mod h1:x=\n');
+    expect(await inputsFingerprint(withWork)).not.toBe(before);
+  });
   it('a glob pattern takes everything under its literal part', async () => {
     write(mod, 'assets.go', 'package main\n\n//go:embed *.md\nvar docs string\n');
     const before = await inputsFingerprint(inputs);

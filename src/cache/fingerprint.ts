@@ -21,6 +21,8 @@ export interface FingerprintInputs {
   readonly sourceDirs: readonly string[];
   /** Never hashed: the build's own output. */
   readonly outputDir: string;
+  /** Files outside those directories the build reads (a workspace's go.work and go.work.sum); a missing one counts as such. */
+  readonly files?: readonly string[];
 }
 
 // go/build's source kinds (the extensions it sorts into GoFiles, CFiles, SFiles, SysoFiles and
@@ -123,6 +125,11 @@ export async function inputsFingerprint(inputs: FingerprintInputs): Promise<stri
   for (const [k, v] of Object.entries(inputs.goEnv).sort(([a], [b]) => a.localeCompare(b)))
     line(`env ${k}=${v}`);
   line(`vcs ${inputs.vcs ?? '-'}`);
+  for (const file of [...new Set(inputs.files ?? [])].sort()) {
+    const content = await readFile(file).catch(() => null);
+    line(`file ${file} ${content === null ? '-' : content.length}`);
+    if (content !== null) hash.update(content);
+  }
   const outputDir = path.resolve(inputs.outputDir);
   const skip = (abs: string): boolean => path.basename(abs) === '.git' || abs === outputDir;
   for (const dir of [...new Set(inputs.sourceDirs.map((d) => path.resolve(d)))].sort()) {

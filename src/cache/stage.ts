@@ -81,6 +81,9 @@ async function fingerprintOf(run: Prepared, request: CacheRequest): Promise<stri
       vcs: await vcsState(run),
       sourceDirs: await sourceDirs(module),
       outputDir: options.outputDir,
+      files: module.workspace
+        ? [module.workspace.file, path.join(path.dirname(module.workspace.file), 'go.work.sum')]
+        : [],
     });
   } catch (error) {
     ctx.log.debug(
