@@ -705,7 +705,10 @@ const results = {
   go: goOut(['env', 'GOVERSION']),
   upgrade: GO_UPGRADE,
   targets: TARGETS,
-  cold: (previous.cold ?? []).filter((r) => !coldWorkloads.includes(r.workload)),
+  // Another part's figures are kept; this run's workloads get only this run's.
+  cold: (previous.cold ?? []).filter(
+    (r) => ![...coldWorkloads, ...monthWorkloads, ...stepsWorkloads].includes(r.workload),
+  ),
   sequences: (previous.sequences ?? []).filter(
     (r) => r.steps?.[0]?.kind === 'cold' && ![...monthWorkloads, ...stepsWorkloads].includes(r.workload),
   ),
@@ -750,6 +753,12 @@ function printSequence(seq) {
   );
 }
 
+// `bench/peers.mjs charts`: only draw the charts again from bench/results/peers.json.
+if (process.argv[2] === 'charts') {
+  Object.assign(results, previous);
+  for (const name of new Set([...results.cold, ...results.sequences].map((r) => r.workload))) record(name);
+  process.exit(0);
+}
 installGoReleaser();
 for (const [names, steps] of [
   [monthWorkloads, monthSteps],
