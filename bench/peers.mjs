@@ -488,12 +488,19 @@ function docsEdit(n) {
 
 const nothing = () => undefined;
 
+/** Steps of a sequence, each edit numbered so that every one changes its file. */
+function stepMakers() {
+  let n = 0;
+  return {
+    edit: (kind) => ({ kind: 'source edit', detail: kind, change: sourceEdit(kind, ++n) }),
+    docs: () => ({ kind: 'docs-only', change: docsEdit(++n) }),
+    rerun: () => ({ kind: 'no-op re-run', change: nothing }),
+  };
+}
+
 /** The month: a cold first build, 20 commits, and one more docs-only commit and re-run. */
 function monthSteps(name) {
-  let n = 0;
-  const edit = (kind) => ({ kind: 'source edit', detail: kind, change: sourceEdit(kind, ++n) });
-  const docs = () => ({ kind: 'docs-only', change: docsEdit(++n) });
-  const rerun = () => ({ kind: 'no-op re-run', change: nothing });
+  const { edit, docs, rerun } = stepMakers();
   return [
     { kind: 'cold', change: nothing, cold: true },
     edit('main'),
@@ -531,10 +538,7 @@ function monthSteps(name) {
 
 /** GOROOT's cmd/go: no dependency to bump, and its Go is its GOROOT. */
 function cmdGoSteps() {
-  let n = 0;
-  const edit = (kind) => ({ kind: 'source edit', detail: kind, change: sourceEdit(kind, ++n) });
-  const docs = () => ({ kind: 'docs-only', change: docsEdit(++n) });
-  const rerun = () => ({ kind: 'no-op re-run', change: nothing });
+  const { edit, docs, rerun } = stepMakers();
   return [
     { kind: 'cold', change: nothing, cold: true },
     edit('main'),

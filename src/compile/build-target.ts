@@ -69,13 +69,18 @@ export async function buildTarget(
   } catch {
     return failed(`go build succeeded but wrote no file at ${job.output}`, output, result.seconds);
   }
+  return succeeded(job, bytes, result.seconds, output);
+}
+
+/** A job's file, read back: its outcome carries size and sha256. */
+function succeeded(job: BuildJob, bytes: Buffer, seconds: number, output: string): Built {
   return {
     outcome: {
       job,
       ok: true,
       size: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
-      seconds: result.seconds,
+      seconds,
       error: null,
       output,
       diagnostics: [],
@@ -89,19 +94,7 @@ export async function placeReused(job: BuildJob, bytes: Buffer): Promise<Built> 
   await rm(job.output, { force: true });
   await makeDirectories(path.dirname(job.output));
   await writeFile(job.output, bytes, { mode: 0o755 });
-  return {
-    outcome: {
-      job,
-      ok: true,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      seconds: 0,
-      error: null,
-      output: 'taken from the cache: an earlier run built it from the same inputs',
-      diagnostics: [],
-    },
-    bytes,
-  };
+  return succeeded(job, bytes, 0, 'taken from the cache: an earlier run built it from the same inputs');
 }
 
 function firstLines(output: string): string {
